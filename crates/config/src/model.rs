@@ -1,0 +1,180 @@
+//! The validated configuration the engine runs on. Every value here has been
+//! checked; units are in the field names or the types.
+
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::time::Duration;
+use url::Url;
+
+/// A validated crawl configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it was read from (for messages).
+    pub file: PathBuf,
+    pub crawl: CrawlSettings,
+    pub client: ClientSettings,
+    /// Per-origin overrides, keyed by [`origin_of`] form (`https://host:port`).
+    pub origins: HashMap<String, OriginSettings>,
+    pub retry: RetrySettings,
+    pub resources: Vec<Resource>,
+}
+
+impl Config {
+    /// Politeness settings for `origin` (in [`origin_of`] form).
+    pub fn origin_settings(&self, origin: &str) -> OriginSettings {
+        self.origins.get(origin).copied().unwrap_or(self.client.defaults)
+    }
+
+    /// The resource called `name`.
+    pub fn resource(&self, name: &str) -> Option<&Resource> {
+        self.resources.iter().find(|r| r.name == name)
+    }
+}
+
+/// `[crawl]`: where state and output live, and the global cap.
+#[derive(Debug, Clone)]
+pub struct CrawlSettings {
+    /// sled database directory (relative paths: to the working directory).
+    pub state_dir: PathBuf,
+    /// One `<resource>.jsonl` per resource (relative paths: to the working directory).
+    pub output_dir: PathBuf,
+    /// Requests in flight across all origins.
+    pub max_in_flight: usize,
+}
+
+/// `[client]`: HTTP behaviour shared by every origin.
+#[derive(Debug, Clone)]
+pub struct ClientSettings {
+    /// Politeness defaults for origins without an override.
+    pub defaults: OriginSettings,
+    /// TCP (and TLS) connect timeout.
+    pub connect_timeout: Duration,
+    /// Longest silence while reading a response before it is abandoned.
+    pub read_timeout: Duration,
+    /// Longest whole request, headers and body.
+    pub request_timeout: Duration,
+    /// A host actor with nothing to do for this long stops.
+    pub idle_after: Duration,
+    /// A body larger than this is an error, not an out-of-memory.
+    pub max_body_bytes: u64,
+    pub user_agent: String,
+    /// Extra request headers, sent to every origin.
+    pub headers: Vec<(String, String)>,
+}
+
+/// Politeness of one origin.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OriginSettings {
+    /// Token bucket refill rate.
+    pub rate_per_sec: f64,
+    /// Token bucket capacity.
+    pub burst: u32,
+    /// Requests in flight to this origin.
+    pub max_in_flight: usize,
+}
+
+/// `[retry]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetrySettings {
+    /// Attempts in all, the first included.
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+}
+
+/// One `[[resources]]` entry: a set of paginated streams written to one file.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    /// Unique; names the output file `<name>.jsonl`.
+    pub name: String,
+    pub seeds: Seeds,
+    /// Where the record array sits in each page.
+    pub data_selector: Selector,
+    pub paginator: Paginator,
+}
+
+/// How a page points to the next one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Paginator {
+    /// Next page URL at a dotted path of the body (absolute or relative to the
+    /// page); missing, `null` or `""` ends the stream.
+    JsonLink { next_url_path: Selector },
+    /// No pagination: every seed is one page.
+    SinglePage,
+}
+
+/// A dotted path into a JSON document; empty means the document itself.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Selector(Vec<String>);
+
+impl Selector {
+    /// Parses `a.b.c`; `""` is the root. Empty segments are an error.
+    pub fn parse(path: &str) -> Result<Self, String> {
+        if path.is_empty() {
+            return Ok(Self(Vec::new()));
+        }
+        let segments: Vec<String> = path.split('.').map(str::to_owned).collect();
+        if segments.iter().any(|s| s.is_empty()) {
+            return Err(format!("bad path `{path}`: empty segment (use `a.b`, or `\"\"` for the whole body)"));
+        }
+        Ok(Self(segments))
+    }
+
+    pub fn segments(&self) -> &[String] {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Selector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("."))
+    }
+}
+
+/// Where a resource's first pages come from: an inline list, a file of one
+/// URL per line (blank lines and `#` comments skipped), or both.
+#[derive(Debug, Clone, Default)]
+pub struct Seeds {
+    pub urls: Vec<Url>,
+    /// Already resolved against the config file's directory.
+    pub file: Option<PathBuf>,
+}
+
+impl Seeds {
+    /// Calls `each` with every seed in order, reading the file line by line
+    /// (never whole into memory). Stops at the first bad line.
+    pub fn for_each(&self, mut each: impl FnMut(Url)) -> Result<(), String> {
+        for url in &self.urls {
+            each(url.clone());
+        }
+        let Some(path) = &self.file else { return Ok(()) };
+        let file = std::fs::File::open(path).map_err(|e| format!("cannot open seeds_file {}: {e}", path.display()))?;
+        for (n, line) in std::io::BufReader::with_capacity(1 << 16, file).lines().enumerate() {
+            let line = line.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let url = parse_http_url(line).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?;
+            each(url);
+        }
+        Ok(())
+    }
+}
+
+/// Parses an absolute `http` or `https` URL.
+pub fn parse_http_url(s: &str) -> Result<Url, String> {
+    let url = Url::parse(s).map_err(|e| format!("invalid URL `{s}`: {e}"))?;
+    match url.scheme() {
+        "http" | "https" if url.host().is_some() => Ok(url),
+        "http" | "https" => Err(format!("invalid URL `{s}`: no host")),
+        other => Err(format!("invalid URL `{s}`: scheme `{other}` is not http or https")),
+    }
+}
+
+/// The origin of `url` as `scheme://host[:port]` (default ports omitted), the
+/// key of per-origin settings and host actors.
+pub fn origin_of(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}

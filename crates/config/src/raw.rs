@@ -1,0 +1,155 @@
+//! The config file as written: serde mirrors of every table, defaults beside
+//! the fields. Validation into engine types happens in `validate.rs`.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFile {
+    pub crawl: RawCrawl,
+    #[serde(default)]
+    pub client: RawClient,
+    #[serde(default)]
+    pub retry: RawRetry,
+    #[serde(default)]
+    pub resources: Vec<Spanned<RawResource>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCrawl {
+    pub state_dir: PathBuf,
+    pub output_dir: PathBuf,
+    #[serde(default = "default_max_in_flight")]
+    pub max_in_flight: Spanned<usize>,
+}
+
+fn default_max_in_flight() -> Spanned<usize> {
+    Spanned::new(0..0, 256)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawClient {
+    #[serde(default = "default_rate")]
+    pub rate_per_sec: f64,
+    #[serde(default = "default_burst")]
+    pub burst: u32,
+    #[serde(default = "default_per_origin")]
+    pub max_in_flight_per_origin: usize,
+    #[serde(default = "default_connect_timeout", with = "humantime_serde")]
+    pub connect_timeout: Duration,
+    #[serde(default = "default_read_timeout", with = "humantime_serde")]
+    pub read_timeout: Duration,
+    #[serde(default = "default_request_timeout", with = "humantime_serde")]
+    pub request_timeout: Duration,
+    #[serde(default = "default_idle_after", with = "humantime_serde")]
+    pub idle_after: Duration,
+    #[serde(default = "default_max_body_bytes")]
+    pub max_body_bytes: u64,
+    #[serde(default)]
+    pub user_agent: Option<String>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    #[serde(default)]
+    pub origins: Vec<Spanned<RawOrigin>>,
+}
+
+impl Default for RawClient {
+    fn default() -> Self {
+        toml::from_str("").expect("all client keys have defaults")
+    }
+}
+
+fn default_rate() -> f64 {
+    50.0
+}
+fn default_burst() -> u32 {
+    10
+}
+fn default_per_origin() -> usize {
+    16
+}
+fn default_connect_timeout() -> Duration {
+    Duration::from_secs(5)
+}
+fn default_read_timeout() -> Duration {
+    Duration::from_secs(30)
+}
+fn default_request_timeout() -> Duration {
+    Duration::from_secs(120)
+}
+fn default_idle_after() -> Duration {
+    Duration::from_secs(30)
+}
+fn default_max_body_bytes() -> u64 {
+    64 << 20
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOrigin {
+    pub origin: Spanned<String>,
+    pub rate_per_sec: Option<f64>,
+    pub burst: Option<u32>,
+    pub max_in_flight_per_origin: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRetry {
+    #[serde(default = "default_max_attempts")]
+    pub max_attempts: u32,
+    #[serde(default = "default_base_delay", with = "humantime_serde")]
+    pub base_delay: Duration,
+    #[serde(default = "default_max_delay", with = "humantime_serde")]
+    pub max_delay: Duration,
+}
+
+impl Default for RawRetry {
+    fn default() -> Self {
+        toml::from_str("").expect("all retry keys have defaults")
+    }
+}
+
+fn default_max_attempts() -> u32 {
+    5
+}
+fn default_base_delay() -> Duration {
+    Duration::from_millis(500)
+}
+fn default_max_delay() -> Duration {
+    Duration::from_secs(60)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawResource {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub seeds: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub seeds_file: Option<Spanned<PathBuf>>,
+    pub data_selector: Spanned<String>,
+    pub paginator: Spanned<RawPaginator>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawPaginator {
+    /// The next page's URL sits at a dotted path of the body.
+    JsonLink {
+        #[serde(default = "default_next_url_path")]
+        next_url_path: Spanned<String>,
+    },
+    /// Every seed is one page.
+    SinglePage,
+}
+
+fn default_next_url_path() -> Spanned<String> {
+    Spanned::new(0..0, "next".to_string())
+}

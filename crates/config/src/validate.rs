@@ -1,0 +1,216 @@
+//! Raw file → validated [`Config`]. Collects every problem before reporting.
+
+use crate::error::{line_of, ConfigError, Problem};
+use crate::model::*;
+use crate::raw::*;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use toml::Spanned;
+
+struct Checker<'a> {
+    text: &'a str,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn at<T>(&mut self, spanned: &Spanned<T>, key: impl Into<String>, message: impl Into<String>) {
+        let span = spanned.span();
+        let line = (span.end > 0).then(|| line_of(self.text, span.start));
+        self.problems.push(Problem::new(line, key, message));
+    }
+
+    fn bare(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem::new(None, key, message));
+    }
+}
+
+pub(crate) fn validate(raw: RawFile, text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let mut c = Checker { text, problems: Vec::new() };
+    let base_dir = path.parent().unwrap_or(Path::new("."));
+
+    if *raw.crawl.max_in_flight.get_ref() == 0 {
+        c.at(&raw.crawl.max_in_flight, "crawl.max_in_flight", "must be at least 1");
+    }
+    let client = &raw.client;
+    check_politeness(&mut c, "client", client.rate_per_sec, client.burst, client.max_in_flight_per_origin);
+    if client.max_body_bytes == 0 {
+        c.bare("client.max_body_bytes", "must be at least 1");
+    }
+    for (key, d) in [
+        ("client.connect_timeout", client.connect_timeout),
+        ("client.read_timeout", client.read_timeout),
+        ("client.request_timeout", client.request_timeout),
+    ] {
+        if d.is_zero() {
+            c.bare(key, "must be longer than 0s");
+        }
+    }
+    for (name, value) in &client.headers {
+        if name.is_empty() || !name.bytes().all(is_token_byte) {
+            c.bare(format!("client.headers.{name}"), "not a valid header name");
+        }
+        if value.bytes().any(|b| b.is_ascii_control() && b != b'\t') {
+            c.bare(format!("client.headers.{name}"), "header value holds a control character");
+        }
+    }
+    let defaults = OriginSettings {
+        rate_per_sec: client.rate_per_sec,
+        burst: client.burst,
+        max_in_flight: client.max_in_flight_per_origin,
+    };
+    let mut origins = HashMap::new();
+    for (i, o) in client.origins.iter().enumerate() {
+        let key = format!("client.origins[{i}]");
+        let o = o.get_ref();
+        let settings = OriginSettings {
+            rate_per_sec: o.rate_per_sec.unwrap_or(defaults.rate_per_sec),
+            burst: o.burst.unwrap_or(defaults.burst),
+            max_in_flight: o.max_in_flight_per_origin.unwrap_or(defaults.max_in_flight),
+        };
+        check_politeness(&mut c, &key, settings.rate_per_sec, settings.burst, settings.max_in_flight);
+        match parse_http_url(o.origin.get_ref()) {
+            Ok(url) if url.path() == "/" && url.query().is_none() => {
+                if origins.insert(origin_of(&url), settings).is_some() {
+                    c.at(&o.origin, format!("{key}.origin"), "origin listed twice");
+                }
+            }
+            Ok(_) => c.at(&o.origin, format!("{key}.origin"), "an origin is scheme://host[:port], without a path"),
+            Err(e) => c.at(&o.origin, format!("{key}.origin"), e),
+        }
+    }
+
+    let retry = &raw.retry;
+    if retry.max_attempts == 0 {
+        c.bare("retry.max_attempts", "must be at least 1");
+    }
+    if retry.base_delay > retry.max_delay {
+        c.bare("retry.base_delay", "is longer than retry.max_delay");
+    }
+
+    if raw.resources.is_empty() {
+        c.bare("resources", "no [[resources]] defined: nothing to harvest");
+    }
+    let mut names = HashSet::new();
+    let mut resources = Vec::new();
+    for (i, r) in raw.resources.iter().enumerate() {
+        if let Some(resource) = check_resource(&mut c, i, r, base_dir, &mut names) {
+            resources.push(resource);
+        }
+    }
+
+    if !c.problems.is_empty() {
+        return Err(ConfigError::Invalid { file: path.to_path_buf(), problems: c.problems });
+    }
+    Ok(Config {
+        file: path.to_path_buf(),
+        crawl: CrawlSettings {
+            state_dir: raw.crawl.state_dir,
+            output_dir: raw.crawl.output_dir,
+            max_in_flight: raw.crawl.max_in_flight.into_inner(),
+        },
+        client: ClientSettings {
+            defaults,
+            connect_timeout: client.connect_timeout,
+            read_timeout: client.read_timeout,
+            request_timeout: client.request_timeout,
+            idle_after: client.idle_after,
+            max_body_bytes: client.max_body_bytes,
+            user_agent: client
+                .user_agent
+                .clone()
+                .unwrap_or_else(|| concat!("harvest/", env!("CARGO_PKG_VERSION")).to_string()),
+            headers: client.headers.clone().into_iter().collect(),
+        },
+        origins,
+        retry: RetrySettings {
+            max_attempts: retry.max_attempts,
+            base_delay: retry.base_delay,
+            max_delay: retry.max_delay,
+        },
+        resources,
+    })
+}
+
+fn check_politeness(c: &mut Checker<'_>, key: &str, rate_per_sec: f64, burst: u32, max_in_flight: usize) {
+    if !(rate_per_sec.is_finite() && rate_per_sec > 0.0) {
+        c.bare(format!("{key}.rate_per_sec"), "must be a positive number");
+    }
+    if burst == 0 {
+        c.bare(format!("{key}.burst"), "must be at least 1");
+    }
+    if max_in_flight == 0 {
+        c.bare(format!("{key}.max_in_flight_per_origin"), "must be at least 1");
+    }
+}
+
+fn check_resource(
+    c: &mut Checker<'_>,
+    i: usize,
+    spanned: &Spanned<RawResource>,
+    base_dir: &Path,
+    names: &mut HashSet<String>,
+) -> Option<Resource> {
+    let r = spanned.get_ref();
+    let before = c.problems.len();
+    let name = r.name.get_ref();
+    let key = format!("resources[{i}]");
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+        c.at(&r.name, format!("{key}.name"), format!("`{name}`: use letters, digits, `_` and `-` (it names the output file)"));
+    } else if !names.insert(name.clone()) {
+        c.at(&r.name, format!("{key}.name"), format!("resource `{name}` is defined twice"));
+    }
+    let key = format!("resources[{i}] ({name})");
+
+    let mut seeds = Seeds::default();
+    for (j, s) in r.seeds.iter().enumerate() {
+        match parse_http_url(s.get_ref()) {
+            Ok(url) => seeds.urls.push(url),
+            Err(e) => c.at(s, format!("{key}.seeds[{j}]"), e),
+        }
+    }
+    if let Some(file) = &r.seeds_file {
+        let path = base_dir.join(file.get_ref());
+        if !path.is_file() {
+            c.at(file, format!("{key}.seeds_file"), format!("no such file: {}", path.display()));
+        } else {
+            let only_file = Seeds { urls: Vec::new(), file: Some(path.clone()) };
+            let mut count = 0usize;
+            match only_file.for_each(|_| count += 1) {
+                Err(e) => c.at(file, format!("{key}.seeds_file"), e),
+                Ok(()) if count == 0 && r.seeds.is_empty() => {
+                    c.at(file, format!("{key}.seeds_file"), format!("{} holds no URL", path.display()))
+                }
+                Ok(()) => {}
+            }
+            seeds.file = Some(path);
+        }
+    } else if r.seeds.is_empty() {
+        c.at(spanned, format!("{key}.seeds"), "no seeds: give `seeds = [...]` or `seeds_file`");
+    }
+
+    let data_selector = Selector::parse(r.data_selector.get_ref())
+        .map_err(|e| c.at(&r.data_selector, format!("{key}.data_selector"), e))
+        .ok();
+    let paginator = match r.paginator.get_ref() {
+        RawPaginator::JsonLink { next_url_path } => match Selector::parse(next_url_path.get_ref()) {
+            Ok(p) if p.segments().is_empty() => {
+                c.at(next_url_path, format!("{key}.paginator.next_url_path"), "must name a field, not the whole body");
+                None
+            }
+            Ok(p) => Some(Paginator::JsonLink { next_url_path: p }),
+            Err(e) => {
+                c.at(next_url_path, format!("{key}.paginator.next_url_path"), e);
+                None
+            }
+        },
+        RawPaginator::SinglePage => Some(Paginator::SinglePage),
+    };
+    if c.problems.len() > before {
+        return None;
+    }
+    Some(Resource { name: name.clone(), seeds, data_selector: data_selector?, paginator: paginator? })
+}
+
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}

@@ -1,0 +1,13 @@
+//! Sans-IO politeness and retry policy: token bucket, backoff, retry classes.
+//!
+//! Nothing here sleeps, spawns or reads a clock: every decision takes `now`
+//! and returns a decision or a wait. The host actors do the waiting, and the
+//! tests drive these types with hand-made instants.
+
+mod backoff;
+mod bucket;
+mod classify;
+
+pub use backoff::Backoff;
+pub use bucket::TokenBucket;
+pub use classify::{Disposition, StatusClass};

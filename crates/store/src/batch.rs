@@ -1,0 +1,74 @@
+//! One atomic unit of progress: pages done, jobs added, offsets and counters
+//! moved, dead letters written — all or nothing.
+
+use crate::{keys, Counters, DeadLetter, Job, PageKey};
+
+/// Changes to apply together with [`Store::commit`](crate::Store::commit).
+/// Later writes to the same key win, so a job added and finished in one batch
+/// leaves no trace in the frontier.
+#[derive(Default)]
+pub struct CommitBatch {
+    inner: sled::Batch,
+    ops: usize,
+}
+
+impl CommitBatch {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of changes staged.
+    pub fn len(&self) -> usize {
+        self.ops
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ops == 0
+    }
+
+    /// Puts (or rewrites, e.g. for a retry) job `seq` in the frontier.
+    pub fn put_job(&mut self, seq: u64, job: &Job) {
+        self.insert(&keys::pending(seq), job.encode());
+    }
+
+    /// Takes job `seq` out of the frontier (done or dead).
+    pub fn remove_job(&mut self, seq: u64) {
+        self.ops += 1;
+        self.inner.remove(&keys::pending(seq));
+    }
+
+    /// Records that `page` has been queued, so it is never queued again.
+    pub fn mark_seen(&mut self, page: &PageKey) {
+        self.insert(&keys::seen(page), Vec::new());
+    }
+
+    pub fn set_next_seq(&mut self, seq: u64) {
+        self.insert(keys::NEXT_SEQ, seq.to_be_bytes().to_vec());
+    }
+
+    /// Marks the seeding as complete.
+    pub fn set_seeded(&mut self) {
+        self.insert(keys::SEEDED, Vec::new());
+    }
+
+    pub fn set_sink_offset(&mut self, resource: &str, offset: u64) {
+        self.insert(&keys::offset(resource), offset.to_be_bytes().to_vec());
+    }
+
+    pub fn set_counters(&mut self, resource: &str, counters: &Counters) {
+        self.insert(&keys::counters(resource), counters.encode());
+    }
+
+    pub fn dead_letter(&mut self, seq: u64, letter: &DeadLetter) {
+        self.insert(&keys::dead(seq), letter.encode());
+    }
+
+    fn insert(&mut self, key: &[u8], value: Vec<u8>) {
+        self.ops += 1;
+        self.inner.insert(key, value);
+    }
+
+    pub(crate) fn into_inner(self) -> sled::Batch {
+        self.inner
+    }
+}

@@ -1,0 +1,25 @@
+//! Store errors.
+
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the state in {}: {reason}", dir.display())]
+    Open { dir: PathBuf, reason: String },
+    #[error("state store: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("state store holds an unreadable {what}: {reason} (was it written by another version?)")]
+    Corrupt { what: &'static str, reason: String },
+}
+
+impl StoreError {
+    pub(crate) fn open(dir: &Path, e: sled::Error) -> Self {
+        let reason = match &e {
+            sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                "another harvest process is using it (the state directory is locked)".to_string()
+            }
+            other => other.to_string(),
+        };
+        Self::Open { dir: dir.to_path_buf(), reason }
+    }
+}

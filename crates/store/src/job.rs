@@ -1,0 +1,99 @@
+//! The records kept in the state: jobs, page identities, dead letters, counters.
+//! Plain serde data, encoded with postcard.
+
+use crate::StoreError;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+/// One page fetch to do. Plain data: it is persisted in the frontier and read
+/// back after a restart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Job {
+    /// Name of the resource the page belongs to.
+    pub resource: String,
+    pub url: String,
+    /// Attempts already made (0 for a fresh job).
+    pub attempt: u32,
+    /// Do not fetch before this time (milliseconds since the Unix epoch; 0 = now).
+    /// Persisted, so a restart keeps a retry's schedule.
+    pub not_before_ms: u64,
+    /// Position of the page in its stream, the seed being 0.
+    pub page: u32,
+}
+
+impl Job {
+    pub fn encode(&self) -> Vec<u8> {
+        postcard::to_stdvec(self).expect("a job always serialises")
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Self, StoreError> {
+        decode(bytes, "job")
+    }
+
+    /// The identity of this job's page.
+    pub fn page_key(&self) -> PageKey {
+        PageKey::new(&self.resource, &self.url)
+    }
+}
+
+/// The identity of a page: a 128-bit hash of its resource and URL. The state
+/// keeps one per page queued, never one per record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PageKey(pub [u8; 16]);
+
+impl PageKey {
+    pub fn new(resource: &str, url: &str) -> Self {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(resource.as_bytes());
+        h.update(&[0]);
+        h.update(url.as_bytes());
+        Self(h.digest128().to_be_bytes())
+    }
+}
+
+/// A page given up on, with why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadLetter {
+    pub resource: String,
+    pub url: String,
+    /// HTTP status of the last attempt, if a response came.
+    pub status: Option<u16>,
+    /// Fixed label (`http_status`, `not_json`, `connect`, ...).
+    pub reason: String,
+    /// Human detail.
+    pub detail: String,
+    pub attempts: u32,
+}
+
+impl DeadLetter {
+    pub fn encode(&self) -> Vec<u8> {
+        postcard::to_stdvec(self).expect("a dead letter always serialises")
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Self, StoreError> {
+        decode(bytes, "dead letter")
+    }
+}
+
+/// Committed totals of one resource; they survive restarts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counters {
+    pub pages: u64,
+    pub records: u64,
+    /// Bytes written to the output.
+    pub bytes: u64,
+    pub dead: u64,
+}
+
+impl Counters {
+    pub fn encode(&self) -> Vec<u8> {
+        postcard::to_stdvec(self).expect("counters always serialise")
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Self, StoreError> {
+        decode(bytes, "counters")
+    }
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8], what: &'static str) -> Result<T, StoreError> {
+    postcard::from_bytes(bytes).map_err(|e| StoreError::Corrupt { what, reason: e.to_string() })
+}

@@ -1,0 +1,69 @@
+//! Key layout of the state tree. One byte of prefix per kind of record:
+//!
+//! | key                         | value            |
+//! |-----------------------------|------------------|
+//! | `m` `seeded`                | empty            |
+//! | `m` `next_seq`              | u64 BE           |
+//! | `p` seq (u64 BE)            | [`Job`]          |
+//! | `s` [`PageKey`] (16 bytes)  | empty            |
+//! | `o` resource name           | u64 BE offset    |
+//! | `c` resource name           | [`Counters`]     |
+//! | `d` seq (u64 BE)            | [`DeadLetter`]   |
+//!
+//! [`Job`]: crate::Job
+//! [`PageKey`]: crate::PageKey
+//! [`Counters`]: crate::Counters
+//! [`DeadLetter`]: crate::DeadLetter
+
+use crate::{PageKey, StoreError};
+
+pub(crate) const SEEDED: &[u8] = b"mseeded";
+pub(crate) const NEXT_SEQ: &[u8] = b"mnext_seq";
+pub(crate) const PENDING: &[u8] = b"p";
+pub(crate) const DEAD: &[u8] = b"d";
+
+pub(crate) fn pending(seq: u64) -> [u8; 9] {
+    prefixed(b'p', seq)
+}
+
+pub(crate) fn pending_end() -> [u8; 1] {
+    [b'p' + 1]
+}
+
+pub(crate) fn dead(seq: u64) -> [u8; 9] {
+    prefixed(b'd', seq)
+}
+
+pub(crate) fn seen(page: &PageKey) -> [u8; 17] {
+    let mut k = [0u8; 17];
+    k[0] = b's';
+    k[1..].copy_from_slice(&page.0);
+    k
+}
+
+pub(crate) fn offset(resource: &str) -> Vec<u8> {
+    [b"o", resource.as_bytes()].concat()
+}
+
+pub(crate) fn counters(resource: &str) -> Vec<u8> {
+    [b"c", resource.as_bytes()].concat()
+}
+
+fn prefixed(prefix: u8, seq: u64) -> [u8; 9] {
+    let mut k = [0u8; 9];
+    k[0] = prefix;
+    k[1..].copy_from_slice(&seq.to_be_bytes());
+    k
+}
+
+pub(crate) fn seq_of(key: &[u8]) -> Result<u64, StoreError> {
+    key.get(1..9).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes).ok_or_else(|| corrupt_key("job key"))
+}
+
+pub(crate) fn decode_u64(v: &[u8]) -> Result<u64, StoreError> {
+    v.try_into().map(u64::from_be_bytes).map_err(|_| corrupt_key("counter"))
+}
+
+fn corrupt_key(what: &'static str) -> StoreError {
+    StoreError::Corrupt { what, reason: "wrong length".into() }
+}

@@ -1,0 +1,99 @@
+//! The crawl's durable state in sled: the frontier (pending jobs), the set of
+//! pages already queued or done, dead letters, each sink's committed byte
+//! offset and per-resource counters.
+//!
+//! Everything lives in one sled tree under short key prefixes, so that one
+//! [`CommitBatch`] — a page done, its next jobs, the sink offset, the counters —
+//! is applied atomically by `apply_batch`. Only the supervisor writes.
+
+mod batch;
+mod error;
+mod job;
+mod keys;
+
+pub use batch::CommitBatch;
+pub use error::StoreError;
+pub use job::{Counters, DeadLetter, Job, PageKey};
+
+use std::path::Path;
+
+/// An open state directory.
+pub struct Store {
+    db: sled::Db,
+}
+
+impl Store {
+    /// Opens (or creates) the state in `dir`. Fails if another process holds it.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        let db = sled::Config::new()
+            .path(dir)
+            .mode(sled::Mode::HighThroughput)
+            .open()
+            .map_err(|e| StoreError::open(dir, e))?;
+        Ok(Self { db })
+    }
+
+    /// True once every seed has been written to the frontier.
+    pub fn is_seeded(&self) -> Result<bool, StoreError> {
+        Ok(self.db.contains_key(keys::SEEDED)?)
+    }
+
+    /// The next free job sequence number.
+    pub fn next_seq(&self) -> Result<u64, StoreError> {
+        Ok(self.db.get(keys::NEXT_SEQ)?.map(|v| keys::decode_u64(&v)).transpose()?.unwrap_or(0))
+    }
+
+    /// Up to `limit` pending jobs with sequence numbers `>= from`, in order.
+    pub fn pending_from(&self, from: u64, limit: usize) -> Result<Vec<(u64, Job)>, StoreError> {
+        let mut jobs = Vec::with_capacity(limit.min(4096));
+        for item in self.db.range(keys::pending(from).to_vec()..keys::pending_end().to_vec()).take(limit) {
+            let (k, v) = item?;
+            jobs.push((keys::seq_of(&k)?, Job::decode(&v)?));
+        }
+        Ok(jobs)
+    }
+
+    /// How many jobs are pending (a scan: for summaries, not per page).
+    pub fn pending_count(&self) -> usize {
+        self.db.scan_prefix(keys::PENDING).count()
+    }
+
+    /// How many pages are in the dead letters (a scan).
+    pub fn dead_letter_count(&self) -> usize {
+        self.db.scan_prefix(keys::DEAD).count()
+    }
+
+    /// Every dead letter, oldest first.
+    pub fn dead_letters(&self) -> Result<Vec<DeadLetter>, StoreError> {
+        self.db.scan_prefix(keys::DEAD).map(|item| DeadLetter::decode(&item?.1)).collect()
+    }
+
+    /// Whether `page` was ever queued (pending, done or dead).
+    pub fn is_seen(&self, page: &PageKey) -> Result<bool, StoreError> {
+        Ok(self.db.contains_key(keys::seen(page))?)
+    }
+
+    /// The byte length of `resource`'s output known to hold whole, committed pages.
+    pub fn sink_offset(&self, resource: &str) -> Result<u64, StoreError> {
+        Ok(self.db.get(keys::offset(resource))?.map(|v| keys::decode_u64(&v)).transpose()?.unwrap_or(0))
+    }
+
+    /// Committed totals of `resource`.
+    pub fn counters(&self, resource: &str) -> Result<Counters, StoreError> {
+        Ok(self.db.get(keys::counters(resource))?.map(|v| Counters::decode(&v)).transpose()?.unwrap_or_default())
+    }
+
+    /// Applies `batch` atomically.
+    pub fn commit(&self, batch: CommitBatch) -> Result<(), StoreError> {
+        Ok(self.db.apply_batch(batch.into_inner())?)
+    }
+
+    /// Makes everything committed so far durable on disk.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

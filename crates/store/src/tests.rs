@@ -1,0 +1,80 @@
+//! Store round trips on a temporary directory.
+
+use super::*;
+
+fn job(url: &str) -> Job {
+    Job { resource: "r".into(), url: url.into(), attempt: 0, not_before_ms: 0, page: 0 }
+}
+
+#[test]
+fn a_batch_is_applied_whole_and_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        assert!(!store.is_seeded().unwrap());
+        let mut b = CommitBatch::new();
+        for (i, u) in ["http://a/1", "http://a/2", "http://a/3"].iter().enumerate() {
+            b.put_job(i as u64, &job(u));
+            b.mark_seen(&job(u).page_key());
+        }
+        b.set_next_seq(3);
+        b.set_seeded();
+        store.commit(b).unwrap();
+
+        let mut b = CommitBatch::new();
+        b.remove_job(0);
+        b.set_sink_offset("r", 42);
+        b.set_counters("r", &Counters { pages: 1, records: 5, bytes: 42, dead: 0 });
+        store.commit(b).unwrap();
+        store.flush().unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert!(store.is_seeded().unwrap());
+    assert_eq!(store.next_seq().unwrap(), 3);
+    let pending = store.pending_from(0, 10).unwrap();
+    assert_eq!(pending.iter().map(|(s, _)| *s).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(pending[0].1, job("http://a/2"));
+    assert_eq!(store.pending_from(2, 10).unwrap().len(), 1);
+    assert_eq!(store.pending_count(), 2);
+    assert!(store.is_seen(&job("http://a/1").page_key()).unwrap());
+    assert!(!store.is_seen(&job("http://a/9").page_key()).unwrap());
+    assert_eq!(store.sink_offset("r").unwrap(), 42);
+    assert_eq!(store.counters("r").unwrap().records, 5);
+    assert_eq!(store.counters("other").unwrap(), Counters::default());
+}
+
+#[test]
+fn a_job_added_and_removed_in_one_batch_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut b = CommitBatch::new();
+    b.put_job(7, &job("http://a/7"));
+    b.remove_job(7);
+    store.commit(b).unwrap();
+    assert!(store.pending_from(0, 10).unwrap().is_empty());
+}
+
+#[test]
+fn dead_letters_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let letter = DeadLetter {
+        resource: "r".into(),
+        url: "http://a/x".into(),
+        status: Some(404),
+        reason: "http_status".into(),
+        detail: "404 Not Found".into(),
+        attempts: 1,
+    };
+    let mut b = CommitBatch::new();
+    b.dead_letter(3, &letter);
+    store.commit(b).unwrap();
+    assert_eq!(store.dead_letters().unwrap(), vec![letter]);
+    assert_eq!(store.dead_letter_count(), 1);
+}
+
+#[test]
+fn page_keys_separate_resources() {
+    assert_ne!(PageKey::new("a", "http://x/1"), PageKey::new("b", "http://x/1"));
+    assert_eq!(PageKey::new("a", "http://x/1"), PageKey::new("a", "http://x/1"));
+}
