@@ -1,1 +1,22 @@
-//! placeholder
+//! In-process upstream for tests, benchmarks and the demo: any number of HTTP
+//! origins on 127.0.0.1 (port 0), each serving paginated JSON streams, with a
+//! server-side request log (the ground truth for rates and refetches) and
+//! fault hooks (status injection, 429 + Retry-After, slow, stalled and
+//! truncated bodies, HTML instead of JSON).
+//!
+//! The servers run on their own tokio runtime in a background thread, so the
+//! upstream works the same from a plain `#[test]`, a benchmark or the binary.
+//!
+//! Page `p` of stream `s` on origin `o` is `GET /s/{s}/p/{p}`:
+//! `{"data":[{"id":N,...}, ...],"next":<link>|null}` where record ids run over
+//! `0..total_records()` once each, in (origin, stream, page, record) order.
+
+mod faults;
+mod log;
+mod pages;
+mod server;
+
+pub use faults::{Fault, FaultAction};
+pub use log::{RequestLog, RequestRecord};
+pub use pages::{LinkStyle, UpstreamSpec};
+pub use server::Upstream;

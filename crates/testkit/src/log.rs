@@ -1,0 +1,67 @@
+//! The server-side request log: what the upstream actually saw, when.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// One request as the upstream saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRecord {
+    /// Time since the upstream started.
+    pub at: Duration,
+    pub origin: usize,
+    /// Path and query.
+    pub path: String,
+    /// Status sent (0 when the connection was cut without a response).
+    pub status: u16,
+}
+
+/// Append-only, shared by every origin.
+#[derive(Debug)]
+pub struct RequestLog {
+    started: Instant,
+    records: Mutex<Vec<RequestRecord>>,
+}
+
+impl RequestLog {
+    pub(crate) fn new() -> Self {
+        Self { started: Instant::now(), records: Mutex::new(Vec::new()) }
+    }
+
+    pub(crate) fn push(&self, origin: usize, path: String, status: u16) {
+        let at = self.started.elapsed();
+        self.records.lock().unwrap().push(RequestRecord { at, origin, path, status });
+    }
+
+    /// Everything logged so far.
+    pub fn snapshot(&self) -> Vec<RequestRecord> {
+        self.records.lock().unwrap().clone()
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.lock().unwrap().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Forgets everything logged so far (between the phases of a test).
+    pub fn clear(&self) {
+        self.records.lock().unwrap().clear();
+    }
+
+    /// The most requests `origin` received in any window of length `window`.
+    pub fn max_in_window(&self, origin: usize, window: Duration) -> usize {
+        let times: Vec<Duration> =
+            self.records.lock().unwrap().iter().filter(|r| r.origin == origin).map(|r| r.at).collect();
+        let mut best = 0;
+        let mut lo = 0;
+        for hi in 0..times.len() {
+            while times[hi] - times[lo] >= window {
+                lo += 1;
+            }
+            best = best.max(hi - lo + 1);
+        }
+        best
+    }
+}

@@ -1,0 +1,235 @@
+//! The servers: one axum app per origin on its own listener, all on one
+//! background runtime.
+
+use crate::{Fault, FaultAction, RequestLog, UpstreamSpec};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::Response;
+use bytes::Bytes;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+struct Shared {
+    spec: UpstreamSpec,
+    log: Arc<RequestLog>,
+    faults: Mutex<Vec<Fault>>,
+}
+
+#[derive(Clone)]
+struct OriginState {
+    index: usize,
+    port: u16,
+    shared: Arc<Shared>,
+}
+
+/// A running upstream. Dropping it stops the servers.
+pub struct Upstream {
+    addrs: Vec<SocketAddr>,
+    shared: Arc<Shared>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Upstream {
+    /// Starts `spec.origins` servers on 127.0.0.1, each on a free port.
+    pub fn start(spec: UpstreamSpec) -> std::io::Result<Self> {
+        let shared = Arc::new(Shared { spec, log: Arc::new(RequestLog::new()), faults: Mutex::new(Vec::new()) });
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("testkit")
+            .enable_all()
+            .build()?;
+        let mut listeners = Vec::new();
+        for _ in 0..shared.spec.origins {
+            let std_listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+            std_listener.set_nonblocking(true)?;
+            listeners.push(std_listener);
+        }
+        let addrs = listeners.iter().map(|l| l.local_addr()).collect::<Result<Vec<_>, _>>()?;
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let serve_shared = shared.clone();
+        let thread = std::thread::Builder::new().name("testkit".into()).spawn(move || {
+            runtime.block_on(async move {
+                for (index, std_listener) in listeners.into_iter().enumerate() {
+                    let listener = tokio::net::TcpListener::from_std(std_listener).expect("listener");
+                    let port = listener.local_addr().expect("addr").port();
+                    let state = OriginState { index, port, shared: serve_shared.clone() };
+                    let app = axum::Router::new().fallback(handle).with_state(state);
+                    tokio::spawn(async move {
+                        let _ = axum::serve(listener, app).await;
+                    });
+                }
+                let _ = stop_rx.await;
+            });
+            runtime.shutdown_background();
+        })?;
+        Ok(Self { addrs, shared, stop: Some(stop_tx), thread: Some(thread) })
+    }
+
+    pub fn spec(&self) -> &UpstreamSpec {
+        &self.shared.spec
+    }
+
+    /// `http://127.0.0.1:PORT` of origin `i`.
+    pub fn origin_url(&self, i: usize) -> String {
+        format!("http://{}", self.addrs[i])
+    }
+
+    /// The first page of every stream, origins interleaved.
+    pub fn seeds(&self) -> Vec<String> {
+        let spec = &self.shared.spec;
+        let mut seeds = Vec::with_capacity(spec.origins * spec.streams);
+        for s in 0..spec.streams {
+            for o in 0..spec.origins {
+                seeds.push(format!("{}/s/{s}/p/0", self.origin_url(o)));
+            }
+        }
+        seeds
+    }
+
+    pub fn log(&self) -> &RequestLog {
+        &self.shared.log
+    }
+
+    /// Adds a fault rule; rules are tried in the order added, first match wins.
+    pub fn add_fault(&self, fault: Fault) {
+        self.shared.faults.lock().unwrap().push(fault);
+    }
+
+    pub fn clear_faults(&self) {
+        self.shared.faults.lock().unwrap().clear();
+    }
+}
+
+impl Drop for Upstream {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+async fn handle(State(origin): State<OriginState>, req: Request) -> Response {
+    let path = req.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    let shared = &origin.shared;
+    let fault = {
+        let mut faults = shared.faults.lock().unwrap();
+        faults.iter_mut().find_map(|f| f.fires(origin.index, &path).then(|| f.action.clone()))
+    };
+    let page = parse_page_path(&path)
+        .and_then(|(s, p)| shared.spec.page_body(origin.index, origin.port, s, p));
+    let (status, response) = match (fault, page) {
+        (Some(action), page) => apply_fault(action, page).await,
+        (None, Some(body)) => (200, json(StatusCode::OK, body)),
+        (None, None) => (404, json(StatusCode::NOT_FOUND, "{\"error\":\"no such page\"}".into())),
+    };
+    shared.log.push(origin.index, path, status);
+    response
+}
+
+async fn apply_fault(action: FaultAction, page: Option<String>) -> (u16, Response) {
+    let page = page.unwrap_or_else(|| "{\"data\":[]}".into());
+    match action {
+        FaultAction::Status(code) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (code, json(status, format!("{{\"error\":\"injected {code}\"}}")))
+        }
+        FaultAction::RateLimited { retry_after } => {
+            let mut resp = json(StatusCode::TOO_MANY_REQUESTS, "{\"error\":\"rate limited\"}".into());
+            if let Some(value) = retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            (429, resp)
+        }
+        FaultAction::Delay(d) => {
+            tokio::time::sleep(d).await;
+            (200, json(StatusCode::OK, page))
+        }
+        FaultAction::Stall => {
+            let head = Bytes::from(page.as_bytes()[..page.len() / 2].to_vec());
+            let stream = futures::stream::once(async move { Ok::<_, std::io::Error>(head) })
+                .chain(futures::stream::pending());
+            (200, streamed(page.len(), Body::from_stream(stream)))
+        }
+        FaultAction::Truncate => {
+            let head = Bytes::from(page.as_bytes()[..page.len() / 2].to_vec());
+            let stream = futures::stream::iter([Ok(head), Err(std::io::Error::other("injected truncation"))]);
+            (200, streamed(page.len(), Body::from_stream(stream)))
+        }
+        FaultAction::Html => {
+            let mut resp = Response::new(Body::from("<html><body>Maintenance</body></html>"));
+            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+            (200, resp)
+        }
+    }
+}
+
+use futures::StreamExt;
+
+fn json(status: StatusCode, body: String) -> Response {
+    let mut resp = Response::new(Body::from(body));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp
+}
+
+fn streamed(len: usize, body: Body) -> Response {
+    let mut resp = Response::new(body);
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    resp
+}
+
+/// `/s/{stream}/p/{page}` → (stream, page).
+fn parse_page_path(path: &str) -> Option<(usize, usize)> {
+    let rest = path.strip_prefix("/s/")?;
+    let (stream, rest) = rest.split_once("/p/")?;
+    let page = rest.split(['?', '#']).next()?;
+    Some((stream.parse().ok()?, page.parse().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_paths() {
+        assert_eq!(parse_page_path("/s/3/p/7"), Some((3, 7)));
+        assert_eq!(parse_page_path("/s/3/p/7?x=1"), Some((3, 7)));
+        assert_eq!(parse_page_path("/s/x/p/7"), None);
+        assert_eq!(parse_page_path("/other"), None);
+    }
+
+    #[test]
+    fn serves_pages_and_logs_them() {
+        let up = Upstream::start(UpstreamSpec { origins: 2, ..Default::default() }).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let (ok, missing) = rt.block_on(async {
+            let get = |url: String| async move {
+                let stream = tokio::net::TcpStream::connect(url.trim_start_matches("http://").split('/').next().unwrap())
+                    .await
+                    .unwrap();
+                let path = format!("/{}", url.trim_start_matches("http://").split_once('/').unwrap().1);
+                let (mut r, mut w) = stream.into_split();
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                w.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
+                    .await
+                    .unwrap();
+                let mut buf = String::new();
+                r.read_to_string(&mut buf).await.unwrap();
+                buf
+            };
+            (get(up.seeds()[1].clone()).await, get(format!("{}/nope", up.origin_url(0))).await)
+        });
+        assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+        assert!(ok.contains("\"next\":\"http://127.0.0.1:"));
+        assert!(missing.starts_with("HTTP/1.1 404"));
+        let log = up.log().snapshot();
+        assert_eq!(log.len(), 2);
+        assert_eq!((log[0].origin, log[0].path.as_str(), log[0].status), (1, "/s/0/p/0", 200));
+    }
+}
