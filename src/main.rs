@@ -1,1 +1,24 @@
-fn main() {}
+//! `harvest`: the command line. Parses arguments, sets up logging and
+//! signals, runs the engine, prints the summary and maps the result to an
+//! exit code. Everything else lives in `crates/`.
+
+mod cli;
+mod demo;
+mod exit;
+mod signals;
+mod summary;
+mod telemetry;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    telemetry::init(&cli.log);
+    let result = match cli.command {
+        cli::Command::Run(args) => cli::run(args),
+        cli::Command::Check(args) => cli::check(args),
+        cli::Command::Demo(args) => demo::run(args),
+    };
+    exit::report(result)
+}

@@ -13,15 +13,18 @@ mod validate;
 
 pub use error::{ConfigError, Problem};
 pub use model::{
-    origin_of, parse_http_url, ClientSettings, Config, CrawlSettings, OriginSettings, Paginator, Resource, RetrySettings, Seeds,
-    Selector,
+    origin_of, parse_http_url, ClientSettings, Config, CrawlSettings, OriginSettings, Paginator,
+    Resource, RetrySettings, Seeds, Selector,
 };
 
 use std::path::Path;
 
 /// Reads and validates the config at `path`.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read { file: path.to_path_buf(), source: e })?;
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+        file: path.to_path_buf(),
+        source: e,
+    })?;
     parse(&text, path)
 }
 
@@ -30,7 +33,10 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let raw: raw::RawFile = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| error::line_of(text, s.start));
-        ConfigError::Invalid { file: path.to_path_buf(), problems: vec![Problem::new(line, "", e.message())] }
+        ConfigError::Invalid {
+            file: path.to_path_buf(),
+            problems: vec![Problem::new(line, "", e.message())],
+        }
     })?;
     validate::validate(raw, text, path)
 }

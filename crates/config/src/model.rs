@@ -23,7 +23,10 @@ pub struct Config {
 impl Config {
     /// Politeness settings for `origin` (in [`origin_of`] form).
     pub fn origin_settings(&self, origin: &str) -> OriginSettings {
-        self.origins.get(origin).copied().unwrap_or(self.client.defaults)
+        self.origins
+            .get(origin)
+            .copied()
+            .unwrap_or(self.client.defaults)
     }
 
     /// The resource called `name`.
@@ -116,7 +119,9 @@ impl Selector {
         }
         let segments: Vec<String> = path.split('.').map(str::to_owned).collect();
         if segments.iter().any(|s| s.is_empty()) {
-            return Err(format!("bad path `{path}`: empty segment (use `a.b`, or `\"\"` for the whole body)"));
+            return Err(format!(
+                "bad path `{path}`: empty segment (use `a.b`, or `\"\"` for the whole body)"
+            ));
         }
         Ok(Self(segments))
     }
@@ -148,15 +153,22 @@ impl Seeds {
         for url in &self.urls {
             each(url.clone());
         }
-        let Some(path) = &self.file else { return Ok(()) };
-        let file = std::fs::File::open(path).map_err(|e| format!("cannot open seeds_file {}: {e}", path.display()))?;
-        for (n, line) in std::io::BufReader::with_capacity(1 << 16, file).lines().enumerate() {
+        let Some(path) = &self.file else {
+            return Ok(());
+        };
+        let file = std::fs::File::open(path)
+            .map_err(|e| format!("cannot open seeds_file {}: {e}", path.display()))?;
+        for (n, line) in std::io::BufReader::with_capacity(1 << 16, file)
+            .lines()
+            .enumerate()
+        {
             let line = line.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let url = parse_http_url(line).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?;
+            let url =
+                parse_http_url(line).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?;
             each(url);
         }
         Ok(())
@@ -169,7 +181,9 @@ pub fn parse_http_url(s: &str) -> Result<Url, String> {
     match url.scheme() {
         "http" | "https" if url.host().is_some() => Ok(url),
         "http" | "https" => Err(format!("invalid URL `{s}`: no host")),
-        other => Err(format!("invalid URL `{s}`: scheme `{other}` is not http or https")),
+        other => Err(format!(
+            "invalid URL `{s}`: scheme `{other}` is not http or https"
+        )),
     }
 }
 

@@ -140,16 +140,18 @@ pub struct RawResource {
 
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+/// (Internally tagged: serde buffers the content, so no `Spanned` inside;
+/// problems point at the whole `paginator` value.)
 pub enum RawPaginator {
     /// The next page's URL sits at a dotted path of the body.
     JsonLink {
         #[serde(default = "default_next_url_path")]
-        next_url_path: Spanned<String>,
+        next_url_path: String,
     },
     /// Every seed is one page.
     SinglePage,
 }
 
-fn default_next_url_path() -> Spanned<String> {
-    Spanned::new(0..0, "next".to_string())
+fn default_next_url_path() -> String {
+    "next".to_string()
 }

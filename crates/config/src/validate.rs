@@ -25,14 +25,27 @@ impl Checker<'_> {
 }
 
 pub(crate) fn validate(raw: RawFile, text: &str, path: &Path) -> Result<Config, ConfigError> {
-    let mut c = Checker { text, problems: Vec::new() };
+    let mut c = Checker {
+        text,
+        problems: Vec::new(),
+    };
     let base_dir = path.parent().unwrap_or(Path::new("."));
 
     if *raw.crawl.max_in_flight.get_ref() == 0 {
-        c.at(&raw.crawl.max_in_flight, "crawl.max_in_flight", "must be at least 1");
+        c.at(
+            &raw.crawl.max_in_flight,
+            "crawl.max_in_flight",
+            "must be at least 1",
+        );
     }
     let client = &raw.client;
-    check_politeness(&mut c, "client", client.rate_per_sec, client.burst, client.max_in_flight_per_origin);
+    check_politeness(
+        &mut c,
+        "client",
+        client.rate_per_sec,
+        client.burst,
+        client.max_in_flight_per_origin,
+    );
     if client.max_body_bytes == 0 {
         c.bare("client.max_body_bytes", "must be at least 1");
     }
@@ -50,7 +63,10 @@ pub(crate) fn validate(raw: RawFile, text: &str, path: &Path) -> Result<Config, 
             c.bare(format!("client.headers.{name}"), "not a valid header name");
         }
         if value.bytes().any(|b| b.is_ascii_control() && b != b'\t') {
-            c.bare(format!("client.headers.{name}"), "header value holds a control character");
+            c.bare(
+                format!("client.headers.{name}"),
+                "header value holds a control character",
+            );
         }
     }
     let defaults = OriginSettings {
@@ -67,14 +83,24 @@ pub(crate) fn validate(raw: RawFile, text: &str, path: &Path) -> Result<Config, 
             burst: o.burst.unwrap_or(defaults.burst),
             max_in_flight: o.max_in_flight_per_origin.unwrap_or(defaults.max_in_flight),
         };
-        check_politeness(&mut c, &key, settings.rate_per_sec, settings.burst, settings.max_in_flight);
+        check_politeness(
+            &mut c,
+            &key,
+            settings.rate_per_sec,
+            settings.burst,
+            settings.max_in_flight,
+        );
         match parse_http_url(o.origin.get_ref()) {
             Ok(url) if url.path() == "/" && url.query().is_none() => {
                 if origins.insert(origin_of(&url), settings).is_some() {
                     c.at(&o.origin, format!("{key}.origin"), "origin listed twice");
                 }
             }
-            Ok(_) => c.at(&o.origin, format!("{key}.origin"), "an origin is scheme://host[:port], without a path"),
+            Ok(_) => c.at(
+                &o.origin,
+                format!("{key}.origin"),
+                "an origin is scheme://host[:port], without a path",
+            ),
             Err(e) => c.at(&o.origin, format!("{key}.origin"), e),
         }
     }
@@ -99,7 +125,10 @@ pub(crate) fn validate(raw: RawFile, text: &str, path: &Path) -> Result<Config, 
     }
 
     if !c.problems.is_empty() {
-        return Err(ConfigError::Invalid { file: path.to_path_buf(), problems: c.problems });
+        return Err(ConfigError::Invalid {
+            file: path.to_path_buf(),
+            problems: c.problems,
+        });
     }
     Ok(Config {
         file: path.to_path_buf(),
@@ -131,7 +160,13 @@ pub(crate) fn validate(raw: RawFile, text: &str, path: &Path) -> Result<Config, 
     })
 }
 
-fn check_politeness(c: &mut Checker<'_>, key: &str, rate_per_sec: f64, burst: u32, max_in_flight: usize) {
+fn check_politeness(
+    c: &mut Checker<'_>,
+    key: &str,
+    rate_per_sec: f64,
+    burst: u32,
+    max_in_flight: usize,
+) {
     if !(rate_per_sec.is_finite() && rate_per_sec > 0.0) {
         c.bare(format!("{key}.rate_per_sec"), "must be a positive number");
     }
@@ -139,7 +174,10 @@ fn check_politeness(c: &mut Checker<'_>, key: &str, rate_per_sec: f64, burst: u3
         c.bare(format!("{key}.burst"), "must be at least 1");
     }
     if max_in_flight == 0 {
-        c.bare(format!("{key}.max_in_flight_per_origin"), "must be at least 1");
+        c.bare(
+            format!("{key}.max_in_flight_per_origin"),
+            "must be at least 1",
+        );
     }
 }
 
@@ -154,10 +192,22 @@ fn check_resource(
     let before = c.problems.len();
     let name = r.name.get_ref();
     let key = format!("resources[{i}]");
-    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
-        c.at(&r.name, format!("{key}.name"), format!("`{name}`: use letters, digits, `_` and `-` (it names the output file)"));
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        c.at(
+            &r.name,
+            format!("{key}.name"),
+            format!("`{name}`: use letters, digits, `_` and `-` (it names the output file)"),
+        );
     } else if !names.insert(name.clone()) {
-        c.at(&r.name, format!("{key}.name"), format!("resource `{name}` is defined twice"));
+        c.at(
+            &r.name,
+            format!("{key}.name"),
+            format!("resource `{name}` is defined twice"),
+        );
     }
     let key = format!("resources[{i}] ({name})");
 
@@ -171,35 +221,52 @@ fn check_resource(
     if let Some(file) = &r.seeds_file {
         let path = base_dir.join(file.get_ref());
         if !path.is_file() {
-            c.at(file, format!("{key}.seeds_file"), format!("no such file: {}", path.display()));
+            c.at(
+                file,
+                format!("{key}.seeds_file"),
+                format!("no such file: {}", path.display()),
+            );
         } else {
-            let only_file = Seeds { urls: Vec::new(), file: Some(path.clone()) };
+            let only_file = Seeds {
+                urls: Vec::new(),
+                file: Some(path.clone()),
+            };
             let mut count = 0usize;
             match only_file.for_each(|_| count += 1) {
                 Err(e) => c.at(file, format!("{key}.seeds_file"), e),
-                Ok(()) if count == 0 && r.seeds.is_empty() => {
-                    c.at(file, format!("{key}.seeds_file"), format!("{} holds no URL", path.display()))
-                }
+                Ok(()) if count == 0 && r.seeds.is_empty() => c.at(
+                    file,
+                    format!("{key}.seeds_file"),
+                    format!("{} holds no URL", path.display()),
+                ),
                 Ok(()) => {}
             }
             seeds.file = Some(path);
         }
     } else if r.seeds.is_empty() {
-        c.at(spanned, format!("{key}.seeds"), "no seeds: give `seeds = [...]` or `seeds_file`");
+        c.at(
+            spanned,
+            format!("{key}.seeds"),
+            "no seeds: give `seeds = [...]` or `seeds_file`",
+        );
     }
 
     let data_selector = Selector::parse(r.data_selector.get_ref())
         .map_err(|e| c.at(&r.data_selector, format!("{key}.data_selector"), e))
         .ok();
     let paginator = match r.paginator.get_ref() {
-        RawPaginator::JsonLink { next_url_path } => match Selector::parse(next_url_path.get_ref()) {
+        RawPaginator::JsonLink { next_url_path } => match Selector::parse(next_url_path) {
             Ok(p) if p.segments().is_empty() => {
-                c.at(next_url_path, format!("{key}.paginator.next_url_path"), "must name a field, not the whole body");
+                c.at(
+                    &r.paginator,
+                    format!("{key}.paginator.next_url_path"),
+                    "must name a field, not the whole body",
+                );
                 None
             }
             Ok(p) => Some(Paginator::JsonLink { next_url_path: p }),
             Err(e) => {
-                c.at(next_url_path, format!("{key}.paginator.next_url_path"), e);
+                c.at(&r.paginator, format!("{key}.paginator.next_url_path"), e);
                 None
             }
         },
@@ -208,7 +275,12 @@ fn check_resource(
     if c.problems.len() > before {
         return None;
     }
-    Some(Resource { name: name.clone(), seeds, data_selector: data_selector?, paginator: paginator? })
+    Some(Resource {
+        name: name.clone(),
+        seeds,
+        data_selector: data_selector?,
+        paginator: paginator?,
+    })
 }
 
 fn is_token_byte(b: u8) -> bool {

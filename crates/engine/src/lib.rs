@@ -1,1 +1,28 @@
-//! placeholder
+//! The crawl engine: one [`Supervisor`](supervisor) actor that owns the
+//! frontier and the commit path, and one host actor per origin that owns the
+//! origin's token bucket and in-flight cap and runs the fetches.
+//!
+//! ```text
+//! seeds ─► store (sled) ─► Frontier ─► Supervisor ─async-channel─► HostActor(origin) ─► fetch + parse
+//!                ▲                          │ ▲                                             │
+//!                └──── Committer (sinks + one sled batch) ◄──── Outcome (actix message) ◄───┘
+//! ```
+//!
+//! [`run`] drives a whole crawl to its end on an actix system in the calling
+//! thread and returns a [`Summary`].
+
+mod commit;
+mod error;
+mod frontier;
+mod host;
+mod messages;
+mod run;
+mod seed;
+mod stats;
+mod stop;
+mod supervisor;
+
+pub use error::EngineError;
+pub use run::run;
+pub use stats::{Ending, Summary};
+pub use stop::{StopHandle, StopReason};

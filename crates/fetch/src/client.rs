@@ -42,20 +42,29 @@ impl Fetcher {
             .tcp_nodelay(true)
             .build()
             .map_err(|e| FetchError::Request(e.to_string()))?;
-        Ok(Self { client, max_body_bytes: settings.max_body_bytes })
+        Ok(Self {
+            client,
+            max_body_bytes: settings.max_body_bytes,
+        })
     }
 
     /// GETs `url` and reads the body as a stream, refusing more than
     /// `max_body_bytes` (checked against Content-Length first, then as bytes
     /// arrive).
     pub async fn get(&self, url: &Url) -> Result<Response, FetchError> {
-        let resp = self.client.get(url.clone()).send().await.map_err(FetchError::from_reqwest)?;
+        let resp = self
+            .client
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(FetchError::from_reqwest)?;
         let status = resp.status().as_u16();
         let limit = self.max_body_bytes;
         if resp.content_length().is_some_and(|n| n > limit) {
             return Err(FetchError::BodyTooLarge { limit });
         }
-        let mut body = Vec::with_capacity(resp.content_length().unwrap_or(8192).min(limit) as usize);
+        let mut body =
+            Vec::with_capacity(resp.content_length().unwrap_or(8192).min(limit) as usize);
         let mut stream = resp.bytes_stream();
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(FetchError::from_reqwest)?;
@@ -64,6 +73,9 @@ impl Fetcher {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Response { status, body: Bytes::from(body) })
+        Ok(Response {
+            status,
+            body: Bytes::from(body),
+        })
     }
 }

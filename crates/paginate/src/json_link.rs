@@ -16,10 +16,16 @@ pub(crate) fn next(page: &Url, link: Option<&str>) -> Next {
         Err(e) => return Next::Refused(format!("next link `{link}` is not a URL: {e}")),
     };
     if !matches!(url.scheme(), "http" | "https") {
-        return Next::Refused(format!("next link scheme `{}` is not http(s)", url.scheme()));
+        return Next::Refused(format!(
+            "next link scheme `{}` is not http(s)",
+            url.scheme()
+        ));
     }
     if url.origin() != page.origin() {
-        return Next::Refused(format!("next link leaves the origin {}", page.origin().ascii_serialization()));
+        return Next::Refused(format!(
+            "next link leaves the origin {}",
+            page.origin().ascii_serialization()
+        ));
     }
     if url == *page {
         return Next::Refused("next link points to the page itself".to_string());
@@ -44,8 +50,14 @@ mod tests {
 
     #[test]
     fn relative_and_absolute() {
-        assert_eq!(next(&page(), Some("?page=3")), Next::Page(Url::parse("http://127.0.0.1:8080/v1/items?page=3").unwrap()));
-        assert_eq!(next(&page(), Some("/v2/x")), Next::Page(Url::parse("http://127.0.0.1:8080/v2/x").unwrap()));
+        assert_eq!(
+            next(&page(), Some("?page=3")),
+            Next::Page(Url::parse("http://127.0.0.1:8080/v1/items?page=3").unwrap())
+        );
+        assert_eq!(
+            next(&page(), Some("/v2/x")),
+            Next::Page(Url::parse("http://127.0.0.1:8080/v2/x").unwrap())
+        );
         assert_eq!(
             next(&page(), Some("http://127.0.0.1:8080/v1/items?page=3")),
             Next::Page(Url::parse("http://127.0.0.1:8080/v1/items?page=3").unwrap())
@@ -54,8 +66,17 @@ mod tests {
 
     #[test]
     fn refused_links() {
-        assert!(matches!(next(&page(), Some("http://127.0.0.1:9999/x")), Next::Refused(_)));
-        assert!(matches!(next(&page(), Some("ftp://127.0.0.1:8080/x")), Next::Refused(_)));
-        assert!(matches!(next(&page(), Some("http://127.0.0.1:8080/v1/items?page=2")), Next::Refused(_)));
+        assert!(matches!(
+            next(&page(), Some("http://127.0.0.1:9999/x")),
+            Next::Refused(_)
+        ));
+        assert!(matches!(
+            next(&page(), Some("ftp://127.0.0.1:8080/x")),
+            Next::Refused(_)
+        ));
+        assert!(matches!(
+            next(&page(), Some("http://127.0.0.1:8080/v1/items?page=2")),
+            Next::Refused(_)
+        ));
     }
 }

@@ -49,7 +49,10 @@ impl PageRules {
             Paginator::JsonLink { next_url_path } => Some(next_url_path.clone()),
             Paginator::SinglePage => None,
         };
-        Self { scan: ScanSpec::new(resource.data_selector.clone(), next_path), paginator: resource.paginator.clone() }
+        Self {
+            scan: ScanSpec::new(resource.data_selector.clone(), next_path),
+            paginator: resource.paginator.clone(),
+        }
     }
 
     /// Parses `body` (fetched from `url`), appending one line per record to
@@ -60,6 +63,9 @@ impl PageRules {
             Paginator::SinglePage => Next::End,
             Paginator::JsonLink { .. } => json_link::next(url, scan.next.as_deref()),
         };
-        Ok(Parsed { records: scan.records, next })
+        Ok(Parsed {
+            records: scan.records,
+            next,
+        })
     }
 }

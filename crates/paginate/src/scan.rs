@@ -48,9 +48,22 @@ pub fn scan_page(body: &[u8], spec: &ScanSpec, out: &mut Vec<u8>) -> Result<Scan
 }
 
 fn scan_into(body: &[u8], spec: &ScanSpec, out: &mut Vec<u8>) -> Result<Scan, PageError> {
-    let mut state = State { spec, out, records: 0, data_found: false, next: None, error: None };
+    let mut state = State {
+        spec,
+        out,
+        records: 0,
+        data_found: false,
+        next: None,
+        error: None,
+    };
     let mut de = serde_json::Deserializer::from_slice(body);
-    let walked = Node { depth: 0, on_data: true, on_next: spec.next.is_some(), state: &mut state }.deserialize(&mut de);
+    let walked = Node {
+        depth: 0,
+        on_data: true,
+        on_next: spec.next.is_some(),
+        state: &mut state,
+    }
+    .deserialize(&mut de);
     let walked = walked.and_then(|()| de.end());
     if let Some(err) = state.error.take() {
         return Err(err);
@@ -59,7 +72,10 @@ fn scan_into(body: &[u8], spec: &ScanSpec, out: &mut Vec<u8>) -> Result<Scan, Pa
     if !state.data_found {
         return Err(PageError::SelectorMissing(spec.data.to_string()));
     }
-    Ok(Scan { records: state.records, next: state.next })
+    Ok(Scan {
+        records: state.records,
+        next: state.next,
+    })
 }
 
 struct State<'s> {
@@ -86,16 +102,32 @@ impl Node<'_, '_> {
     }
 
     fn next_here(&self) -> bool {
-        self.on_next && self.state.spec.next.as_ref().is_some_and(|n| n.segments().len() == self.depth)
+        self.on_next
+            && self
+                .state
+                .spec
+                .next
+                .as_ref()
+                .is_some_and(|n| n.segments().len() == self.depth)
     }
 
     /// Records a shape error and returns serde's signal to stop walking.
     fn fail<E: de::Error>(&mut self, found: &'static str) -> E {
         let spec = self.state.spec;
         let err = if self.data_here() {
-            PageError::NotAnArray { path: spec.data.to_string(), found }
+            PageError::NotAnArray {
+                path: spec.data.to_string(),
+                found,
+            }
         } else {
-            PageError::BadNext { path: spec.next.as_ref().map(ToString::to_string).unwrap_or_default(), found }
+            PageError::BadNext {
+                path: spec
+                    .next
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+                found,
+            }
         };
         self.state.error = Some(err);
         E::custom("page shape")
@@ -146,11 +178,21 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
         let depth = self.depth;
         let spec = self.state.spec;
         while let Some(key) = map.next_key_seed(Key)? {
-            let on_data = self.on_data && spec.data.segments().get(depth).is_some_and(|s| *s == key);
+            let on_data =
+                self.on_data && spec.data.segments().get(depth).is_some_and(|s| *s == key);
             let on_next = self.on_next
-                && spec.next.as_ref().and_then(|n| n.segments().get(depth)).is_some_and(|s| *s == key);
+                && spec
+                    .next
+                    .as_ref()
+                    .and_then(|n| n.segments().get(depth))
+                    .is_some_and(|s| *s == key);
             if on_data || on_next {
-                map.next_value_seed(Node { depth: depth + 1, on_data, on_next, state: self.state })?;
+                map.next_value_seed(Node {
+                    depth: depth + 1,
+                    on_data,
+                    on_next,
+                    state: self.state,
+                })?;
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -252,7 +294,10 @@ mod tests {
     use super::*;
 
     fn spec(data: &str, next: Option<&str>) -> ScanSpec {
-        ScanSpec::new(Selector::parse(data).unwrap(), next.map(|n| Selector::parse(n).unwrap()))
+        ScanSpec::new(
+            Selector::parse(data).unwrap(),
+            next.map(|n| Selector::parse(n).unwrap()),
+        )
     }
 
     fn scan(body: &str, data: &str, next: Option<&str>) -> (Result<Scan, PageError>, String) {
@@ -265,15 +310,30 @@ mod tests {
     fn records_are_the_exact_bytes_sent() {
         let body = r#"{"next":"/p/2","data":[ {"id":1, "n":1.50e0,"s":"caf\u00e9"} ,{"id":2}],"x":{"data":[9]}}"#;
         let (r, out) = scan(body, "data", Some("next"));
-        assert_eq!(r.unwrap(), Scan { records: 2, next: Some("/p/2".into()) });
-        assert_eq!(out, "{\"id\":1, \"n\":1.50e0,\"s\":\"caf\\u00e9\"}\n{\"id\":2}\n");
+        assert_eq!(
+            r.unwrap(),
+            Scan {
+                records: 2,
+                next: Some("/p/2".into())
+            }
+        );
+        assert_eq!(
+            out,
+            "{\"id\":1, \"n\":1.50e0,\"s\":\"caf\\u00e9\"}\n{\"id\":2}\n"
+        );
     }
 
     #[test]
     fn nested_paths_and_root_arrays() {
         let body = r#"{"meta":{"links":{"next":null}},"result":{"items":[1,"two",{"three":3}]}}"#;
         let (r, out) = scan(body, "result.items", Some("meta.links.next"));
-        assert_eq!(r.unwrap(), Scan { records: 3, next: None });
+        assert_eq!(
+            r.unwrap(),
+            Scan {
+                records: 3,
+                next: None
+            }
+        );
         assert_eq!(out, "1\n\"two\"\n{\"three\":3}\n");
         let (r, out) = scan("[{\"a\":1},\n{\"a\":2}]", "", None);
         assert_eq!(r.unwrap().records, 2);
@@ -282,7 +342,11 @@ mod tests {
 
     #[test]
     fn pretty_printed_records_stay_one_per_line() {
-        let (r, out) = scan("{\"data\":[{\n  \"id\": 1,\r\n  \"s\": \"a\\nb\"\n}]}", "data", None);
+        let (r, out) = scan(
+            "{\"data\":[{\n  \"id\": 1,\r\n  \"s\": \"a\\nb\"\n}]}",
+            "data",
+            None,
+        );
         assert_eq!(r.unwrap().records, 1);
         assert_eq!(out, "{   \"id\": 1,    \"s\": \"a\\nb\" }\n");
     }
@@ -295,25 +359,45 @@ mod tests {
 
     #[test]
     fn shape_errors_name_the_path() {
-        assert_eq!(scan(r#"{"items":[]}"#, "data", None).0, Err(PageError::SelectorMissing("data".into())));
+        assert_eq!(
+            scan(r#"{"items":[]}"#, "data", None).0,
+            Err(PageError::SelectorMissing("data".into()))
+        );
         assert_eq!(
             scan(r#"{"data":{"a":1}}"#, "data", None).0,
-            Err(PageError::NotAnArray { path: "data".into(), found: "an object" })
+            Err(PageError::NotAnArray {
+                path: "data".into(),
+                found: "an object"
+            })
         );
         assert_eq!(
             scan(r#"{"data":null}"#, "data", None).0,
-            Err(PageError::NotAnArray { path: "data".into(), found: "null" })
+            Err(PageError::NotAnArray {
+                path: "data".into(),
+                found: "null"
+            })
         );
         assert_eq!(
             scan(r#"{"data":[],"next":5}"#, "data", Some("next")).0,
-            Err(PageError::BadNext { path: "next".into(), found: "a number" })
+            Err(PageError::BadNext {
+                path: "next".into(),
+                found: "a number"
+            })
         );
-        assert_eq!(scan(r#"[1]"#, "data", None).0, Err(PageError::SelectorMissing("data".into())));
+        assert_eq!(
+            scan(r#"[1]"#, "data", None).0,
+            Err(PageError::SelectorMissing("data".into()))
+        );
     }
 
     #[test]
     fn broken_bodies_are_not_json() {
-        for body in ["<html>oops</html>", r#"{"data":[{"id":1},{"id":"#, r#"{"data":[]} trailing"#, ""] {
+        for body in [
+            "<html>oops</html>",
+            r#"{"data":[{"id":1},{"id":"#,
+            r#"{"data":[]} trailing"#,
+            "",
+        ] {
             let (r, out) = scan(body, "data", None);
             assert!(matches!(r, Err(PageError::NotJson(_))), "{body}: {r:?}");
             assert!(out.is_empty(), "nothing is written from a broken page");
@@ -328,9 +412,19 @@ mod tests {
         let (r, out) = scan(&format!("{{\"data\":[{deep}]}}"), "data", None);
         assert_eq!(r.unwrap().records, 1);
         assert_eq!(out.len(), deep.len() + 1);
-        assert_eq!(scan(&format!("{{\"x\":{deep},\"data\":[]}}"), "data", None).0.unwrap().records, 0);
+        assert_eq!(
+            scan(&format!("{{\"x\":{deep},\"data\":[]}}"), "data", None)
+                .0
+                .unwrap()
+                .records,
+            0
+        );
         // Deep nesting on the walked path itself hits the recursion limit cleanly.
-        let (r, _) = scan(&format!("{}1{}", "{\"a\":".repeat(10_000), "}".repeat(10_000)), "a.a.a", None);
+        let (r, _) = scan(
+            &format!("{}1{}", "{\"a\":".repeat(10_000), "}".repeat(10_000)),
+            "a.a.a",
+            None,
+        );
         assert!(r.is_err());
     }
 

@@ -19,7 +19,11 @@ pub struct Backoff {
 
 impl Default for Backoff {
     fn default() -> Self {
-        Self { base_delay: Duration::from_millis(500), max_delay: Duration::from_secs(60), max_attempts: 5 }
+        Self {
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(60),
+            max_attempts: 5,
+        }
     }
 }
 
@@ -36,7 +40,9 @@ impl Backoff {
     /// The cap of the jitter window after attempt `attempt`.
     pub fn ceiling(&self, attempt: u32) -> Duration {
         let exp = attempt.saturating_sub(1).min(32);
-        self.base_delay.saturating_mul(1u32 << exp.min(31)).min(self.max_delay)
+        self.base_delay
+            .saturating_mul(1u32 << exp.min(31))
+            .min(self.max_delay)
     }
 
     fn full_jitter<R: Rng + ?Sized>(&self, ceiling: Duration, rng: &mut R) -> Duration {
@@ -53,7 +59,11 @@ mod tests {
     use rand::{rngs::StdRng, SeedableRng};
 
     fn backoff() -> Backoff {
-        Backoff { base_delay: Duration::from_millis(100), max_delay: Duration::from_secs(1), max_attempts: 4 }
+        Backoff {
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(1),
+            max_attempts: 4,
+        }
     }
 
     #[test]

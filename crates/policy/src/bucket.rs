@@ -24,7 +24,12 @@ impl TokenBucket {
     pub fn new(rate_per_sec: f64, burst: u32, now: Instant) -> Self {
         assert!(rate_per_sec > 0.0, "rate_per_sec must be positive");
         let burst = f64::from(burst.max(1));
-        Self { rate_per_sec, burst, tokens: burst, updated: now }
+        Self {
+            rate_per_sec,
+            burst,
+            tokens: burst,
+            updated: now,
+        }
     }
 
     /// The configured rate in tokens per second.
@@ -97,8 +102,14 @@ mod tests {
             sends.push(now);
         }
         for (i, start) in sends.iter().enumerate() {
-            let in_window = sends[i..].iter().take_while(|t| **t < *start + Duration::from_secs(1)).count();
-            assert!(in_window as f64 <= rate + burst as f64, "{in_window} sends in 1 s");
+            let in_window = sends[i..]
+                .iter()
+                .take_while(|t| **t < *start + Duration::from_secs(1))
+                .count();
+            assert!(
+                in_window as f64 <= rate + burst as f64,
+                "{in_window} sends in 1 s"
+            );
         }
         // And the long-run rate is the configured one: 500 sends need ≈ (500-5)/20 s.
         let span = (*sends.last().unwrap() - t0).as_secs_f64();

@@ -8,7 +8,9 @@ pub enum StoreError {
     Open { dir: PathBuf, reason: String },
     #[error("state store: {0}")]
     Sled(#[from] sled::Error),
-    #[error("state store holds an unreadable {what}: {reason} (was it written by another version?)")]
+    #[error(
+        "state store holds an unreadable {what}: {reason} (was it written by another version?)"
+    )]
     Corrupt { what: &'static str, reason: String },
 }
 
@@ -20,6 +22,9 @@ impl StoreError {
             }
             other => other.to_string(),
         };
-        Self::Open { dir: dir.to_path_buf(), reason }
+        Self::Open {
+            dir: dir.to_path_buf(),
+            reason,
+        }
     }
 }

@@ -57,13 +57,21 @@ fn prefixed(prefix: u8, seq: u64) -> [u8; 9] {
 }
 
 pub(crate) fn seq_of(key: &[u8]) -> Result<u64, StoreError> {
-    key.get(1..9).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes).ok_or_else(|| corrupt_key("job key"))
+    key.get(1..9)
+        .and_then(|b| b.try_into().ok())
+        .map(u64::from_be_bytes)
+        .ok_or_else(|| corrupt_key("job key"))
 }
 
 pub(crate) fn decode_u64(v: &[u8]) -> Result<u64, StoreError> {
-    v.try_into().map(u64::from_be_bytes).map_err(|_| corrupt_key("counter"))
+    v.try_into()
+        .map(u64::from_be_bytes)
+        .map_err(|_| corrupt_key("counter"))
 }
 
 fn corrupt_key(what: &'static str) -> StoreError {
-    StoreError::Corrupt { what, reason: "wrong length".into() }
+    StoreError::Corrupt {
+        what,
+        reason: "wrong length".into(),
+    }
 }

@@ -38,15 +38,30 @@ impl Store {
         Ok(self.db.contains_key(keys::SEEDED)?)
     }
 
+    /// Empties the state (used before seeding, when nothing can be in it but
+    /// the remains of an interrupted seeding).
+    pub fn clear(&self) -> Result<(), StoreError> {
+        Ok(self.db.clear()?)
+    }
+
     /// The next free job sequence number.
     pub fn next_seq(&self) -> Result<u64, StoreError> {
-        Ok(self.db.get(keys::NEXT_SEQ)?.map(|v| keys::decode_u64(&v)).transpose()?.unwrap_or(0))
+        Ok(self
+            .db
+            .get(keys::NEXT_SEQ)?
+            .map(|v| keys::decode_u64(&v))
+            .transpose()?
+            .unwrap_or(0))
     }
 
     /// Up to `limit` pending jobs with sequence numbers `>= from`, in order.
     pub fn pending_from(&self, from: u64, limit: usize) -> Result<Vec<(u64, Job)>, StoreError> {
         let mut jobs = Vec::with_capacity(limit.min(4096));
-        for item in self.db.range(keys::pending(from).to_vec()..keys::pending_end().to_vec()).take(limit) {
+        for item in self
+            .db
+            .range(keys::pending(from).to_vec()..keys::pending_end().to_vec())
+            .take(limit)
+        {
             let (k, v) = item?;
             jobs.push((keys::seq_of(&k)?, Job::decode(&v)?));
         }
@@ -65,7 +80,10 @@ impl Store {
 
     /// Every dead letter, oldest first.
     pub fn dead_letters(&self) -> Result<Vec<DeadLetter>, StoreError> {
-        self.db.scan_prefix(keys::DEAD).map(|item| DeadLetter::decode(&item?.1)).collect()
+        self.db
+            .scan_prefix(keys::DEAD)
+            .map(|item| DeadLetter::decode(&item?.1))
+            .collect()
     }
 
     /// Whether `page` was ever queued (pending, done or dead).
@@ -75,12 +93,22 @@ impl Store {
 
     /// The byte length of `resource`'s output known to hold whole, committed pages.
     pub fn sink_offset(&self, resource: &str) -> Result<u64, StoreError> {
-        Ok(self.db.get(keys::offset(resource))?.map(|v| keys::decode_u64(&v)).transpose()?.unwrap_or(0))
+        Ok(self
+            .db
+            .get(keys::offset(resource))?
+            .map(|v| keys::decode_u64(&v))
+            .transpose()?
+            .unwrap_or(0))
     }
 
     /// Committed totals of `resource`.
     pub fn counters(&self, resource: &str) -> Result<Counters, StoreError> {
-        Ok(self.db.get(keys::counters(resource))?.map(|v| Counters::decode(&v)).transpose()?.unwrap_or_default())
+        Ok(self
+            .db
+            .get(keys::counters(resource))?
+            .map(|v| Counters::decode(&v))
+            .transpose()?
+            .unwrap_or_default())
     }
 
     /// Applies `batch` atomically.

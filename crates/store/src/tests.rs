@@ -3,7 +3,13 @@
 use super::*;
 
 fn job(url: &str) -> Job {
-    Job { resource: "r".into(), url: url.into(), attempt: 0, not_before_ms: 0, page: 0 }
+    Job {
+        resource: "r".into(),
+        url: url.into(),
+        attempt: 0,
+        not_before_ms: 0,
+        page: 0,
+    }
 }
 
 #[test]
@@ -13,7 +19,10 @@ fn a_batch_is_applied_whole_and_survives_reopen() {
         let store = Store::open(dir.path()).unwrap();
         assert!(!store.is_seeded().unwrap());
         let mut b = CommitBatch::new();
-        for (i, u) in ["http://a/1", "http://a/2", "http://a/3"].iter().enumerate() {
+        for (i, u) in ["http://a/1", "http://a/2", "http://a/3"]
+            .iter()
+            .enumerate()
+        {
             b.put_job(i as u64, &job(u));
             b.mark_seen(&job(u).page_key());
         }
@@ -24,7 +33,15 @@ fn a_batch_is_applied_whole_and_survives_reopen() {
         let mut b = CommitBatch::new();
         b.remove_job(0);
         b.set_sink_offset("r", 42);
-        b.set_counters("r", &Counters { pages: 1, records: 5, bytes: 42, dead: 0 });
+        b.set_counters(
+            "r",
+            &Counters {
+                pages: 1,
+                records: 5,
+                bytes: 42,
+                dead: 0,
+            },
+        );
         store.commit(b).unwrap();
         store.flush().unwrap();
     }
@@ -32,7 +49,10 @@ fn a_batch_is_applied_whole_and_survives_reopen() {
     assert!(store.is_seeded().unwrap());
     assert_eq!(store.next_seq().unwrap(), 3);
     let pending = store.pending_from(0, 10).unwrap();
-    assert_eq!(pending.iter().map(|(s, _)| *s).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(
+        pending.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
     assert_eq!(pending[0].1, job("http://a/2"));
     assert_eq!(store.pending_from(2, 10).unwrap().len(), 1);
     assert_eq!(store.pending_count(), 2);
@@ -75,6 +95,12 @@ fn dead_letters_are_listed() {
 
 #[test]
 fn page_keys_separate_resources() {
-    assert_ne!(PageKey::new("a", "http://x/1"), PageKey::new("b", "http://x/1"));
-    assert_eq!(PageKey::new("a", "http://x/1"), PageKey::new("a", "http://x/1"));
+    assert_ne!(
+        PageKey::new("a", "http://x/1"),
+        PageKey::new("b", "http://x/1")
+    );
+    assert_eq!(
+        PageKey::new("a", "http://x/1"),
+        PageKey::new("a", "http://x/1")
+    );
 }

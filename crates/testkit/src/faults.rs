@@ -39,7 +39,14 @@ pub struct Fault {
 impl Fault {
     /// A rule firing on every request of every origin, forever.
     pub fn new(action: FaultAction) -> Self {
-        Self { origin: None, path_prefix: String::new(), every: 1, times: None, action, seen: 0 }
+        Self {
+            origin: None,
+            path_prefix: String::new(),
+            every: 1,
+            times: None,
+            action,
+            seen: 0,
+        }
     }
 
     pub fn origin(mut self, origin: usize) -> Self {
@@ -87,9 +94,16 @@ mod tests {
 
     #[test]
     fn every_and_times() {
-        let mut f = Fault::new(FaultAction::Status(503)).origin(1).path("/s/").every(2).times(2);
+        let mut f = Fault::new(FaultAction::Status(503))
+            .origin(1)
+            .path("/s/")
+            .every(2)
+            .times(2);
         let fired: Vec<bool> = (0..8).map(|_| f.fires(1, "/s/0/p/0")).collect();
-        assert_eq!(fired, [false, true, false, true, false, false, false, false]);
+        assert_eq!(
+            fired,
+            [false, true, false, true, false, false, false, false]
+        );
         assert!(!Fault::new(FaultAction::Html).origin(1).fires(0, "/"));
     }
 }

@@ -24,12 +24,20 @@ pub struct RequestLog {
 
 impl RequestLog {
     pub(crate) fn new() -> Self {
-        Self { started: Instant::now(), records: Mutex::new(Vec::new()) }
+        Self {
+            started: Instant::now(),
+            records: Mutex::new(Vec::new()),
+        }
     }
 
     pub(crate) fn push(&self, origin: usize, path: String, status: u16) {
         let at = self.started.elapsed();
-        self.records.lock().unwrap().push(RequestRecord { at, origin, path, status });
+        self.records.lock().unwrap().push(RequestRecord {
+            at,
+            origin,
+            path,
+            status,
+        });
     }
 
     /// Everything logged so far.
@@ -52,8 +60,14 @@ impl RequestLog {
 
     /// The most requests `origin` received in any window of length `window`.
     pub fn max_in_window(&self, origin: usize, window: Duration) -> usize {
-        let times: Vec<Duration> =
-            self.records.lock().unwrap().iter().filter(|r| r.origin == origin).map(|r| r.at).collect();
+        let times: Vec<Duration> = self
+            .records
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.origin == origin)
+            .map(|r| r.at)
+            .collect();
         let mut best = 0;
         let mut lo = 0;
         for hi in 0..times.len() {

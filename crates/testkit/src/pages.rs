@@ -58,7 +58,13 @@ impl UpstreamSpec {
 
     /// The body of page `page` (0-based) of `stream` on `origin`, or `None`
     /// when there is no such page.
-    pub fn page_body(&self, origin: usize, port: u16, stream: usize, page: usize) -> Option<String> {
+    pub fn page_body(
+        &self,
+        origin: usize,
+        port: u16,
+        stream: usize,
+        page: usize,
+    ) -> Option<String> {
         if stream >= self.streams || page >= self.pages {
             return None;
         }
@@ -99,13 +105,26 @@ mod tests {
 
     #[test]
     fn ids_are_contiguous_across_pages() {
-        let spec = UpstreamSpec { origins: 2, streams: 2, pages: 2, records: 3, ..Default::default() };
+        let spec = UpstreamSpec {
+            origins: 2,
+            streams: 2,
+            pages: 2,
+            records: 3,
+            ..Default::default()
+        };
         let mut ids = Vec::new();
         for o in 0..2 {
             for s in 0..2 {
                 for p in 0..2 {
-                    let body: serde_json::Value = serde_json::from_str(&spec.page_body(o, 1, s, p).unwrap()).unwrap();
-                    ids.extend(body["data"].as_array().unwrap().iter().map(|r| r["id"].as_u64().unwrap()));
+                    let body: serde_json::Value =
+                        serde_json::from_str(&spec.page_body(o, 1, s, p).unwrap()).unwrap();
+                    ids.extend(
+                        body["data"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|r| r["id"].as_u64().unwrap()),
+                    );
                 }
             }
         }
@@ -114,8 +133,12 @@ mod tests {
 
     #[test]
     fn last_page_ends_the_stream() {
-        let spec = UpstreamSpec { pages: 2, ..Default::default() };
-        let last: serde_json::Value = serde_json::from_str(&spec.page_body(0, 1, 0, 1).unwrap()).unwrap();
+        let spec = UpstreamSpec {
+            pages: 2,
+            ..Default::default()
+        };
+        let last: serde_json::Value =
+            serde_json::from_str(&spec.page_body(0, 1, 0, 1).unwrap()).unwrap();
         assert!(last["next"].is_null());
         assert!(spec.page_body(0, 1, 0, 2).is_none());
     }

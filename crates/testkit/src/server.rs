@@ -34,7 +34,11 @@ pub struct Upstream {
 impl Upstream {
     /// Starts `spec.origins` servers on 127.0.0.1, each on a free port.
     pub fn start(spec: UpstreamSpec) -> std::io::Result<Self> {
-        let shared = Arc::new(Shared { spec, log: Arc::new(RequestLog::new()), faults: Mutex::new(Vec::new()) });
+        let shared = Arc::new(Shared {
+            spec,
+            log: Arc::new(RequestLog::new()),
+            faults: Mutex::new(Vec::new()),
+        });
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("testkit")
@@ -46,25 +50,40 @@ impl Upstream {
             std_listener.set_nonblocking(true)?;
             listeners.push(std_listener);
         }
-        let addrs = listeners.iter().map(|l| l.local_addr()).collect::<Result<Vec<_>, _>>()?;
+        let addrs = listeners
+            .iter()
+            .map(|l| l.local_addr())
+            .collect::<Result<Vec<_>, _>>()?;
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let serve_shared = shared.clone();
-        let thread = std::thread::Builder::new().name("testkit".into()).spawn(move || {
-            runtime.block_on(async move {
-                for (index, std_listener) in listeners.into_iter().enumerate() {
-                    let listener = tokio::net::TcpListener::from_std(std_listener).expect("listener");
-                    let port = listener.local_addr().expect("addr").port();
-                    let state = OriginState { index, port, shared: serve_shared.clone() };
-                    let app = axum::Router::new().fallback(handle).with_state(state);
-                    tokio::spawn(async move {
-                        let _ = axum::serve(listener, app).await;
-                    });
-                }
-                let _ = stop_rx.await;
-            });
-            runtime.shutdown_background();
-        })?;
-        Ok(Self { addrs, shared, stop: Some(stop_tx), thread: Some(thread) })
+        let thread = std::thread::Builder::new()
+            .name("testkit".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    for (index, std_listener) in listeners.into_iter().enumerate() {
+                        let listener =
+                            tokio::net::TcpListener::from_std(std_listener).expect("listener");
+                        let port = listener.local_addr().expect("addr").port();
+                        let state = OriginState {
+                            index,
+                            port,
+                            shared: serve_shared.clone(),
+                        };
+                        let app = axum::Router::new().fallback(handle).with_state(state);
+                        tokio::spawn(async move {
+                            let _ = axum::serve(listener, app).await;
+                        });
+                    }
+                    let _ = stop_rx.await;
+                });
+                runtime.shutdown_background();
+            })?;
+        Ok(Self {
+            addrs,
+            shared,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
     }
 
     pub fn spec(&self) -> &UpstreamSpec {
@@ -114,18 +133,27 @@ impl Drop for Upstream {
 }
 
 async fn handle(State(origin): State<OriginState>, req: Request) -> Response {
-    let path = req.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
     let shared = &origin.shared;
     let fault = {
         let mut faults = shared.faults.lock().unwrap();
-        faults.iter_mut().find_map(|f| f.fires(origin.index, &path).then(|| f.action.clone()))
+        faults
+            .iter_mut()
+            .find_map(|f| f.fires(origin.index, &path).then(|| f.action.clone()))
     };
     let page = parse_page_path(&path)
         .and_then(|(s, p)| shared.spec.page_body(origin.index, origin.port, s, p));
     let (status, response) = match (fault, page) {
         (Some(action), page) => apply_fault(action, page).await,
         (None, Some(body)) => (200, json(StatusCode::OK, body)),
-        (None, None) => (404, json(StatusCode::NOT_FOUND, "{\"error\":\"no such page\"}".into())),
+        (None, None) => (
+            404,
+            json(StatusCode::NOT_FOUND, "{\"error\":\"no such page\"}".into()),
+        ),
     };
     shared.log.push(origin.index, path, status);
     response
@@ -136,10 +164,16 @@ async fn apply_fault(action: FaultAction, page: Option<String>) -> (u16, Respons
     match action {
         FaultAction::Status(code) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (code, json(status, format!("{{\"error\":\"injected {code}\"}}")))
+            (
+                code,
+                json(status, format!("{{\"error\":\"injected {code}\"}}")),
+            )
         }
         FaultAction::RateLimited { retry_after } => {
-            let mut resp = json(StatusCode::TOO_MANY_REQUESTS, "{\"error\":\"rate limited\"}".into());
+            let mut resp = json(
+                StatusCode::TOO_MANY_REQUESTS,
+                "{\"error\":\"rate limited\"}".into(),
+            );
             if let Some(value) = retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
                 resp.headers_mut().insert(header::RETRY_AFTER, value);
             }
@@ -157,12 +191,16 @@ async fn apply_fault(action: FaultAction, page: Option<String>) -> (u16, Respons
         }
         FaultAction::Truncate => {
             let head = Bytes::from(page.as_bytes()[..page.len() / 2].to_vec());
-            let stream = futures::stream::iter([Ok(head), Err(std::io::Error::other("injected truncation"))]);
+            let stream = futures::stream::iter([
+                Ok(head),
+                Err(std::io::Error::other("injected truncation")),
+            ]);
             (200, streamed(page.len(), Body::from_stream(stream)))
         }
         FaultAction::Html => {
             let mut resp = Response::new(Body::from("<html><body>Maintenance</body></html>"));
-            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+            resp.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
             (200, resp)
         }
     }
@@ -173,14 +211,21 @@ use futures::StreamExt;
 fn json(status: StatusCode, body: String) -> Response {
     let mut resp = Response::new(Body::from(body));
     *resp.status_mut() = status;
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     resp
 }
 
 fn streamed(len: usize, body: Body) -> Response {
     let mut resp = Response::new(body);
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    resp.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp.headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     resp
 }
 
@@ -206,30 +251,51 @@ mod tests {
 
     #[test]
     fn serves_pages_and_logs_them() {
-        let up = Upstream::start(UpstreamSpec { origins: 2, ..Default::default() }).unwrap();
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let up = Upstream::start(UpstreamSpec {
+            origins: 2,
+            ..Default::default()
+        })
+        .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         let (ok, missing) = rt.block_on(async {
             let get = |url: String| async move {
-                let stream = tokio::net::TcpStream::connect(url.trim_start_matches("http://").split('/').next().unwrap())
-                    .await
-                    .unwrap();
-                let path = format!("/{}", url.trim_start_matches("http://").split_once('/').unwrap().1);
+                let stream = tokio::net::TcpStream::connect(
+                    url.trim_start_matches("http://").split('/').next().unwrap(),
+                )
+                .await
+                .unwrap();
+                let path = format!(
+                    "/{}",
+                    url.trim_start_matches("http://").split_once('/').unwrap().1
+                );
                 let (mut r, mut w) = stream.into_split();
                 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-                w.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
-                    .await
-                    .unwrap();
+                w.write_all(
+                    format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                        .as_bytes(),
+                )
+                .await
+                .unwrap();
                 let mut buf = String::new();
                 r.read_to_string(&mut buf).await.unwrap();
                 buf
             };
-            (get(up.seeds()[1].clone()).await, get(format!("{}/nope", up.origin_url(0))).await)
+            (
+                get(up.seeds()[1].clone()).await,
+                get(format!("{}/nope", up.origin_url(0))).await,
+            )
         });
         assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
         assert!(ok.contains("\"next\":\"http://127.0.0.1:"));
         assert!(missing.starts_with("HTTP/1.1 404"));
         let log = up.log().snapshot();
         assert_eq!(log.len(), 2);
-        assert_eq!((log[0].origin, log[0].path.as_str(), log[0].status), (1, "/s/0/p/0", 200));
+        assert_eq!(
+            (log[0].origin, log[0].path.as_str(), log[0].status),
+            (1, "/s/0/p/0", 200)
+        );
     }
 }

@@ -1,0 +1,34 @@
+//! Engine errors: what can end a crawl early.
+
+use harvest_fetch::FetchError;
+use harvest_sink::SinkError;
+use harvest_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Sink(#[from] SinkError),
+    #[error("cannot build the HTTP client: {0}")]
+    Client(FetchError),
+    #[error("resource `{resource}`: {reason}")]
+    Seeds { resource: String, reason: String },
+    #[error(
+        "the state holds jobs of resource `{0}`, which the config no longer defines \
+         (restore the resource, or use a fresh state_dir)"
+    )]
+    UnknownResource(String),
+    #[error("the state holds an unusable job URL `{url}`: {reason}")]
+    BadJob { url: String, reason: String },
+    #[error("the engine stopped without a summary")]
+    Lost,
+}
+
+impl EngineError {
+    /// True when the fault is in the user's input (config vs. state), not the run.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, Self::Seeds { .. } | Self::UnknownResource(_))
+            || matches!(self, Self::Store(StoreError::Open { .. }))
+    }
+}

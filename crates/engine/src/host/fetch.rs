@@ -1,0 +1,93 @@
+//! One job's fetch task: GET, classify, parse, report. Runs outside the host
+//! actor so the host can start the next job while this one streams.
+
+use super::actor::HostShared;
+use crate::messages::{FetchResult, Leased, Outcome};
+use harvest_policy::Disposition;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+use tokio::sync::OwnedSemaphorePermit;
+
+/// Fetches `leased` and sends its outcome to the supervisor. `permits` (the
+/// origin's and the global slot) are held until the supervisor has taken the
+/// outcome, which bounds the supervisor's mailbox by the global cap.
+pub(crate) async fn fetch_page(
+    shared: HostShared,
+    leased: Leased,
+    permits: (OwnedSemaphorePermit, OwnedSemaphorePermit),
+) {
+    let started = Instant::now();
+    let (result, bytes_in) = if shared.stopping.load(Ordering::Relaxed) {
+        (FetchResult::Abandoned, 0)
+    } else {
+        fetch(&shared, &leased).await
+    };
+    let outcome = Outcome {
+        leased,
+        result,
+        bytes_in,
+        elapsed: started.elapsed(),
+    };
+    // The supervisor may already be gone after a hard stop; nothing to do then.
+    let _ = shared.supervisor.send(outcome).await;
+    drop(permits);
+}
+
+/// Hands `leased` back unfetched: the crawl is stopping; it stays pending.
+pub(crate) async fn abandon(shared: HostShared, leased: Leased) {
+    let outcome = Outcome {
+        leased,
+        result: FetchResult::Abandoned,
+        bytes_in: 0,
+        elapsed: Default::default(),
+    };
+    let _ = shared.supervisor.send(outcome).await;
+}
+
+async fn fetch(shared: &HostShared, leased: &Leased) -> (FetchResult, u64) {
+    let response = match shared.fetcher.get(&leased.url).await {
+        Ok(response) => response,
+        Err(e) if e.is_retryable() => {
+            return (
+                FetchResult::RetryTransport {
+                    reason: e.reason(),
+                    detail: e.to_string(),
+                },
+                0,
+            )
+        }
+        Err(e) => {
+            return (
+                FetchResult::Dead {
+                    status: None,
+                    reason: e.reason(),
+                    detail: e.to_string(),
+                },
+                0,
+            )
+        }
+    };
+    let bytes_in = response.body.len() as u64;
+    let status = response.status;
+    let result = match Disposition::of_status(status) {
+        Disposition::Retry => FetchResult::RetryStatus { status },
+        Disposition::DeadLetter => FetchResult::Dead {
+            status: Some(status),
+            reason: "http_status",
+            detail: format!("HTTP {status}"),
+        },
+        Disposition::Accept => {
+            let mut lines = Vec::with_capacity(response.body.len() + 64);
+            match shared.rules[leased.resource].parse(&leased.url, &response.body, &mut lines) {
+                Ok(parsed) => FetchResult::Page {
+                    status,
+                    lines,
+                    records: parsed.records,
+                    next: parsed.next,
+                },
+                Err(e) => FetchResult::from_page_error(status, &e),
+            }
+        }
+    };
+    (result, bytes_in)
+}

@@ -1,0 +1,12 @@
+//! One actor per origin (scheme, host, port). It owns the origin's token
+//! bucket and in-flight cap, takes jobs from its bounded channel only when it
+//! can act on them, runs each fetch as its own task, and reports an
+//! [`Outcome`](crate::messages::Outcome) per job to the supervisor.
+//!
+//! The host stops when its channel closes: the supervisor drops the sender of
+//! an idle origin, and the stream of jobs ending stops the actor.
+
+mod actor;
+mod fetch;
+
+pub(crate) use actor::{HostActor, HostShared};

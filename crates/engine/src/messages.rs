@@ -1,0 +1,77 @@
+//! What travels between the actors.
+//!
+//! Supervisor → host: [`Leased`] jobs over each host's bounded async-channel.
+//! Host → supervisor: one [`Outcome`] per job, as an actix message sent with
+//! `send` (awaited while the job's in-flight permits are still held, so the
+//! supervisor's mailbox is bounded by the global in-flight cap).
+
+use actix::Message;
+use harvest_paginate::{Next, PageError};
+use harvest_store::Job;
+use std::time::Duration;
+use url::Url;
+
+/// A job taken from the frontier, with what the supervisor needs to route and
+/// commit it.
+#[derive(Debug, Clone)]
+pub(crate) struct Leased {
+    /// Frontier sequence number: the job's key in the store.
+    pub seq: u64,
+    pub job: Job,
+    /// `job.url`, parsed.
+    pub url: Url,
+    /// Index of the job's resource in the config.
+    pub resource: usize,
+}
+
+/// What became of one leased job.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub(crate) struct Outcome {
+    pub leased: Leased,
+    pub result: FetchResult,
+    /// Response body bytes received.
+    pub bytes_in: u64,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug)]
+pub(crate) enum FetchResult {
+    /// A 2xx page, parsed: its records as JSON Lines, and what comes next.
+    Page {
+        status: u16,
+        lines: Vec<u8>,
+        records: u64,
+        next: Next,
+    },
+    /// A response whose status says "try again later" (408, 429, 5xx...).
+    RetryStatus { status: u16 },
+    /// A transport failure worth a retry (connect, timeout, broken read).
+    RetryTransport {
+        reason: &'static str,
+        detail: String,
+    },
+    /// Given up at once: a status that will not change, or a body that fails validation.
+    Dead {
+        status: Option<u16>,
+        reason: &'static str,
+        detail: String,
+    },
+    /// Not attempted: the crawl is stopping. The job stays pending.
+    Abandoned,
+}
+
+impl FetchResult {
+    pub fn from_page_error(status: u16, e: &PageError) -> Self {
+        Self::Dead {
+            status: Some(status),
+            reason: e.reason(),
+            detail: e.to_string(),
+        }
+    }
+}
+
+/// The crawl should stop gracefully.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub(crate) struct Stop(pub crate::StopReason);

@@ -1,0 +1,48 @@
+//! The entry point: prepare the state, seed it, start the supervisor on an
+//! actix system in this thread, and wait for the summary.
+
+use crate::commit::Committer;
+use crate::supervisor::{Supervisor, SupervisorParts};
+use crate::{seed, EngineError, StopHandle, Summary};
+use actix::Actor;
+use harvest_config::Config;
+use harvest_fetch::Fetcher;
+use harvest_store::Store;
+use std::sync::Arc;
+
+/// Runs the crawl described by `config` until every page is done (or dead),
+/// or until `stop` fires. Blocks the calling thread, which must not already
+/// run an async runtime.
+pub fn run(config: Config, stop: &StopHandle) -> Result<Summary, EngineError> {
+    let store = Store::open(&config.crawl.state_dir)?;
+    let seeded = seed::seed(&config, &store)?;
+    if seeded > 0 {
+        tracing::info!(seeds = seeded, "Frontier seeded.");
+    }
+    let committer = Committer::open(&config, &store)?;
+    let pool_per_origin = config.client.defaults.max_in_flight.max(
+        config
+            .origins
+            .values()
+            .map(|o| o.max_in_flight)
+            .max()
+            .unwrap_or(0),
+    );
+    let fetcher = Fetcher::new(&config.client, pool_per_origin).map_err(EngineError::Client)?;
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+    let parts = SupervisorParts {
+        config: Arc::new(config),
+        store,
+        committer,
+        fetcher,
+        stop: stop.subscribe(),
+        done: done_tx,
+    };
+    let system = actix::System::new();
+    let result = system.block_on(async move {
+        Supervisor::new(parts)?.start();
+        done_rx.await.map_err(|_| EngineError::Lost)?
+    });
+    actix::System::current().stop();
+    result
+}

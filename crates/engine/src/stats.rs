@@ -1,0 +1,150 @@
+//! Run statistics and the closing summary.
+
+use crate::StopReason;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How the crawl ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Every job is done or dead.
+    Finished,
+    /// Stopped on request; resumable.
+    Stopped(StopReason),
+}
+
+/// Counts of this run (not of earlier runs), updated per page, never per record.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RunStats {
+    /// Pages committed.
+    pub pages: u64,
+    pub records: u64,
+    /// Bytes written to the outputs.
+    pub bytes_out: u64,
+    /// Response body bytes received.
+    pub bytes_in: u64,
+    /// Responses by status class: 2xx, 3xx, 4xx, 5xx; and transport errors.
+    pub by_class: [u64; 4],
+    pub transport_errors: u64,
+    pub retries: u64,
+    pub dead_letters: u64,
+}
+
+impl RunStats {
+    pub fn count_status(&mut self, status: u16) {
+        if let Some(slot) = (status / 100)
+            .checked_sub(2)
+            .and_then(|i| self.by_class.get_mut(i as usize))
+        {
+            *slot += 1;
+        }
+    }
+}
+
+/// What a crawl did, for the closing summary and the exit code.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub ending: Ending,
+    pub pages: u64,
+    pub records: u64,
+    pub bytes_out: u64,
+    pub bytes_in: u64,
+    /// Responses by status class 2xx, 3xx, 4xx, 5xx.
+    pub by_class: [u64; 4],
+    pub transport_errors: u64,
+    pub retries: u64,
+    /// Pages dead-lettered by this run.
+    pub dead_letters: u64,
+    /// Pages in the dead letters of the state, this run's and earlier ones'.
+    pub dead_letters_total: u64,
+    /// Jobs still pending (after a stop).
+    pub pending: u64,
+    pub wall: Duration,
+    pub output_dir: PathBuf,
+    pub state_dir: PathBuf,
+}
+
+impl Summary {
+    pub fn pages_per_sec(&self) -> f64 {
+        self.pages as f64 / self.wall.as_secs_f64().max(1e-9)
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ending = match self.ending {
+            Ending::Finished => "finished".to_string(),
+            Ending::Stopped(r) => {
+                format!("stopped ({r:?}), resumable: {} jobs pending", self.pending)
+            }
+        };
+        writeln!(f, "harvest {ending}")?;
+        writeln!(
+            f,
+            "  pages {}  records {}  written {}  received {}",
+            self.pages,
+            self.records,
+            human_bytes(self.bytes_out),
+            human_bytes(self.bytes_in)
+        )?;
+        let [c2, c3, c4, c5] = self.by_class;
+        writeln!(
+            f,
+            "  responses 2xx {c2}  3xx {c3}  4xx {c4}  5xx {c5}  transport errors {}  retries {}",
+            self.transport_errors, self.retries
+        )?;
+        writeln!(
+            f,
+            "  dead letters {} this run, {} in the state",
+            self.dead_letters, self.dead_letters_total
+        )?;
+        writeln!(
+            f,
+            "  wall {:.2}s  {:.0} pages/s",
+            self.wall.as_secs_f64(),
+            self.pages_per_sec()
+        )?;
+        write!(
+            f,
+            "  output {}  state {}",
+            self.output_dir.display(),
+            self.state_dir.display()
+        )
+    }
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_classes_are_counted() {
+        let mut s = RunStats::default();
+        for code in [200, 204, 301, 404, 429, 503, 0, 999] {
+            s.count_status(code);
+        }
+        assert_eq!(s.by_class, [2, 1, 2, 1]);
+    }
+
+    #[test]
+    fn bytes_read_well() {
+        assert_eq!(human_bytes(12), "12 B");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+        assert_eq!(human_bytes(5 << 30), "5.0 GiB");
+    }
+}

@@ -1,0 +1,327 @@
+//! Supervisor state and lifecycle.
+
+use crate::commit::Committer;
+use crate::frontier::Frontier;
+use crate::host::HostShared;
+use crate::messages::{Leased, Stop};
+use crate::stats::{Ending, RunStats, Summary};
+use crate::{EngineError, StopReason};
+use actix::prelude::*;
+use harvest_config::Config;
+use harvest_fetch::Fetcher;
+use harvest_paginate::PageRules;
+use harvest_policy::Backoff;
+use harvest_store::Store;
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::{oneshot, watch, Semaphore};
+
+/// How often the supervisor wakes up on its own (retries due, commits, progress).
+const TICK: Duration = Duration::from_millis(20);
+/// Longest a staged page waits for its commit.
+pub(super) const COMMIT_EVERY: Duration = Duration::from_millis(100);
+/// Pages that trigger a commit without waiting for the tick.
+pub(super) const COMMIT_PAGES: u64 = 1024;
+/// How often a progress line is logged.
+const PROGRESS_EVERY: Duration = Duration::from_secs(2);
+/// How long a graceful stop waits for pages in flight.
+const STOP_GRACE: Duration = Duration::from_secs(10);
+
+/// A running host actor, seen from the supervisor.
+pub(super) struct Host {
+    /// Dropping the last sender stops the host.
+    pub tx: async_channel::Sender<Leased>,
+    /// Jobs handed to this host whose outcome has not come back.
+    pub in_flight: usize,
+    /// Since when the host has had nothing to do.
+    pub idle_since: Option<Instant>,
+}
+
+/// Everything the supervisor is built from (prepared outside the actor system).
+pub(crate) struct SupervisorParts {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub committer: Committer,
+    pub fetcher: Fetcher,
+    pub stop: watch::Receiver<Option<StopReason>>,
+    pub done: oneshot::Sender<Result<Summary, EngineError>>,
+}
+
+pub(crate) struct Supervisor {
+    pub(super) config: Arc<Config>,
+    pub(super) store: Store,
+    pub(super) committer: Committer,
+    pub(super) frontier: Frontier,
+    pub(super) hosts: HashMap<String, Host>,
+    /// Handed to each new host; set in `started` (it needs our address).
+    pub(super) shared: Option<HostShared>,
+    fetcher: Fetcher,
+    pub(super) rules: Arc<[PageRules]>,
+    /// Resource name → config index (jobs name their resource).
+    pub(super) resource_index: HashMap<String, usize>,
+    pub(super) backoff: Backoff,
+    pub(super) rng: StdRng,
+    pub(super) stats: RunStats,
+    /// Jobs handed to hosts whose outcome has not come back.
+    pub(super) in_flight: usize,
+    /// Shared with the hosts: set once a stop begins.
+    stopping: Arc<AtomicBool>,
+    pub(super) stop: Option<(StopReason, Instant)>,
+    stop_rx: Option<watch::Receiver<Option<StopReason>>>,
+    started: Instant,
+    last_progress: Instant,
+    last_reap: Instant,
+    done: Option<oneshot::Sender<Result<Summary, EngineError>>>,
+}
+
+impl Supervisor {
+    pub fn new(parts: SupervisorParts) -> Result<Self, EngineError> {
+        let SupervisorParts {
+            config,
+            store,
+            committer,
+            fetcher,
+            stop,
+            done,
+        } = parts;
+        let window = (config.crawl.max_in_flight * 8).clamp(4096, 100_000);
+        let frontier = Frontier::new(window, store.next_seq()?);
+        let rules: Arc<[PageRules]> = config.resources.iter().map(PageRules::new).collect();
+        let resource_index = config
+            .resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.name.clone(), i))
+            .collect();
+        let retry = config.retry;
+        let now = Instant::now();
+        Ok(Self {
+            backoff: Backoff {
+                base_delay: retry.base_delay,
+                max_delay: retry.max_delay,
+                max_attempts: retry.max_attempts,
+            },
+            config,
+            store,
+            committer,
+            frontier,
+            hosts: HashMap::new(),
+            shared: None,
+            fetcher,
+            rules,
+            resource_index,
+            rng: StdRng::from_entropy(),
+            stats: RunStats::default(),
+            in_flight: 0,
+            stopping: Arc::new(AtomicBool::new(false)),
+            stop: None,
+            stop_rx: Some(stop),
+            started: now,
+            last_progress: now,
+            last_reap: now,
+            done: Some(done),
+        })
+    }
+
+    /// Wall-clock milliseconds since the Unix epoch (the unit of persisted
+    /// not-before times).
+    pub(super) fn now_ms() -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0)
+    }
+
+    /// Runs `step`; an error ends the crawl.
+    pub(super) fn guard(
+        &mut self,
+        ctx: &mut Context<Self>,
+        step: impl FnOnce(&mut Self, &mut Context<Self>) -> Result<(), EngineError>,
+    ) {
+        if self.done.is_none() {
+            return;
+        }
+        if let Err(e) = step(self, ctx) {
+            tracing::error!(error = %e, "Crawl failed; its state is consistent and it can be resumed.");
+            self.stopping.store(true, Ordering::Relaxed);
+            if let Some(done) = self.done.take() {
+                let _ = done.send(Err(e));
+            }
+            self.hosts.clear();
+            ctx.stop();
+        }
+    }
+
+    /// After any change: commit when enough is staged, hand out work, and see
+    /// whether the crawl is over.
+    pub(super) fn advance(&mut self, ctx: &mut Context<Self>) {
+        self.guard(ctx, |s, _| {
+            if s.committer.staged_pages() >= COMMIT_PAGES {
+                s.commit()?;
+            }
+            s.pump()
+        });
+        self.check_end(ctx);
+    }
+
+    /// Makes everything staged durable and counts it as done.
+    pub(super) fn commit(&mut self) -> Result<(), EngineError> {
+        let done = self.committer.commit(&self.store)?;
+        self.stats.pages += done.pages;
+        self.stats.records += done.records;
+        self.stats.bytes_out += done.bytes_out;
+        self.frontier.committed();
+        Ok(())
+    }
+
+    fn tick(&mut self, ctx: &mut Context<Self>) {
+        let now = Instant::now();
+        self.guard(ctx, |s, _| {
+            if s.committer
+                .staged_for(now)
+                .is_some_and(|d| d >= COMMIT_EVERY)
+            {
+                s.commit()?;
+            }
+            Ok(())
+        });
+        if now.duration_since(self.last_reap) >= Duration::from_secs(1) {
+            self.last_reap = now;
+            self.reap_idle_hosts(now);
+        }
+        if now.duration_since(self.last_progress) >= PROGRESS_EVERY {
+            self.last_progress = now;
+            self.log_progress(now);
+        }
+        self.advance(ctx);
+    }
+
+    fn log_progress(&self, now: Instant) {
+        let secs = now.duration_since(self.started).as_secs_f64().max(1e-9);
+        tracing::info!(
+            pages = self.stats.pages,
+            records = self.stats.records,
+            pages_per_sec = (self.stats.pages as f64 / secs).round() as u64,
+            in_flight = self.in_flight,
+            retry_waiting = self.frontier.waiting(),
+            retries = self.stats.retries,
+            dead = self.stats.dead_letters,
+            origins = self.hosts.len(),
+            "Progress."
+        );
+    }
+
+    fn begin_stop(&mut self, reason: StopReason, ctx: &mut Context<Self>) {
+        if self.stop.is_some() {
+            return;
+        }
+        tracing::warn!(
+            ?reason,
+            in_flight = self.in_flight,
+            "Stopping: finishing the pages in flight (signal again to quit at once)."
+        );
+        self.stop = Some((reason, Instant::now() + STOP_GRACE));
+        self.stopping.store(true, Ordering::Relaxed);
+        self.check_end(ctx);
+    }
+
+    fn check_end(&mut self, ctx: &mut Context<Self>) {
+        if self.done.is_none() {
+            return;
+        }
+        let ending = match self.stop {
+            Some((reason, deadline)) if self.in_flight == 0 || Instant::now() >= deadline => {
+                if self.in_flight > 0 {
+                    tracing::warn!(
+                        in_flight = self.in_flight,
+                        "Stop deadline passed; those pages will be fetched again on resume."
+                    );
+                }
+                Ending::Stopped(reason)
+            }
+            None if self.in_flight == 0 && self.frontier.is_drained() => Ending::Finished,
+            _ => return,
+        };
+        self.guard(ctx, |s, _| {
+            s.commit()?;
+            s.committer.sync(&s.store)?;
+            let summary = s.summary(ending)?;
+            if let Some(done) = s.done.take() {
+                let _ = done.send(Ok(summary));
+            }
+            Ok(())
+        });
+        self.hosts.clear();
+        ctx.stop();
+    }
+
+    fn summary(&self, ending: Ending) -> Result<Summary, EngineError> {
+        let s = &self.stats;
+        Ok(Summary {
+            ending,
+            pages: s.pages,
+            records: s.records,
+            bytes_out: s.bytes_out,
+            bytes_in: s.bytes_in,
+            by_class: s.by_class,
+            transport_errors: s.transport_errors,
+            retries: s.retries,
+            dead_letters: s.dead_letters,
+            dead_letters_total: self.store.dead_letter_count() as u64,
+            pending: self.store.pending_count() as u64,
+            wall: self.started.elapsed(),
+            output_dir: self.config.crawl.output_dir.clone(),
+            state_dir: self.config.crawl.state_dir.clone(),
+        })
+    }
+}
+
+impl Actor for Supervisor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        // Outcomes are bounded by the global cap (see `messages`); leave room.
+        ctx.set_mailbox_capacity(self.config.crawl.max_in_flight + 64);
+        self.shared = Some(HostShared {
+            fetcher: self.fetcher.clone(),
+            rules: self.rules.clone(),
+            global: Arc::new(Semaphore::new(self.config.crawl.max_in_flight)),
+            stopping: self.stopping.clone(),
+            supervisor: ctx.address(),
+        });
+        if let Some(mut rx) = self.stop_rx.take() {
+            let me = ctx.address();
+            actix::spawn(async move {
+                loop {
+                    let reason = *rx.borrow_and_update();
+                    if let Some(reason) = reason {
+                        me.do_send(Stop(reason));
+                        return;
+                    }
+                    if rx.changed().await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        ctx.run_interval(TICK, |s, ctx| s.tick(ctx));
+        tracing::info!(
+            resources = self.config.resources.len(),
+            next_seq = self.frontier.next_seq(),
+            "Crawl started."
+        );
+        self.advance(ctx);
+    }
+}
+
+impl Handler<Stop> for Supervisor {
+    type Result = ();
+
+    fn handle(&mut self, Stop(reason): Stop, ctx: &mut Context<Self>) {
+        self.begin_stop(reason, ctx);
+    }
+}

@@ -1,0 +1,121 @@
+//! Handing jobs to host actors, and starting and reaping those actors.
+
+use super::actor::{Host, Supervisor};
+use crate::host::HostActor;
+use crate::messages::Leased;
+use crate::EngineError;
+use actix::prelude::*;
+use async_channel::TrySendError;
+use harvest_config::origin_of;
+use std::time::Instant;
+
+impl Supervisor {
+    /// Loads jobs from sled when the window has room, releases due retries,
+    /// and moves ready jobs into the host channels until each is full.
+    pub(super) fn pump(&mut self) -> Result<(), EngineError> {
+        if self.stop.is_some() {
+            return Ok(());
+        }
+        let now_ms = Self::now_ms();
+        self.refill(now_ms)?;
+        self.frontier.release_due(now_ms);
+        for origin in self.frontier.ready_origins() {
+            self.ensure_host(&origin);
+            let host = self.hosts.get_mut(&origin).expect("ensured");
+            let mut handed = 0;
+            while let Some(leased) = self.frontier.pop_ready(&origin) {
+                match host.tx.try_send(leased) {
+                    Ok(()) => handed += 1,
+                    Err(TrySendError::Full(leased) | TrySendError::Closed(leased)) => {
+                        self.frontier.push_front(&origin, leased);
+                        break;
+                    }
+                }
+            }
+            if handed > 0 {
+                host.in_flight += handed;
+                host.idle_since = None;
+                self.in_flight += handed;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the next pending jobs from sled when the window wants them.
+    fn refill(&mut self, now_ms: u64) -> Result<(), EngineError> {
+        let want = self.frontier.scan_wanted();
+        if want == 0 {
+            return Ok(());
+        }
+        let mut jobs = Vec::new();
+        for (seq, job) in self.store.pending_from(self.frontier.scan_from(), want)? {
+            let resource = *self
+                .resource_index
+                .get(&job.resource)
+                .ok_or_else(|| EngineError::UnknownResource(job.resource.clone()))?;
+            let url: url::Url =
+                job.url
+                    .parse()
+                    .map_err(|e: url::ParseError| EngineError::BadJob {
+                        url: job.url.clone(),
+                        reason: e.to_string(),
+                    })?;
+            jobs.push((
+                origin_of(&url),
+                Leased {
+                    seq,
+                    job,
+                    url,
+                    resource,
+                },
+            ));
+        }
+        self.frontier.load_scanned(jobs, now_ms);
+        Ok(())
+    }
+
+    /// Starts the host actor of `origin` unless it runs.
+    fn ensure_host(&mut self, origin: &str) {
+        if !self.hosts.contains_key(origin) {
+            let settings = self.config.origin_settings(origin);
+            let (tx, rx) = async_channel::bounded(settings.max_in_flight);
+            let shared = self
+                .shared
+                .clone()
+                .expect("hosts start after the supervisor");
+            HostActor::new(origin.to_string(), settings, rx, shared).start();
+            self.hosts.insert(
+                origin.to_string(),
+                Host {
+                    tx,
+                    in_flight: 0,
+                    idle_since: None,
+                },
+            );
+        }
+    }
+
+    /// Counts an outcome back from `origin`'s host.
+    pub(super) fn host_returned(&mut self, origin: &str) {
+        self.in_flight -= 1;
+        if let Some(host) = self.hosts.get_mut(origin) {
+            host.in_flight -= 1;
+            if host.in_flight == 0 {
+                host.idle_since = Some(Instant::now());
+            }
+        }
+    }
+
+    /// Stops the hosts that have had nothing to do for `idle_after`: dropping
+    /// the channel's only sender ends the host's job stream, which stops it.
+    pub(super) fn reap_idle_hosts(&mut self, now: Instant) {
+        let idle_after = self.config.client.idle_after;
+        let frontier = &self.frontier;
+        self.hosts.retain(|origin, host| {
+            let idle = host
+                .idle_since
+                .is_some_and(|t| now.duration_since(t) >= idle_after);
+            !(idle && host.in_flight == 0 && !frontier.has_ready(origin))
+        });
+    }
+}

@@ -1,0 +1,12 @@
+//! The supervisor: one actor that owns the frontier, the host actors, the
+//! commit path and the crawl's end.
+//!
+//! - `actor.rs`: state, start-up, the periodic tick, the end of the crawl.
+//! - `dispatch.rs`: frontier → host channels; starting and reaping host actors.
+//! - `outcome.rs`: what each page outcome changes (staged for the next commit).
+
+mod actor;
+mod dispatch;
+mod outcome;
+
+pub(crate) use actor::{Supervisor, SupervisorParts};

@@ -1,0 +1,157 @@
+//! What a page outcome changes. Everything is staged in the committer's batch
+//! and becomes durable with the next group commit.
+
+use super::actor::Supervisor;
+use crate::messages::{FetchResult, Leased, Outcome};
+use crate::EngineError;
+use actix::prelude::*;
+use harvest_config::origin_of;
+use harvest_paginate::Next;
+use harvest_store::{DeadLetter, Job};
+use url::Url;
+
+impl Handler<Outcome> for Supervisor {
+    type Result = ();
+
+    fn handle(&mut self, outcome: Outcome, ctx: &mut Context<Self>) {
+        self.host_returned(&origin_of(&outcome.leased.url));
+        self.guard(ctx, |s, _| s.absorb(outcome));
+        self.advance(ctx);
+    }
+}
+
+impl Supervisor {
+    fn absorb(&mut self, outcome: Outcome) -> Result<(), EngineError> {
+        let Outcome {
+            leased,
+            result,
+            bytes_in,
+            elapsed,
+        } = outcome;
+        self.stats.bytes_in += bytes_in;
+        match result {
+            FetchResult::Page {
+                status,
+                mut lines,
+                records,
+                next,
+            } => {
+                self.stats.count_status(status);
+                tracing::trace!(url = %leased.url, records, ?elapsed, "Page fetched.");
+                self.committer
+                    .stage_page(leased.resource, &mut lines, records);
+                self.committer.batch().remove_job(leased.seq);
+                self.frontier.finished();
+                match next {
+                    Next::Page(url) => self.enqueue_next(&leased, url)?,
+                    Next::End => {}
+                    Next::Refused(why) => {
+                        tracing::warn!(resource = %leased.job.resource, url = %leased.url, reason = %why, "Next link not followed; the stream ends here.")
+                    }
+                }
+            }
+            FetchResult::RetryStatus { status } => {
+                self.stats.count_status(status);
+                self.retry(
+                    leased,
+                    Some(status),
+                    "http_status",
+                    format!("HTTP {status}"),
+                );
+            }
+            FetchResult::RetryTransport { reason, detail } => {
+                self.stats.transport_errors += 1;
+                self.retry(leased, None, reason, detail);
+            }
+            FetchResult::Dead {
+                status,
+                reason,
+                detail,
+            } => {
+                match status {
+                    Some(status) => self.stats.count_status(status),
+                    None => self.stats.transport_errors += 1,
+                }
+                self.dead(leased, status, reason, detail);
+            }
+            FetchResult::Abandoned => self.frontier.finished(),
+        }
+        Ok(())
+    }
+
+    /// Queues the page after `parent` in the same stream, unless it was ever
+    /// queued before (a loop, or two streams meeting).
+    fn enqueue_next(&mut self, parent: &Leased, url: Url) -> Result<(), EngineError> {
+        let job = Job {
+            resource: parent.job.resource.clone(),
+            url: url.to_string(),
+            attempt: 0,
+            not_before_ms: 0,
+            page: parent.job.page + 1,
+        };
+        let key = job.page_key();
+        if self.committer.is_seen(&self.store, &key)? {
+            tracing::warn!(resource = %job.resource, url = %job.url, "Next page was already queued; not fetching it twice.");
+            return Ok(());
+        }
+        let seq = self.frontier.allocate();
+        self.committer.mark_seen(key);
+        let batch = self.committer.batch();
+        batch.put_job(seq, &job);
+        batch.set_next_seq(self.frontier.next_seq());
+        let origin = origin_of(&url);
+        self.frontier.offer_new(
+            origin,
+            Leased {
+                seq,
+                job,
+                url,
+                resource: parent.resource,
+            },
+            Self::now_ms(),
+        );
+        Ok(())
+    }
+
+    /// Schedules another attempt with jittered backoff, or gives up.
+    fn retry(
+        &mut self,
+        mut leased: Leased,
+        status: Option<u16>,
+        reason: &'static str,
+        detail: String,
+    ) {
+        let attempt = leased.job.attempt + 1;
+        let Some(delay) = self.backoff.delay(attempt, &mut self.rng) else {
+            let detail = format!("gave up after {attempt} attempts; last: {detail}");
+            return self.dead(leased, status, reason, detail);
+        };
+        self.stats.retries += 1;
+        tracing::debug!(url = %leased.url, attempt, ?delay, reason, %detail, "Page will be retried.");
+        let now_ms = Self::now_ms();
+        leased.job.attempt = attempt;
+        leased.job.not_before_ms = now_ms + delay.as_millis() as u64;
+        self.committer.batch().put_job(leased.seq, &leased.job);
+        self.frontier
+            .requeue(origin_of(&leased.url), leased, now_ms);
+    }
+
+    /// Moves the page to the dead letters; the crawl goes on.
+    fn dead(&mut self, leased: Leased, status: Option<u16>, reason: &'static str, detail: String) {
+        tracing::warn!(resource = %leased.job.resource, url = %leased.url, reason, %detail, "Page dead-lettered.");
+        self.stats.dead_letters += 1;
+        let letter = DeadLetter {
+            resource: leased.job.resource.clone(),
+            url: leased.job.url.clone(),
+            status,
+            reason: reason.to_string(),
+            detail,
+            attempts: leased.job.attempt + 1,
+        };
+        self.committer.count_dead(leased.resource);
+        let batch = self.committer.batch();
+        batch.dead_letter(leased.seq, &letter);
+        batch.remove_job(leased.seq);
+        self.frontier.finished();
+    }
+}

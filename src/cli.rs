@@ -1,0 +1,102 @@
+//! Commands and their arguments.
+
+use crate::exit::{Failure, Outcome};
+use crate::{signals, summary};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "harvest",
+    version,
+    about = "Bulk-harvest paginated HTTP/JSON APIs: fast, polite, resumable."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    #[command(flatten)]
+    pub log: LogArgs,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Harvest every page of every resource in CRAWL.toml (resumes where a
+    /// previous run stopped).
+    Run(RunArgs),
+    /// Validate CRAWL.toml and print what it would harvest; fetches nothing.
+    Check(CheckArgs),
+    /// Start the bundled demo API on loopback and harvest it into out/demo.
+    Demo(crate::demo::DemoArgs),
+}
+
+#[derive(Args)]
+pub struct LogArgs {
+    /// Only warnings and errors (no progress lines).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Log line format.
+    #[arg(long, value_enum, default_value_t = LogFormat::Human, global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// The crawl config (TOML).
+    pub config: PathBuf,
+    /// Also write the closing summary as JSON to this file.
+    #[arg(long)]
+    pub summary_json: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// The crawl config (TOML).
+    pub config: PathBuf,
+}
+
+pub fn run(args: RunArgs) -> Result<Outcome, Failure> {
+    let config = harvest_config::load(&args.config).map_err(Failure::Config)?;
+    execute(config, args.summary_json.as_deref())
+}
+
+/// Runs a validated config with signal handling, prints the summary.
+pub fn execute(
+    config: harvest_config::Config,
+    summary_json: Option<&std::path::Path>,
+) -> Result<Outcome, Failure> {
+    let stop = signals::install().map_err(Failure::Runtime)?;
+    let result = harvest_engine::run(config, &stop);
+    let summary = result.map_err(Failure::Engine)?;
+    summary::print(&summary);
+    if let Some(path) = summary_json {
+        summary::write_json(&summary, path).map_err(Failure::Runtime)?;
+    }
+    Ok(Outcome::from(&summary))
+}
+
+pub fn check(args: CheckArgs) -> Result<Outcome, Failure> {
+    let config = harvest_config::load(&args.config).map_err(Failure::Config)?;
+    println!("{}: valid", args.config.display());
+    println!(
+        "  state {}  output {}",
+        config.crawl.state_dir.display(),
+        config.crawl.output_dir.display()
+    );
+    for r in &config.resources {
+        let mut seeds = 0usize;
+        r.seeds
+            .for_each(|_| seeds += 1)
+            .map_err(|e| Failure::Runtime(anyhow::anyhow!(e)))?;
+        println!(
+            "  resource {}: {seeds} seeds, data_selector `{}`, {:?}",
+            r.name, r.data_selector, r.paginator
+        );
+    }
+    Ok(Outcome::Done)
+}

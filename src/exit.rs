@@ -1,0 +1,59 @@
+//! Exit codes (DESIGN.md): 0 all done; 1 runtime failure; 2 bad usage or
+//! config; 3 finished with dead letters; 130/143 interrupted (resumable).
+
+use harvest_engine::{Ending, EngineError, StopReason, Summary};
+use std::process::ExitCode;
+
+/// How a command that ran to its end went.
+pub enum Outcome {
+    Done,
+    DoneWithDeadLetters,
+    Stopped(StopReason),
+}
+
+impl From<&Summary> for Outcome {
+    fn from(s: &Summary) -> Self {
+        match s.ending {
+            Ending::Stopped(reason) => Self::Stopped(reason),
+            Ending::Finished if s.dead_letters_total > 0 => Self::DoneWithDeadLetters,
+            Ending::Finished => Self::Done,
+        }
+    }
+}
+
+/// Why a command could not run to its end.
+pub enum Failure {
+    Config(harvest_config::ConfigError),
+    Engine(EngineError),
+    Runtime(anyhow::Error),
+}
+
+pub const INTERRUPTED: u8 = 130;
+pub const TERMINATED: u8 = 143;
+
+pub fn stop_code(reason: StopReason) -> u8 {
+    match reason {
+        StopReason::Interrupt => INTERRUPTED,
+        StopReason::Terminate => TERMINATED,
+    }
+}
+
+pub fn report(result: Result<Outcome, Failure>) -> ExitCode {
+    match result {
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::DoneWithDeadLetters) => ExitCode::from(3),
+        Ok(Outcome::Stopped(reason)) => ExitCode::from(stop_code(reason)),
+        Err(Failure::Config(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Engine(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(if e.is_usage() { 2 } else { 1 })
+        }
+        Err(Failure::Runtime(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

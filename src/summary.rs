@@ -1,0 +1,33 @@
+//! The closing summary: printed on stdout, optionally written as JSON.
+
+use harvest_engine::{Ending, Summary};
+use std::path::Path;
+
+pub fn print(summary: &Summary) {
+    println!("{summary}");
+}
+
+pub fn write_json(s: &Summary, path: &Path) -> anyhow::Result<()> {
+    let ending = match s.ending {
+        Ending::Finished => "finished",
+        Ending::Stopped(_) => "stopped",
+    };
+    let [c2, c3, c4, c5] = s.by_class;
+    let json = serde_json::json!({
+        "ending": ending,
+        "pages": s.pages,
+        "records": s.records,
+        "bytes_out": s.bytes_out,
+        "bytes_in": s.bytes_in,
+        "responses": { "2xx": c2, "3xx": c3, "4xx": c4, "5xx": c5 },
+        "transport_errors": s.transport_errors,
+        "retries": s.retries,
+        "dead_letters": s.dead_letters,
+        "dead_letters_total": s.dead_letters_total,
+        "pending": s.pending,
+        "elapsed_s": s.wall.as_secs_f64(),
+        "pages_per_s": s.pages_per_sec(),
+    });
+    std::fs::write(path, serde_json::to_vec_pretty(&json)?)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+}

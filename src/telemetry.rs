@@ -1,0 +1,17 @@
+//! Logging setup: human lines on stderr by default, JSON with
+//! `--log-format json`; `RUST_LOG` overrides the level filter.
+
+use crate::cli::{LogArgs, LogFormat};
+use tracing_subscriber::EnvFilter;
+
+pub fn init(args: &LogArgs) {
+    let default = if args.quiet { "warn" } else { "info" };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match args.log_format {
+        LogFormat::Human => builder.with_target(false).init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
