@@ -1,1 +1,9 @@
-//! it
+//! Integration tests of the `harvest` binary against the testkit upstream:
+//! one test binary (ripgrep's layout), shared helpers in `util.rs`.
+
+mod config_errors;
+mod exactly_once;
+mod faults;
+mod rate;
+mod resume;
+mod util;

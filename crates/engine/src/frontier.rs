@@ -30,6 +30,8 @@ pub(crate) struct Frontier {
     next_unloaded: u64,
     /// The next sequence number to allocate.
     next_seq: u64,
+    /// `next_seq` at the last commit: every job below it is in sled or finished.
+    durable_next: u64,
     /// A scan found nothing new: wait for the next commit before scanning again.
     scan_blocked: bool,
 }
@@ -45,6 +47,7 @@ impl Frontier {
             window: window.max(1),
             next_unloaded: 0,
             next_seq,
+            durable_next: next_seq,
             scan_blocked: false,
         }
     }
@@ -88,11 +91,17 @@ impl Frontier {
         self.next_unloaded
     }
 
-    /// Takes in the jobs a scan read from sled (in sequence order).
-    pub fn load_scanned(&mut self, jobs: Vec<(String, Leased)>, now_ms: u64) {
-        match jobs.last() {
-            None => self.scan_blocked = true,
-            Some((_, last)) => self.next_unloaded = last.seq + 1,
+    /// Takes in the jobs a scan of up to `asked` jobs read from sled (in
+    /// sequence order). A short scan has read everything durable: the cursor
+    /// moves past the durable sequence numbers (the missing ones are finished),
+    /// and scans wait for the next commit to see the jobs staged since.
+    pub fn load_scanned(&mut self, jobs: Vec<(String, Leased)>, asked: usize, now_ms: u64) {
+        if let Some((_, last)) = jobs.last() {
+            self.next_unloaded = last.seq + 1;
+        }
+        if jobs.len() < asked {
+            self.next_unloaded = self.next_unloaded.max(self.durable_next);
+            self.scan_blocked = true;
         }
         for (origin, leased) in jobs {
             self.loaded += 1;
@@ -100,8 +109,9 @@ impl Frontier {
         }
     }
 
-    /// A commit made more jobs visible to scans.
+    /// A commit made every job allocated so far visible to scans.
     pub fn committed(&mut self) {
+        self.durable_next = self.next_seq;
         self.scan_blocked = false;
     }
 
@@ -234,17 +244,39 @@ mod tests {
     fn scans_wait_for_half_a_window_and_for_commits() {
         let mut f = Frontier::new(4, 10);
         assert_eq!(f.scan_wanted(), 4);
-        f.load_scanned(Vec::new(), 0);
-        assert_eq!(f.scan_wanted(), 0, "an empty scan blocks until a commit");
-        f.committed();
-        f.load_scanned(
-            vec![("o".into(), leased(3, 0)), ("o".into(), leased(5, 0))],
-            0,
-        );
+        let jobs = vec![("o".into(), leased(3, 0)), ("o".into(), leased(5, 0))];
+        f.load_scanned(jobs, 2, 0);
         assert_eq!(f.scan_from(), 6);
         assert_eq!(f.scan_wanted(), 2);
-        f.load_scanned(vec![("o".into(), leased(6, 0))], 0);
+        f.load_scanned(vec![("o".into(), leased(6, 0))], 2, 0);
         assert_eq!(f.scan_wanted(), 0, "less than half the window free");
+    }
+
+    #[test]
+    fn a_short_scan_skips_finished_jobs_and_waits_for_the_next_commit() {
+        // A resumed state: jobs 0..10 allocated, only 7 still pending.
+        let mut f = Frontier::new(8, 10);
+        f.load_scanned(vec![("o".into(), leased(7, 0))], 8, 0);
+        assert_eq!(f.scan_from(), 10, "jobs 8 and 9 are finished");
+        assert_eq!(f.scan_wanted(), 0, "nothing new until a commit");
+        let s = f.allocate();
+        assert!(
+            f.offer_new("o".into(), leased(s, 0), 0),
+            "caught up: loads directly"
+        );
+        for _ in 0..2 {
+            f.pop_ready("o").unwrap();
+            f.finished();
+        }
+        assert!(f.is_drained());
+    }
+
+    #[test]
+    fn an_empty_state_is_drained_after_one_scan() {
+        let mut f = Frontier::new(8, 24);
+        assert!(!f.is_drained());
+        f.load_scanned(Vec::new(), f.scan_wanted(), 0);
+        assert!(f.is_drained(), "a finished crawl ends at once");
     }
 
     #[test]
@@ -252,6 +284,7 @@ mod tests {
         let mut f = Frontier::new(10, 0);
         f.load_scanned(
             vec![("o".into(), leased(0, 500)), ("p".into(), leased(1, 100))],
+            2,
             0,
         );
         assert_eq!(f.waiting(), 2);
@@ -270,6 +303,7 @@ mod tests {
         let mut f = Frontier::new(10, 0);
         f.load_scanned(
             vec![("a".into(), leased(0, 0)), ("b".into(), leased(1, 0))],
+            2,
             0,
         );
         assert_eq!(f.ready_origins(), vec!["a".to_string(), "b".to_string()]);
@@ -280,7 +314,7 @@ mod tests {
     fn drained_when_nothing_loaded_or_unloaded() {
         let mut f = Frontier::new(10, 1);
         assert!(!f.is_drained());
-        f.load_scanned(vec![("a".into(), leased(0, 0))], 0);
+        f.load_scanned(vec![("a".into(), leased(0, 0))], 1, 0);
         assert!(!f.is_drained());
         f.pop_ready("a");
         f.finished();

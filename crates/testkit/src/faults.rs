@@ -78,7 +78,7 @@ impl Fault {
             return false;
         }
         self.seen += 1;
-        if self.seen % self.every != 0 {
+        if !self.seen.is_multiple_of(self.every) {
             return false;
         }
         if let Some(t) = &mut self.times {

@@ -70,7 +70,7 @@ impl Supervisor {
                 },
             ));
         }
-        self.frontier.load_scanned(jobs, now_ms);
+        self.frontier.load_scanned(jobs, want, now_ms);
         Ok(())
     }
 

@@ -1,0 +1,130 @@
+//! Bad config: one clear message naming the key (and line), exit 2, nothing
+//! fetched.
+
+use crate::util::*;
+use harvest_testkit::{Upstream, UpstreamSpec};
+
+const HEAD: &str = "[crawl]\nstate_dir = \"state\"\noutput_dir = \"out\"\n";
+
+fn run_bad(toml: &str) -> String {
+    let crawl = Crawl::new();
+    crawl.write_raw(toml);
+    let out = crawl.run();
+    assert_exit(&out, 2);
+    assert!(
+        !exists(&crawl.path("state")),
+        "a bad config must not create state"
+    );
+    stderr(&out)
+}
+
+#[test]
+fn missing_resource() {
+    let err = run_bad(HEAD);
+    assert!(
+        err.contains("`resources`") && err.contains("no [[resources]]"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_selector_names_key_and_line() {
+    let up = Upstream::start(UpstreamSpec::default()).unwrap();
+    let toml = format!(
+        "{HEAD}\n[[resources]]\nname = \"r\"\nseeds = [\"{}\"]\ndata_selector = \"data..items\"\npaginator = {{ type = \"json_link\" }}\n",
+        up.seeds()[0]
+    );
+    let err = run_bad(&toml);
+    assert!(
+        err.contains("crawl.toml:8: `resources[0] (r).data_selector`"),
+        "{err}"
+    );
+    assert!(err.contains("empty segment"), "{err}");
+    assert!(up.log().is_empty(), "nothing fetched");
+}
+
+#[test]
+fn unknown_key_names_key_and_line() {
+    let err = run_bad("[crawl]\nstate_dir = \"s\"\noutput_dir = \"o\"\nmax_inflight = 3\n");
+    assert!(
+        err.contains("crawl.toml:4") && err.contains("unknown field `max_inflight`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_paginator_type() {
+    let err = run_bad(&format!(
+        "{HEAD}[[resources]]\nname = \"r\"\nseeds = [\"http://127.0.0.1:1/\"]\ndata_selector = \"\"\npaginator = {{ type = \"json_lnk\" }}\n"
+    ));
+    assert!(
+        err.contains("crawl.toml:8") && err.contains("json_lnk"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_urls_are_config_errors() {
+    let err = run_bad(&format!(
+        "{HEAD}[[resources]]\nname = \"r\"\nseeds = [\"http://127.0.0.1:1/ok\", \"not a url\", \"ftp://x/y\"]\ndata_selector = \"data\"\npaginator = {{ type = \"json_link\" }}\n"
+    ));
+    assert!(
+        err.contains("`resources[0] (r).seeds[1]`: invalid URL `not a url`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`resources[0] (r).seeds[2]`") && err.contains("scheme `ftp`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("2 problems"),
+        "every problem reported at once: {err}"
+    );
+}
+
+#[test]
+fn missing_seeds_file() {
+    let err = run_bad(&format!(
+        "{HEAD}[[resources]]\nname = \"r\"\nseeds_file = \"nope.txt\"\ndata_selector = \"data\"\npaginator = {{ type = \"json_link\" }}\n"
+    ));
+    assert!(
+        err.contains("crawl.toml:6: `resources[0] (r).seeds_file`: no such file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_line_in_seeds_file_names_file_and_line() {
+    let crawl = Crawl::new();
+    std::fs::write(
+        crawl.path("seeds.txt"),
+        "http://127.0.0.1:1/a\n# comment\n\nhttp//broken\n",
+    )
+    .unwrap();
+    crawl.write_raw(&format!(
+        "{HEAD}[[resources]]\nname = \"r\"\nseeds_file = \"seeds.txt\"\ndata_selector = \"data\"\npaginator = {{ type = \"json_link\" }}\n"
+    ));
+    let out = crawl.run();
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("seeds.txt:4: invalid URL `http//broken`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn toml_syntax_error() {
+    let err = run_bad("[crawl\nstate_dir = 1\n");
+    assert!(err.contains("crawl.toml:1"), "{err}");
+}
+
+#[test]
+fn missing_config_file_is_a_usage_error() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_harvest"))
+        .args(["run", "/nonexistent/crawl.toml"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("cannot read config /nonexistent/crawl.toml"));
+}

@@ -1,0 +1,95 @@
+//! Flaky and hostile upstreams: transient failures are retried, permanent ones
+//! dead-lettered, and the crawl always ends.
+
+use crate::util::*;
+use harvest_testkit::{Fault, FaultAction, Upstream, UpstreamSpec};
+
+const QUICK_RETRY: &str = "[client]\nrate_per_sec = 2000.0\nburst = 50\nread_timeout = \"300ms\"\nconnect_timeout = \"300ms\"\n\
+[retry]\nmax_attempts = 4\nbase_delay = \"10ms\"\nmax_delay = \"50ms\"\n";
+
+#[test]
+fn transient_failures_are_retried_to_completion() {
+    let spec = UpstreamSpec {
+        origins: 2,
+        streams: 3,
+        pages: 6,
+        records: 4,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    up.add_fault(
+        Fault::new(FaultAction::Status(503))
+            .origin(0)
+            .every(3)
+            .times(5),
+    );
+    up.add_fault(
+        Fault::new(FaultAction::RateLimited { retry_after: None })
+            .origin(1)
+            .every(4)
+            .times(3),
+    );
+    up.add_fault(Fault::new(FaultAction::Truncate).path("/s/1/p/2").times(1));
+    up.add_fault(Fault::new(FaultAction::Stall).path("/s/2/p/3").times(1));
+    let crawl = Crawl::new();
+    crawl.write(&[Res::json_link("items", up.seeds())], QUICK_RETRY);
+    assert_exit(&crawl.run(), 0);
+    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    let summary = crawl.summary();
+    assert_eq!(summary["retries"], 5 + 3 + 1 + 1, "{summary}");
+    assert_eq!(summary["dead_letters"], 0);
+}
+
+#[test]
+fn permanent_failures_are_dead_lettered_and_the_crawl_goes_on() {
+    let spec = UpstreamSpec {
+        origins: 1,
+        streams: 4,
+        pages: 3,
+        records: 2,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    up.add_fault(Fault::new(FaultAction::Status(404)).path("/s/1/p/1"));
+    up.add_fault(Fault::new(FaultAction::Html).path("/s/2/p/0"));
+    let crawl = Crawl::new();
+    crawl.write(&[Res::json_link("items", up.seeds())], QUICK_RETRY);
+    let out = crawl.run();
+    assert_exit(&out, 3);
+    let summary = crawl.summary();
+    assert_eq!(summary["dead_letters"], 2, "{summary}");
+    assert_eq!(summary["retries"], 0, "4xx and bad bodies are not retried");
+    // Stream 0 and 3 complete; stream 1 stops after its first page; stream 2 has nothing.
+    let ids = crawl.ids("items");
+    assert_eq!(ids.len(), 2 * 3 * 2 + 2);
+    // Dead pages are not fetched again on the next run; the exit code still says so.
+    up.log().clear();
+    assert_exit(&crawl.run(), 3);
+    assert!(up.log().is_empty());
+}
+
+#[test]
+fn an_unreachable_upstream_does_not_hang_the_crawl() {
+    let spec = UpstreamSpec {
+        origins: 1,
+        streams: 1,
+        pages: 2,
+        records: 2,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let mut seeds = up.seeds();
+    seeds.push(format!("http://127.0.0.1:{dead_port}/s/0/p/0"));
+    let crawl = Crawl::new();
+    crawl.write(&[Res::json_link("items", seeds)], QUICK_RETRY);
+    let out = crawl.run();
+    assert_exit(&out, 3);
+    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    let summary = crawl.summary();
+    assert_eq!(summary["dead_letters"], 1);
+    assert_eq!(summary["retries"], 3, "max_attempts = 4");
+    assert_eq!(summary["transport_errors"], 4);
+}

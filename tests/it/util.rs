@@ -1,0 +1,154 @@
+//! Helpers: write a crawl config into a temp dir, run the binary, read ids.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+/// A crawl's working directory: config, seeds, state and output.
+pub struct Crawl {
+    pub dir: tempfile::TempDir,
+}
+
+/// One `[[resources]]` entry for [`Crawl::write`].
+pub struct Res<'a> {
+    pub name: &'a str,
+    pub seeds: Vec<String>,
+    pub data_selector: &'a str,
+    pub paginator: &'a str,
+}
+
+impl<'a> Res<'a> {
+    pub fn json_link(name: &'a str, seeds: Vec<String>) -> Self {
+        Self {
+            name,
+            seeds,
+            data_selector: "data",
+            paginator: r#"{ type = "json_link", next_url_path = "next" }"#,
+        }
+    }
+}
+
+impl Crawl {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Writes `crawl.toml` (absolute state/output dirs, seeds in a seeds file
+    /// per resource) with `extra` appended (e.g. `[client]` settings).
+    pub fn write(&self, resources: &[Res<'_>], extra: &str) -> PathBuf {
+        let mut toml = format!(
+            "[crawl]\nstate_dir = {:?}\noutput_dir = {:?}\nmax_in_flight = 32\n\n{extra}\n",
+            self.path("state"),
+            self.path("out")
+        );
+        for r in resources {
+            let seeds_file = format!("{}-seeds.txt", r.name);
+            std::fs::write(self.path(&seeds_file), r.seeds.join("\n") + "\n").unwrap();
+            toml.push_str(&format!(
+                "\n[[resources]]\nname = {:?}\nseeds_file = {seeds_file:?}\ndata_selector = {:?}\npaginator = {}\n",
+                r.name, r.data_selector, r.paginator
+            ));
+        }
+        self.write_raw(&toml)
+    }
+
+    /// Writes `crawl.toml` verbatim.
+    pub fn write_raw(&self, toml: &str) -> PathBuf {
+        let path = self.path("crawl.toml");
+        std::fs::write(&path, toml).unwrap();
+        path
+    }
+
+    /// `harvest run crawl.toml --summary-json summary.json`, to completion.
+    pub fn run(&self) -> Output {
+        self.command().output().expect("harvest runs")
+    }
+
+    /// The same, as a child process to signal.
+    pub fn spawn(&self) -> Child {
+        self.command()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("harvest starts")
+    }
+
+    fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_harvest"));
+        cmd.arg("run")
+            .arg(self.path("crawl.toml"))
+            .arg("--summary-json")
+            .arg(self.path("summary.json"));
+        cmd.arg("--quiet").env_remove("RUST_LOG");
+        cmd
+    }
+
+    /// The summary the last run wrote.
+    pub fn summary(&self) -> serde_json::Value {
+        let text = std::fs::read_to_string(self.path("summary.json")).expect("summary.json");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// Every `id` in `out/<resource>.jsonl`, in file order.
+    pub fn ids(&self, resource: &str) -> Vec<u64> {
+        let text = std::fs::read_to_string(self.path(&format!("out/{resource}.jsonl")))
+            .unwrap_or_default();
+        text.lines()
+            .map(|l| {
+                let v: serde_json::Value =
+                    serde_json::from_str(l).unwrap_or_else(|e| panic!("bad line {l:?}: {e}"));
+                v["id"].as_u64().expect("id")
+            })
+            .collect()
+    }
+}
+
+/// Asserts that `ids` holds each of `0..n` exactly once.
+pub fn assert_exactly_once(ids: &[u64], n: u64) {
+    let mut counts: HashMap<u64, u32> = HashMap::new();
+    for id in ids {
+        *counts.entry(*id).or_default() += 1;
+    }
+    let dups: Vec<_> = counts
+        .iter()
+        .filter(|(_, c)| **c > 1)
+        .map(|(id, _)| *id)
+        .take(10)
+        .collect();
+    let missing: Vec<_> = (0..n)
+        .filter(|id| !counts.contains_key(id))
+        .take(10)
+        .collect();
+    let foreign: Vec<_> = counts.keys().filter(|id| **id >= n).take(10).collect();
+    assert!(
+        dups.is_empty() && missing.is_empty() && foreign.is_empty(),
+        "ids: {} lines; duplicates {dups:?}, missing {missing:?}, unexpected {foreign:?}",
+        ids.len()
+    );
+}
+
+/// Exit code, with stderr in the message when it is not `want`.
+pub fn assert_exit(out: &Output, want: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(want),
+        "exit status {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn exists(path: &Path) -> bool {
+    path.exists()
+}
