@@ -1,1 +1,81 @@
-fn main() {}
+//! Benchmarks: the end-to-end harvest of a testkit upstream (HTTP, parse,
+//! sink, sled commit, actors), plus micro benches of the per-page hot pieces.
+//! Run with `cargo bench`; the peer comparison is `benches/peers/harvest.sh`
+//! under `../shared/bench/bench.sh`.
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use harvest_config::Selector;
+use harvest_paginate::{scan_page, ScanSpec};
+use harvest_policy::TokenBucket;
+use harvest_testkit::{Upstream, UpstreamSpec};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+fn end_to_end(c: &mut Criterion) {
+    let spec = UpstreamSpec { origins: 4, streams: 25, pages: 20, records: 50, record_pad: 60, ..Default::default() };
+    let upstream = Upstream::start(spec.clone()).expect("testkit starts");
+    let mut group = c.benchmark_group("harvest_e2e");
+    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group.throughput(Throughput::Elements(spec.total_pages()));
+    group.bench_function("4x25x20_pages", |b| {
+        b.iter_batched(
+            || {
+                let dir = tempfile::tempdir().unwrap();
+                let config = crawl_config(dir.path(), &upstream.seeds());
+                (dir, config)
+            },
+            |(dir, config)| {
+                let summary = harvest_engine::run(config, &harvest_engine::StopHandle::new()).unwrap();
+                assert_eq!(summary.pages, spec.total_pages());
+                drop(dir);
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+fn crawl_config(dir: &Path, seeds: &[String]) -> harvest_config::Config {
+    let seeds: Vec<String> = seeds.iter().map(|s| format!("{s:?}")).collect();
+    let toml = format!(
+        "[crawl]\nstate_dir = {:?}\noutput_dir = {:?}\nmax_in_flight = 128\n\
+         [client]\nrate_per_sec = 1000000.0\nburst = 1000\nmax_in_flight_per_origin = 16\n\
+         [[resources]]\nname = \"items\"\nseeds = [{}]\ndata_selector = \"data\"\n\
+         paginator = {{ type = \"json_link\", next_url_path = \"next\" }}\n",
+        dir.join("state"),
+        dir.join("out"),
+        seeds.join(",")
+    );
+    harvest_config::parse(&toml, &dir.join("crawl.toml")).expect("bench config is valid")
+}
+
+fn page_scan(c: &mut Criterion) {
+    let spec = UpstreamSpec { records: 50, record_pad: 60, ..Default::default() };
+    let body = spec.page_body(0, 8080, 0, 0).unwrap();
+    let scan = ScanSpec::new(Selector::parse("data").unwrap(), Some(Selector::parse("next").unwrap()));
+    let mut group = c.benchmark_group("page_scan");
+    group.throughput(Throughput::Bytes(body.len() as u64));
+    group.bench_function("50_records", |b| {
+        let mut out = Vec::with_capacity(body.len());
+        b.iter(|| {
+            out.clear();
+            scan_page(body.as_bytes(), &scan, &mut out).unwrap()
+        })
+    });
+    group.finish();
+}
+
+fn bucket(c: &mut Criterion) {
+    c.bench_function("bucket_reserve", |b| {
+        let t0 = Instant::now();
+        let mut bucket = TokenBucket::new(1000.0, 10, t0);
+        let mut now = t0;
+        b.iter(|| {
+            now += Duration::from_micros(900);
+            bucket.reserve(now)
+        })
+    });
+}
+
+criterion_group!(benches, page_scan, bucket, end_to_end);
+criterion_main!(benches);
