@@ -12,10 +12,19 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 fn end_to_end(c: &mut Criterion) {
-    let spec = UpstreamSpec { origins: 4, streams: 25, pages: 20, records: 50, record_pad: 60, ..Default::default() };
+    let spec = UpstreamSpec {
+        origins: 4,
+        streams: 25,
+        pages: 20,
+        records: 50,
+        record_pad: 60,
+        ..Default::default()
+    };
     let upstream = Upstream::start(spec.clone()).expect("testkit starts");
     let mut group = c.benchmark_group("harvest_e2e");
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     group.throughput(Throughput::Elements(spec.total_pages()));
     group.bench_function("4x25x20_pages", |b| {
         b.iter_batched(
@@ -25,7 +34,8 @@ fn end_to_end(c: &mut Criterion) {
                 (dir, config)
             },
             |(dir, config)| {
-                let summary = harvest_engine::run(config, &harvest_engine::StopHandle::new()).unwrap();
+                let summary =
+                    harvest_engine::run(config, &harvest_engine::StopHandle::new()).unwrap();
                 assert_eq!(summary.pages, spec.total_pages());
                 drop(dir);
             },
@@ -50,9 +60,16 @@ fn crawl_config(dir: &Path, seeds: &[String]) -> harvest_config::Config {
 }
 
 fn page_scan(c: &mut Criterion) {
-    let spec = UpstreamSpec { records: 50, record_pad: 60, ..Default::default() };
+    let spec = UpstreamSpec {
+        records: 50,
+        record_pad: 60,
+        ..Default::default()
+    };
     let body = spec.page_body(0, 8080, 0, 0).unwrap();
-    let scan = ScanSpec::new(Selector::parse("data").unwrap(), Some(Selector::parse("next").unwrap()));
+    let scan = ScanSpec::new(
+        Selector::parse("data").unwrap(),
+        Some(Selector::parse("next").unwrap()),
+    );
     let mut group = c.benchmark_group("page_scan");
     group.throughput(Throughput::Bytes(body.len() as u64));
     group.bench_function("50_records", |b| {

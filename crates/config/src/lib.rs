@@ -40,3 +40,6 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     })?;
     validate::validate(raw, text, path)
 }
+
+#[cfg(test)]
+mod tests;

@@ -69,3 +69,89 @@ pub(crate) fn seed(config: &Config, store: &Store) -> Result<u64, EngineError> {
     store.commit(batch)?;
     Ok(seq)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use harvest_store::CommitBatch;
+    use std::path::Path;
+
+    fn config(dir: &Path, seeds_file: &str) -> Config {
+        let text = format!(
+            "[crawl]\nstate_dir = \"s\"\noutput_dir = \"o\"\n[[resources]]\nname = \"r\"\n\
+             seeds = [\"http://127.0.0.1:1/first\"]\nseeds_file = {seeds_file:?}\n\
+             data_selector = \"data\"\npaginator = {{ type = \"json_link\" }}\n"
+        );
+        harvest_config::parse(&text, &dir.join("c.toml")).unwrap()
+    }
+
+    #[test]
+    fn a_hundred_thousand_seeds_load_once_without_duplicates() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut lines: String = (0..100_000)
+            .map(|i| format!("http://127.0.0.1:1/item/{i}\n"))
+            .collect();
+        lines.push_str("http://127.0.0.1:1/item/7\nhttp://127.0.0.1:1/first\n"); // listed twice
+        std::fs::write(dir.path().join("seeds.txt"), lines).unwrap();
+        let config = config(dir.path(), "seeds.txt");
+        let store = Store::open(&dir.path().join("state")).unwrap();
+        assert_eq!(seed(&config, &store).unwrap(), 100_001);
+        assert_eq!(store.pending_count(), 100_001);
+        assert_eq!(store.next_seq().unwrap(), 100_001);
+        let first = store.pending_from(0, 2).unwrap();
+        assert_eq!(first[0].1.url, "http://127.0.0.1:1/first");
+        assert_eq!(first[1].1.url, "http://127.0.0.1:1/item/0");
+        assert_eq!(
+            seed(&config, &store).unwrap(),
+            0,
+            "seeding happens once per state"
+        );
+        assert_eq!(store.pending_count(), 100_001);
+    }
+
+    #[test]
+    fn an_interrupted_seeding_starts_over_cleanly() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("seeds.txt"),
+            "http://127.0.0.1:1/a\nhttp://127.0.0.1:1/b\n",
+        )
+        .unwrap();
+        let config = config(dir.path(), "seeds.txt");
+        let store = Store::open(&dir.path().join("state")).unwrap();
+        // What a killed seeding leaves: some batches, no `seeded` mark.
+        let mut partial = CommitBatch::new();
+        let job = Job {
+            resource: "r".into(),
+            url: "http://127.0.0.1:1/first".into(),
+            attempt: 0,
+            not_before_ms: 0,
+            page: 0,
+        };
+        partial.put_job(0, &job);
+        partial.mark_seen(&job.page_key());
+        partial.put_job(
+            1,
+            &Job {
+                url: "http://127.0.0.1:1/stale".into(),
+                ..job.clone()
+            },
+        );
+        store.commit(partial).unwrap();
+        assert_eq!(seed(&config, &store).unwrap(), 3);
+        let urls: Vec<String> = store
+            .pending_from(0, 10)
+            .unwrap()
+            .into_iter()
+            .map(|(_, j)| j.url)
+            .collect();
+        assert_eq!(
+            urls,
+            [
+                "http://127.0.0.1:1/first",
+                "http://127.0.0.1:1/a",
+                "http://127.0.0.1:1/b"
+            ]
+        );
+    }
+}

@@ -1,0 +1,159 @@
+//! Config parsing and validation.
+
+use crate::*;
+use std::path::Path;
+use std::time::Duration;
+
+const HEAD: &str = "[crawl]\nstate_dir = \"s\"\noutput_dir = \"o\"\n";
+
+fn resource(body: &str) -> String {
+    format!("{HEAD}[[resources]]\nname = \"r\"\n{body}\n")
+}
+
+fn problems(text: &str) -> Vec<Problem> {
+    parse(text, Path::new("c.toml"))
+        .unwrap_err()
+        .problems()
+        .to_vec()
+}
+
+#[test]
+fn defaults_fill_everything_left_out() {
+    let c = parse(
+        &resource(
+            "seeds = [\"http://h/a\"]\ndata_selector = \"\"\npaginator = { type = \"json_link\" }",
+        ),
+        Path::new("c.toml"),
+    )
+    .unwrap();
+    assert_eq!(c.crawl.max_in_flight, 256);
+    assert_eq!(
+        c.client.defaults,
+        OriginSettings {
+            rate_per_sec: 50.0,
+            burst: 10,
+            max_in_flight: 16
+        }
+    );
+    assert_eq!(c.client.read_timeout, Duration::from_secs(30));
+    assert_eq!(c.retry.max_attempts, 5);
+    assert!(c.client.user_agent.starts_with("harvest/"));
+    let r = &c.resources[0];
+    assert!(r.data_selector.segments().is_empty());
+    assert_eq!(
+        r.paginator,
+        Paginator::JsonLink {
+            next_url_path: Selector::parse("next").unwrap()
+        }
+    );
+}
+
+#[test]
+fn origin_overrides_apply_by_normalised_origin() {
+    let text = format!(
+        "{HEAD}[client]\nrate_per_sec = 5.0\n[[client.origins]]\norigin = \"https://API.example.com:443\"\nburst = 3\n\
+         [[resources]]\nname = \"r\"\nseeds = [\"http://h/a\"]\ndata_selector = \"d\"\npaginator = {{ type = \"single_page\" }}\n"
+    );
+    let c = parse(&text, Path::new("c.toml")).unwrap();
+    let o = c.origin_settings("https://api.example.com");
+    assert_eq!(
+        o,
+        OriginSettings {
+            rate_per_sec: 5.0,
+            burst: 3,
+            max_in_flight: 16
+        }
+    );
+    assert_eq!(c.origin_settings("http://other").burst, 10);
+}
+
+#[test]
+fn every_problem_is_reported_with_its_line() {
+    let text = format!(
+        "{HEAD}[client]\nrate_per_sec = 0.0\n[[resources]]\nname = \"bad name\"\nseeds = [\"x\"]\ndata_selector = \".\"\npaginator = {{ type = \"json_link\", next_url_path = \"\" }}\n"
+    );
+    let p = problems(&text);
+    let keys: Vec<&str> = p.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "client.rate_per_sec",
+            "resources[0].name",
+            "resources[0] (bad name).seeds[0]",
+            "resources[0] (bad name).data_selector",
+            "resources[0] (bad name).paginator.next_url_path"
+        ]
+    );
+    assert_eq!(p[1].line, Some(7));
+    assert_eq!(p[2].line, Some(8));
+    assert_eq!(p[3].line, Some(9));
+    assert_eq!(p[4].line, Some(10));
+}
+
+#[test]
+fn duplicate_resource_names_and_origins_are_refused() {
+    let r = "[[resources]]\nname = \"r\"\nseeds = [\"http://h/a\"]\ndata_selector = \"d\"\npaginator = { type = \"single_page\" }\n";
+    let p = problems(&format!("{HEAD}{r}{r}"));
+    assert!(p[0].message.contains("defined twice"), "{p:?}");
+    let o = "[[client.origins]]\norigin = \"http://h\"\n";
+    let p = problems(&format!("{HEAD}[client]\n{o}{o}{r}"));
+    assert!(p[0].message.contains("listed twice"), "{p:?}");
+    let p = problems(&format!(
+        "{HEAD}[client]\n[[client.origins]]\norigin = \"http://h/path\"\n{r}"
+    ));
+    assert!(p[0].message.contains("without a path"), "{p:?}");
+}
+
+#[test]
+fn a_resource_needs_seeds() {
+    let p = problems(&resource(
+        "data_selector = \"d\"\npaginator = { type = \"single_page\" }",
+    ));
+    assert!(p[0].message.contains("no seeds"), "{p:?}");
+}
+
+#[test]
+fn seeds_files_are_read_lazily_and_relative_to_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: String = (0..100_000)
+        .map(|i| format!("http://127.0.0.1:1/item/{i}\n"))
+        .collect();
+    std::fs::write(dir.path().join("seeds.txt"), format!("# header\n\n{lines}")).unwrap();
+    let text = resource(
+        "seeds_file = \"seeds.txt\"\ndata_selector = \"d\"\npaginator = { type = \"single_page\" }",
+    );
+    let c = parse(&text, &dir.path().join("c.toml")).unwrap();
+    let mut n = 0;
+    let mut last = None;
+    c.resources[0]
+        .seeds
+        .for_each(|u| {
+            n += 1;
+            last = Some(u);
+        })
+        .unwrap();
+    assert_eq!(n, 100_000);
+    assert_eq!(last.unwrap().as_str(), "http://127.0.0.1:1/item/99999");
+}
+
+#[test]
+fn bad_durations_and_types_name_the_line() {
+    let p = problems(&format!("{HEAD}[client]\nread_timeout = \"soon\"\n"));
+    assert_eq!(p[0].line, Some(5), "{p:?}");
+    let p = problems(&format!("{HEAD}[client]\nburst = \"ten\"\n"));
+    assert_eq!(p[0].line, Some(5), "{p:?}");
+}
+
+#[test]
+fn shipped_example_configs_are_valid() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            load(&path).unwrap_or_else(|e| panic!("{e}"));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2);
+}
