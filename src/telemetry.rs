@@ -1,7 +1,9 @@
 //! Logging setup: human lines on stderr by default, JSON with
-//! `--log-format json`; `RUST_LOG` overrides the level filter.
+//! `--log-format json`; `RUST_LOG` overrides the level filter. Colour only on
+//! a terminal, and never with `NO_COLOR` set.
 
 use crate::cli::{LogArgs, LogFormat};
+use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
 pub fn init(args: &LogArgs) {

@@ -41,3 +41,41 @@ fn no_origin_exceeds_rate_times_window_plus_burst() {
         assert!(up.log().max_in_window(origin, Duration::from_secs(1)) >= 30);
     }
 }
+
+#[test]
+fn an_idle_origin_stops_its_host_while_others_work() {
+    // Origin 0 is done after a few pages; origin 1 crawls for ~2.5 s at 20/s.
+    let spec = UpstreamSpec {
+        origins: 2,
+        streams: 1,
+        pages: 50,
+        records: 1,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    let crawl = Crawl::new();
+    let seeds = up.seeds();
+    crawl.write(
+        &[
+            Res::json_link("fast", vec![seeds[0].clone()]),
+            Res::json_link("slow", vec![seeds[1].clone()]),
+        ],
+        &format!(
+            "[client]\nidle_after = \"50ms\"\nrate_per_sec = 20.0\nburst = 1\n\
+             [[client.origins]]\norigin = {:?}\nrate_per_sec = 1000.0\nburst = 50\n",
+            up.origin_url(0)
+        ),
+    );
+    let out = crawl
+        .command_with_log("harvest_engine=debug")
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let log = stderr(&out);
+    let stopped: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("Idle host stopped."))
+        .collect();
+    assert_eq!(stopped.len(), 1, "{log}");
+    assert!(stopped[0].contains(&up.origin_url(0)), "{}", stopped[0]);
+}

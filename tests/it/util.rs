@@ -80,12 +80,19 @@ impl Crawl {
     }
 
     fn command(&self) -> Command {
+        let mut cmd = self.command_with_log("warn");
+        cmd.arg("--quiet");
+        cmd
+    }
+
+    /// `harvest run` with `RUST_LOG` set to `filter`.
+    pub fn command_with_log(&self, filter: &str) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_harvest"));
         cmd.arg("run")
             .arg(self.path("crawl.toml"))
             .arg("--summary-json")
             .arg(self.path("summary.json"));
-        cmd.arg("--quiet").env_remove("RUST_LOG");
+        cmd.env("RUST_LOG", filter).env("NO_COLOR", "1");
         cmd
     }
 

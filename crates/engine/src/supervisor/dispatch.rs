@@ -115,7 +115,11 @@ impl Supervisor {
             let idle = host
                 .idle_since
                 .is_some_and(|t| now.duration_since(t) >= idle_after);
-            !(idle && host.in_flight == 0 && !frontier.has_ready(origin))
+            let reap = idle && host.in_flight == 0 && !frontier.has_ready(origin);
+            if reap {
+                tracing::debug!(%origin, "Idle host stopped.");
+            }
+            !reap
         });
     }
 }
