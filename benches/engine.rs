@@ -34,8 +34,7 @@ fn end_to_end(c: &mut Criterion) {
                 (dir, config)
             },
             |(dir, config)| {
-                let summary =
-                    harvest_engine::run(config, &harvest_engine::StopHandle::new()).unwrap();
+                let summary = harvest_engine::run(config, &Default::default()).unwrap();
                 assert_eq!(summary.pages, spec.total_pages());
                 drop(dir);
             },

@@ -24,7 +24,14 @@ pub enum Command {
     /// previous run stopped).
     Run(RunArgs),
     /// Validate CRAWL.toml and print what it would harvest; fetches nothing.
-    Check(CheckArgs),
+    Check(ConfigArg),
+    /// Per resource: pages done, pending, retry-waiting, dead, records, bytes,
+    /// last activity (refused while a crawl runs on the state).
+    Status(ConfigArg),
+    /// List the pages given up on, with status and reason.
+    DeadLetters(ConfigArg),
+    /// Put every dead page back in the frontier (the next `run` fetches them).
+    RetryDead(ConfigArg),
     /// Start the bundled demo API on loopback and harvest it into out/demo.
     Demo(crate::demo::DemoArgs),
 }
@@ -52,26 +59,31 @@ pub struct RunArgs {
     /// Also write the closing summary as JSON to this file.
     #[arg(long)]
     pub summary_json: Option<PathBuf>,
+    /// Resume even though a resource's seeds, data_selector or paginator
+    /// changed, or a resource was removed, since the state was started.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args)]
-pub struct CheckArgs {
+pub struct ConfigArg {
     /// The crawl config (TOML).
     pub config: PathBuf,
 }
 
 pub fn run(args: RunArgs) -> Result<Outcome, Failure> {
     let config = harvest_config::load(&args.config).map_err(Failure::Config)?;
-    execute(config, args.summary_json.as_deref())
+    execute(config, args.summary_json.as_deref(), args.force)
 }
 
 /// Runs a validated config with signal handling, prints the summary.
 pub fn execute(
     config: harvest_config::Config,
     summary_json: Option<&std::path::Path>,
+    force: bool,
 ) -> Result<Outcome, Failure> {
     let stop = signals::install().map_err(Failure::Runtime)?;
-    let result = harvest_engine::run(config, &stop);
+    let result = harvest_engine::run(config, &harvest_engine::RunOptions { stop, force });
     let summary = result.map_err(Failure::Engine)?;
     summary::print(&summary);
     if let Some(path) = summary_json {
@@ -80,7 +92,7 @@ pub fn execute(
     Ok(Outcome::from(&summary))
 }
 
-pub fn check(args: CheckArgs) -> Result<Outcome, Failure> {
+pub fn check(args: ConfigArg) -> Result<Outcome, Failure> {
     let config = harvest_config::load(&args.config).map_err(Failure::Config)?;
     println!("{}: valid", args.config.display());
     println!(

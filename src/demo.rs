@@ -72,7 +72,7 @@ pub fn run(args: DemoArgs) -> Result<Outcome, Failure> {
     );
     let output_dir = config.crawl.output_dir.clone();
     let names: Vec<String> = config.resources.iter().map(|r| r.name.clone()).collect();
-    let outcome = execute(config, None)?;
+    let outcome = execute(config, None, false)?;
     if matches!(outcome, Outcome::Done) {
         let seen = verify(&output_dir, &names, spec.total_records()).map_err(Failure::Runtime)?;
         println!("  verified: {seen} records, every id exactly once");

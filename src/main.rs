@@ -2,6 +2,7 @@
 //! signals, runs the engine, prints the summary and maps the result to an
 //! exit code. Everything else lives in `crates/`.
 
+mod admin;
 mod cli;
 mod demo;
 mod exit;
@@ -19,6 +20,9 @@ fn main() -> ExitCode {
         cli::Command::Run(args) => cli::run(args),
         cli::Command::Check(args) => cli::check(args),
         cli::Command::Demo(args) => demo::run(args),
+        cli::Command::Status(args) => admin::status(args),
+        cli::Command::DeadLetters(args) => admin::dead_letters(args),
+        cli::Command::RetryDead(args) => admin::retry_dead(args),
     };
     exit::report(result)
 }

@@ -4,6 +4,8 @@
 mod config_errors;
 mod exactly_once;
 mod faults;
+mod kill;
 mod rate;
 mod resume;
+mod state;
 mod util;

@@ -1,10 +1,12 @@
-//! Group commit: page outcomes are staged in memory and made durable together.
+//! Group commit: page outcomes are staged in memory and made durable together,
+//! at most every 100 ms or 1024 pages (see the supervisor), never per page.
 //!
-//! A commit writes each resource's staged lines to its sink *first*, then
-//! applies one sled batch holding the new sink offsets, counters, finished and
-//! added jobs. A crash between the two leaves bytes past the committed offset,
-//! which the next run cuts off (see `harvest_sink`), so every page is in the
-//! output exactly once. Pages count as done (in the stats) only once committed.
+//! A commit writes and syncs each resource's staged lines to its sink *first*,
+//! then applies and flushes one sled batch holding the new sink offsets,
+//! counters, finished and added jobs. A crash between the two leaves bytes past
+//! the committed offset, which the next run cuts off (see `harvest_sink`), so
+//! every page is in the output exactly once. Pages count as done (stats,
+//! progress) only once their commit is durable.
 
 use harvest_config::Config;
 use harvest_sink::Sink;
@@ -120,40 +122,37 @@ impl Committer {
         self.oldest.map(|t| now.saturating_duration_since(t))
     }
 
-    /// Writes staged lines to the sinks, then applies the batch. Returns what
-    /// became durable.
+    /// Makes everything staged durable, in the order that keeps the output
+    /// exactly-once whatever instant the process dies at: lines appended to
+    /// the sinks and synced, then the sled batch (offsets, jobs, counters)
+    /// applied and flushed. Returns what became durable.
     pub fn commit(&mut self, store: &Store) -> Result<Committed, EngineError> {
         if self.oldest.is_none() {
             return Ok(Committed::default());
         }
+        let now_ms = crate::clock::now_ms();
         let mut bytes_out = 0;
         for out in &mut self.outputs {
             if !out.staged.is_empty() {
                 let len = out.sink.append(&out.staged)?;
+                out.sink.sync()?;
                 bytes_out += out.staged.len() as u64;
                 out.counters.bytes += out.staged.len() as u64;
                 out.staged.clear();
                 self.batch.set_sink_offset(&out.name, len);
             }
             if out.dirty {
+                out.counters.last_commit_ms = now_ms;
                 self.batch.set_counters(&out.name, &out.counters);
                 out.dirty = false;
             }
         }
         store.commit(std::mem::take(&mut self.batch))?;
+        store.flush()?;
         self.staged_seen.clear();
         self.oldest = None;
         let mut done = std::mem::take(&mut self.staged);
         done.bytes_out = bytes_out;
         Ok(done)
-    }
-
-    /// Forces outputs and state to disk (at the end of a run).
-    pub fn sync(&mut self, store: &Store) -> Result<(), EngineError> {
-        for out in &mut self.outputs {
-            out.sink.sync()?;
-        }
-        store.flush()?;
-        Ok(())
     }
 }

@@ -15,10 +15,10 @@ pub enum EngineError {
     #[error("resource `{resource}`: {reason}")]
     Seeds { resource: String, reason: String },
     #[error(
-        "the state holds jobs of resource `{0}`, which the config no longer defines \
-         (restore the resource, or use a fresh state_dir)"
+        "resource `{resource}` {what} since the state was started: resuming would mix two crawls \
+         (restore the old definition, use a fresh state_dir, or pass --force to continue with the new one)"
     )]
-    UnknownResource(String),
+    Incompatible { resource: String, what: String },
     #[error("the state holds an unusable job URL `{url}`: {reason}")]
     BadJob { url: String, reason: String },
     #[error("the engine stopped without a summary")]
@@ -28,7 +28,7 @@ pub enum EngineError {
 impl EngineError {
     /// True when the fault is in the user's input (config vs. state), not the run.
     pub fn is_usage(&self) -> bool {
-        matches!(self, Self::Seeds { .. } | Self::UnknownResource(_))
+        matches!(self, Self::Seeds { .. } | Self::Incompatible { .. })
             || matches!(self, Self::Store(StoreError::Open { .. }))
     }
 }

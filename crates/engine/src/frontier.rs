@@ -91,15 +91,22 @@ impl Frontier {
         self.next_unloaded
     }
 
-    /// Takes in the jobs a scan of up to `asked` jobs read from sled (in
-    /// sequence order). A short scan has read everything durable: the cursor
-    /// moves past the durable sequence numbers (the missing ones are finished),
-    /// and scans wait for the next commit to see the jobs staged since.
-    pub fn load_scanned(&mut self, jobs: Vec<(String, Leased)>, asked: usize, now_ms: u64) {
-        if let Some((_, last)) = jobs.last() {
-            self.next_unloaded = last.seq + 1;
+    /// Takes in the jobs a scan read from sled, in sequence order; `last_seq`
+    /// is the last one the scan read (kept or not). A `short` scan (fewer jobs
+    /// than asked) has read everything durable: the cursor moves past the
+    /// durable sequence numbers (the missing ones are finished), and scans wait
+    /// for the next commit to see the jobs staged since.
+    pub fn load_scanned(
+        &mut self,
+        jobs: Vec<(String, Leased)>,
+        last_seq: Option<u64>,
+        short: bool,
+        now_ms: u64,
+    ) {
+        if let Some(last) = last_seq {
+            self.next_unloaded = self.next_unloaded.max(last + 1);
         }
-        if jobs.len() < asked {
+        if short {
             self.next_unloaded = self.next_unloaded.max(self.durable_next);
             self.scan_blocked = true;
         }
@@ -205,6 +212,13 @@ mod tests {
     use super::*;
     use harvest_store::Job;
 
+    /// A scan of up to `asked` jobs that returned `jobs`.
+    fn scan(f: &mut Frontier, jobs: Vec<(String, Leased)>, asked: usize) {
+        let last = jobs.last().map(|(_, l)| l.seq);
+        let short = jobs.len() < asked;
+        f.load_scanned(jobs, last, short, 0);
+    }
+
     fn leased(seq: u64, not_before_ms: u64) -> Leased {
         let url = format!("http://h/{seq}");
         Leased {
@@ -245,10 +259,10 @@ mod tests {
         let mut f = Frontier::new(4, 10);
         assert_eq!(f.scan_wanted(), 4);
         let jobs = vec![("o".into(), leased(3, 0)), ("o".into(), leased(5, 0))];
-        f.load_scanned(jobs, 2, 0);
+        scan(&mut f, jobs, 2);
         assert_eq!(f.scan_from(), 6);
         assert_eq!(f.scan_wanted(), 2);
-        f.load_scanned(vec![("o".into(), leased(6, 0))], 2, 0);
+        scan(&mut f, vec![("o".into(), leased(6, 0))], 2);
         assert_eq!(f.scan_wanted(), 0, "less than half the window free");
     }
 
@@ -256,7 +270,7 @@ mod tests {
     fn a_short_scan_skips_finished_jobs_and_waits_for_the_next_commit() {
         // A resumed state: jobs 0..10 allocated, only 7 still pending.
         let mut f = Frontier::new(8, 10);
-        f.load_scanned(vec![("o".into(), leased(7, 0))], 8, 0);
+        scan(&mut f, vec![("o".into(), leased(7, 0))], 8);
         assert_eq!(f.scan_from(), 10, "jobs 8 and 9 are finished");
         assert_eq!(f.scan_wanted(), 0, "nothing new until a commit");
         let s = f.allocate();
@@ -275,17 +289,25 @@ mod tests {
     fn an_empty_state_is_drained_after_one_scan() {
         let mut f = Frontier::new(8, 24);
         assert!(!f.is_drained());
-        f.load_scanned(Vec::new(), f.scan_wanted(), 0);
+        let want = f.scan_wanted();
+        scan(&mut f, Vec::new(), want);
         assert!(f.is_drained(), "a finished crawl ends at once");
+    }
+
+    #[test]
+    fn jobs_left_aside_by_a_scan_still_move_the_cursor() {
+        let mut f = Frontier::new(4, 10);
+        f.load_scanned(Vec::new(), Some(3), false, 0);
+        assert_eq!(f.scan_from(), 4, "jobs 0..=3 were read, none kept");
     }
 
     #[test]
     fn delayed_jobs_come_out_when_due() {
         let mut f = Frontier::new(10, 0);
-        f.load_scanned(
+        scan(
+            &mut f,
             vec![("o".into(), leased(0, 500)), ("p".into(), leased(1, 100))],
             2,
-            0,
         );
         assert_eq!(f.waiting(), 2);
         f.release_due(99);
@@ -301,10 +323,10 @@ mod tests {
     #[test]
     fn origins_rotate() {
         let mut f = Frontier::new(10, 0);
-        f.load_scanned(
+        scan(
+            &mut f,
             vec![("a".into(), leased(0, 0)), ("b".into(), leased(1, 0))],
             2,
-            0,
         );
         assert_eq!(f.ready_origins(), vec!["a".to_string(), "b".to_string()]);
         assert_eq!(f.ready_origins(), vec!["b".to_string(), "a".to_string()]);
@@ -314,7 +336,7 @@ mod tests {
     fn drained_when_nothing_loaded_or_unloaded() {
         let mut f = Frontier::new(10, 1);
         assert!(!f.is_drained());
-        f.load_scanned(vec![("a".into(), leased(0, 0))], 1, 0);
+        scan(&mut f, vec![("a".into(), leased(0, 0))], 1);
         assert!(!f.is_drained());
         f.pop_ready("a");
         f.finished();

@@ -11,18 +11,20 @@
 //! [`run`] drives a whole crawl to its end on an actix system in the calling
 //! thread and returns a [`Summary`].
 
+pub mod admin;
+mod clock;
 mod commit;
 mod error;
 mod frontier;
 mod host;
 mod messages;
+mod prepare;
 mod run;
-mod seed;
 mod stats;
 mod stop;
 mod supervisor;
 
 pub use error::EngineError;
-pub use run::run;
+pub use run::{run, RunOptions};
 pub use stats::{Ending, Summary};
 pub use stop::{StopHandle, StopReason};

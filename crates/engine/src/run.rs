@@ -3,19 +3,28 @@
 
 use crate::commit::Committer;
 use crate::supervisor::{Supervisor, SupervisorParts};
-use crate::{seed, EngineError, StopHandle, Summary};
+use crate::{prepare, EngineError, StopHandle, Summary};
 use actix::Actor;
 use harvest_config::Config;
 use harvest_fetch::Fetcher;
 use harvest_store::Store;
 use std::sync::Arc;
 
+/// How to run a crawl, besides its config.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Fires a graceful stop (signals, tests).
+    pub stop: StopHandle,
+    /// Resume even though the config changed incompatibly (see `prepare`).
+    pub force: bool,
+}
+
 /// Runs the crawl described by `config` until every page is done (or dead),
-/// or until `stop` fires. Blocks the calling thread, which must not already
-/// run an async runtime.
-pub fn run(config: Config, stop: &StopHandle) -> Result<Summary, EngineError> {
+/// or until `options.stop` fires. Blocks the calling thread, which must not
+/// already run an async runtime.
+pub fn run(config: Config, options: &RunOptions) -> Result<Summary, EngineError> {
     let store = Store::open(&config.crawl.state_dir)?;
-    let seeded = seed::seed(&config, &store)?;
+    let seeded = prepare::prepare(&config, &store, options.force)?;
     if seeded > 0 {
         tracing::info!(seeds = seeded, "Frontier seeded.");
     }
@@ -35,7 +44,7 @@ pub fn run(config: Config, stop: &StopHandle) -> Result<Summary, EngineError> {
         store,
         committer,
         fetcher,
-        stop: stop.subscribe(),
+        stop: options.stop.subscribe(),
         done: done_tx,
     };
     let system = actix::System::new();

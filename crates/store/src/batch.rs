@@ -1,7 +1,7 @@
 //! One atomic unit of progress: pages done, jobs added, offsets and counters
 //! moved, dead letters written — all or nothing.
 
-use crate::{keys, Counters, DeadLetter, Job, PageKey};
+use crate::{keys, Counters, DeadLetter, Job, PageKey, ResourceMeta};
 
 /// Changes to apply together with [`Store::commit`](crate::Store::commit).
 /// Later writes to the same key win, so a job added and finished in one batch
@@ -46,9 +46,9 @@ impl CommitBatch {
         self.insert(keys::NEXT_SEQ, seq.to_be_bytes().to_vec());
     }
 
-    /// Marks the seeding as complete.
-    pub fn set_seeded(&mut self) {
-        self.insert(keys::SEEDED, Vec::new());
+    /// Records what the state knows of resource `name`.
+    pub fn set_resource_meta(&mut self, name: &str, meta: &ResourceMeta) {
+        self.insert(&keys::resource(name), meta.encode());
     }
 
     pub fn set_sink_offset(&mut self, resource: &str, offset: u64) {
@@ -61,6 +61,12 @@ impl CommitBatch {
 
     pub fn dead_letter(&mut self, seq: u64, letter: &DeadLetter) {
         self.insert(&keys::dead(seq), letter.encode());
+    }
+
+    /// Takes dead letter `seq` out (its page was put back in the frontier).
+    pub fn remove_dead_letter(&mut self, seq: u64) {
+        self.ops += 1;
+        self.inner.remove(&keys::dead(seq));
     }
 
     fn insert(&mut self, key: &[u8], value: Vec<u8>) {

@@ -17,7 +17,11 @@ pub enum StoreError {
 impl StoreError {
     pub(crate) fn open(dir: &Path, e: sled::Error) -> Self {
         let reason = match &e {
-            sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+            // sled wraps the flock error in its own message.
+            sled::Error::Io(io)
+                if io.kind() == std::io::ErrorKind::WouldBlock
+                    || io.to_string().contains("could not acquire lock") =>
+            {
                 "another harvest process is using it (the state directory is locked)".to_string()
             }
             other => other.to_string(),

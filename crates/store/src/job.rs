@@ -62,6 +62,8 @@ pub struct DeadLetter {
     /// Human detail.
     pub detail: String,
     pub attempts: u32,
+    /// Position of the page in its stream (to requeue it as it was).
+    pub page: u32,
 }
 
 impl DeadLetter {
@@ -82,6 +84,8 @@ pub struct Counters {
     /// Bytes written to the output.
     pub bytes: u64,
     pub dead: u64,
+    /// When a page of this resource was last committed (ms since the Unix epoch).
+    pub last_commit_ms: u64,
 }
 
 impl Counters {
@@ -91,6 +95,28 @@ impl Counters {
 
     pub fn decode(bytes: &[u8]) -> Result<Self, StoreError> {
         decode(bytes, "counters")
+    }
+}
+
+/// What the state remembers of a resource's definition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceMeta {
+    /// Hash of what decides how pages become records and next pages (data
+    /// selector, paginator): resuming with a different one is refused.
+    pub shape: u128,
+    /// Hash of the seed list the frontier was seeded from.
+    pub seeds: u128,
+    /// Every seed of the resource is in the frontier.
+    pub seeded: bool,
+}
+
+impl ResourceMeta {
+    pub fn encode(&self) -> Vec<u8> {
+        postcard::to_stdvec(self).expect("resource meta always serialises")
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Self, StoreError> {
+        decode(bytes, "resource meta")
     }
 }
 

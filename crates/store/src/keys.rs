@@ -2,8 +2,8 @@
 //!
 //! | key                         | value            |
 //! |-----------------------------|------------------|
-//! | `m` `seeded`                | empty            |
 //! | `m` `next_seq`              | u64 BE           |
+//! | `r` resource name           | [`ResourceMeta`] |
 //! | `p` seq (u64 BE)            | [`Job`]          |
 //! | `s` [`PageKey`] (16 bytes)  | empty            |
 //! | `o` resource name           | u64 BE offset    |
@@ -14,13 +14,14 @@
 //! [`PageKey`]: crate::PageKey
 //! [`Counters`]: crate::Counters
 //! [`DeadLetter`]: crate::DeadLetter
+//! [`ResourceMeta`]: crate::ResourceMeta
 
 use crate::{PageKey, StoreError};
 
-pub(crate) const SEEDED: &[u8] = b"mseeded";
 pub(crate) const NEXT_SEQ: &[u8] = b"mnext_seq";
 pub(crate) const PENDING: &[u8] = b"p";
 pub(crate) const DEAD: &[u8] = b"d";
+pub(crate) const RESOURCE: &[u8] = b"r";
 
 pub(crate) fn pending(seq: u64) -> [u8; 9] {
     prefixed(b'p', seq)
@@ -43,6 +44,10 @@ pub(crate) fn seen(page: &PageKey) -> [u8; 17] {
 
 pub(crate) fn offset(resource: &str) -> Vec<u8> {
     [b"o", resource.as_bytes()].concat()
+}
+
+pub(crate) fn resource(name: &str) -> Vec<u8> {
+    [RESOURCE, name.as_bytes()].concat()
 }
 
 pub(crate) fn counters(resource: &str) -> Vec<u8> {

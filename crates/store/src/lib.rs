@@ -13,7 +13,7 @@ mod keys;
 
 pub use batch::CommitBatch;
 pub use error::StoreError;
-pub use job::{Counters, DeadLetter, Job, PageKey};
+pub use job::{Counters, DeadLetter, Job, PageKey, ResourceMeta};
 
 use std::path::Path;
 
@@ -33,15 +33,26 @@ impl Store {
         Ok(Self { db })
     }
 
-    /// True once every seed has been written to the frontier.
-    pub fn is_seeded(&self) -> Result<bool, StoreError> {
-        Ok(self.db.contains_key(keys::SEEDED)?)
+    /// What the state remembers of resource `name`, if anything.
+    pub fn resource_meta(&self, name: &str) -> Result<Option<ResourceMeta>, StoreError> {
+        self.db
+            .get(keys::resource(name))?
+            .map(|v| ResourceMeta::decode(&v))
+            .transpose()
     }
 
-    /// Empties the state (used before seeding, when nothing can be in it but
-    /// the remains of an interrupted seeding).
-    pub fn clear(&self) -> Result<(), StoreError> {
-        Ok(self.db.clear()?)
+    /// Every resource the state knows, by name.
+    pub fn resources(&self) -> Result<Vec<(String, ResourceMeta)>, StoreError> {
+        self.db
+            .scan_prefix(keys::RESOURCE)
+            .map(|item| {
+                let (k, v) = item?;
+                Ok((
+                    String::from_utf8_lossy(&k[1..]).into_owned(),
+                    ResourceMeta::decode(&v)?,
+                ))
+            })
+            .collect()
     }
 
     /// The next free job sequence number.
@@ -78,12 +89,24 @@ impl Store {
         self.db.scan_prefix(keys::DEAD).count()
     }
 
-    /// Every dead letter, oldest first.
-    pub fn dead_letters(&self) -> Result<Vec<DeadLetter>, StoreError> {
+    /// Every dead letter with its job sequence number, oldest first.
+    pub fn dead_letters(&self) -> Result<Vec<(u64, DeadLetter)>, StoreError> {
         self.db
             .scan_prefix(keys::DEAD)
-            .map(|item| DeadLetter::decode(&item?.1))
+            .map(|item| {
+                let (k, v) = item?;
+                Ok((keys::seq_of(&k)?, DeadLetter::decode(&v)?))
+            })
             .collect()
+    }
+
+    /// Visits every pending job in sequence order (a scan: for `status`).
+    pub fn for_each_pending(&self, mut each: impl FnMut(u64, Job)) -> Result<(), StoreError> {
+        for item in self.db.scan_prefix(keys::PENDING) {
+            let (k, v) = item?;
+            each(keys::seq_of(&k)?, Job::decode(&v)?);
+        }
+        Ok(())
     }
 
     /// Whether `page` was ever queued (pending, done or dead).

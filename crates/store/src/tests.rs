@@ -17,7 +17,7 @@ fn a_batch_is_applied_whole_and_survives_reopen() {
     let dir = tempfile::tempdir().unwrap();
     {
         let store = Store::open(dir.path()).unwrap();
-        assert!(!store.is_seeded().unwrap());
+        assert_eq!(store.resource_meta("r").unwrap(), None);
         let mut b = CommitBatch::new();
         for (i, u) in ["http://a/1", "http://a/2", "http://a/3"]
             .iter()
@@ -27,7 +27,14 @@ fn a_batch_is_applied_whole_and_survives_reopen() {
             b.mark_seen(&job(u).page_key());
         }
         b.set_next_seq(3);
-        b.set_seeded();
+        b.set_resource_meta(
+            "r",
+            &ResourceMeta {
+                shape: 7,
+                seeds: 8,
+                seeded: true,
+            },
+        );
         store.commit(b).unwrap();
 
         let mut b = CommitBatch::new();
@@ -40,13 +47,20 @@ fn a_batch_is_applied_whole_and_survives_reopen() {
                 records: 5,
                 bytes: 42,
                 dead: 0,
+                last_commit_ms: 9,
             },
         );
         store.commit(b).unwrap();
         store.flush().unwrap();
     }
     let store = Store::open(dir.path()).unwrap();
-    assert!(store.is_seeded().unwrap());
+    let meta = ResourceMeta {
+        shape: 7,
+        seeds: 8,
+        seeded: true,
+    };
+    assert_eq!(store.resource_meta("r").unwrap(), Some(meta));
+    assert_eq!(store.resources().unwrap(), vec![("r".to_string(), meta)]);
     assert_eq!(store.next_seq().unwrap(), 3);
     let pending = store.pending_from(0, 10).unwrap();
     assert_eq!(
@@ -85,12 +99,17 @@ fn dead_letters_are_listed() {
         reason: "http_status".into(),
         detail: "404 Not Found".into(),
         attempts: 1,
+        page: 0,
     };
     let mut b = CommitBatch::new();
     b.dead_letter(3, &letter);
     store.commit(b).unwrap();
-    assert_eq!(store.dead_letters().unwrap(), vec![letter]);
+    assert_eq!(store.dead_letters().unwrap(), vec![(3, letter)]);
     assert_eq!(store.dead_letter_count(), 1);
+    let mut b = CommitBatch::new();
+    b.remove_dead_letter(3);
+    store.commit(b).unwrap();
+    assert!(store.dead_letters().unwrap().is_empty());
 }
 
 #[test]

@@ -17,7 +17,7 @@ use rand::SeedableRng;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 use tokio::sync::{oneshot, watch, Semaphore};
 
 /// How often the supervisor wakes up on its own (retries due, commits, progress).
@@ -125,15 +125,6 @@ impl Supervisor {
             last_reap: now,
             done: Some(done),
         })
-    }
-
-    /// Wall-clock milliseconds since the Unix epoch (the unit of persisted
-    /// not-before times).
-    pub(super) fn now_ms() -> u64 {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(0)
     }
 
     /// Runs `step`; an error ends the crawl.
@@ -248,7 +239,6 @@ impl Supervisor {
         };
         self.guard(ctx, |s, _| {
             s.commit()?;
-            s.committer.sync(&s.store)?;
             let summary = s.summary(ending)?;
             if let Some(done) = s.done.take() {
                 let _ = done.send(Ok(summary));

@@ -16,7 +16,7 @@ impl Supervisor {
         if self.stop.is_some() {
             return Ok(());
         }
-        let now_ms = Self::now_ms();
+        let now_ms = crate::clock::now_ms();
         self.refill(now_ms)?;
         self.frontier.release_due(now_ms);
         for origin in self.frontier.ready_origins() {
@@ -48,11 +48,14 @@ impl Supervisor {
             return Ok(());
         }
         let mut jobs = Vec::new();
-        for (seq, job) in self.store.pending_from(self.frontier.scan_from(), want)? {
-            let resource = *self
-                .resource_index
-                .get(&job.resource)
-                .ok_or_else(|| EngineError::UnknownResource(job.resource.clone()))?;
+        let scanned = self.store.pending_from(self.frontier.scan_from(), want)?;
+        let short = scanned.len() < want;
+        let last_seq = scanned.last().map(|(seq, _)| *seq);
+        for (seq, job) in scanned {
+            // Jobs of a resource no longer configured (accepted with --force) stay aside.
+            let Some(&resource) = self.resource_index.get(&job.resource) else {
+                continue;
+            };
             let url: url::Url =
                 job.url
                     .parse()
@@ -70,7 +73,7 @@ impl Supervisor {
                 },
             ));
         }
-        self.frontier.load_scanned(jobs, want, now_ms);
+        self.frontier.load_scanned(jobs, last_seq, short, now_ms);
         Ok(())
     }
 

@@ -108,7 +108,7 @@ impl Supervisor {
                 url,
                 resource: parent.resource,
             },
-            Self::now_ms(),
+            crate::clock::now_ms(),
         );
         Ok(())
     }
@@ -128,7 +128,7 @@ impl Supervisor {
         };
         self.stats.retries += 1;
         tracing::debug!(url = %leased.url, attempt, ?delay, reason, %detail, "Page will be retried.");
-        let now_ms = Self::now_ms();
+        let now_ms = crate::clock::now_ms();
         leased.job.attempt = attempt;
         leased.job.not_before_ms = now_ms + delay.as_millis() as u64;
         self.committer.batch().put_job(leased.seq, &leased.job);
@@ -147,6 +147,7 @@ impl Supervisor {
             reason: reason.to_string(),
             detail,
             attempts: leased.job.attempt + 1,
+            page: leased.job.page,
         };
         self.committer.count_dead(leased.resource);
         let batch = self.committer.batch();

@@ -1,0 +1,87 @@
+//! Crawl management outside a run: status, dead letters, and putting dead
+//! pages back. Each opens the state itself, so it is refused (with the lock
+//! message) while a crawl runs on it.
+
+use crate::EngineError;
+use harvest_config::Config;
+use harvest_store::{CommitBatch, Counters, DeadLetter, Job, Store};
+use std::collections::BTreeMap;
+
+/// One resource's position, as the state knows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResourceStatus {
+    /// Committed totals (pages done, records, bytes, dead, last commit).
+    pub counters: Counters,
+    /// Jobs in the frontier, retry-waiting ones included.
+    pub pending: u64,
+    /// Pending jobs that failed before and wait for another attempt.
+    pub retry_waiting: u64,
+    /// Whether the resource is in the config (false: left aside with --force).
+    pub configured: bool,
+}
+
+/// Per-resource status, by name: configured resources and any the state holds.
+pub fn status(config: &Config) -> Result<BTreeMap<String, ResourceStatus>, EngineError> {
+    let store = Store::open(&config.crawl.state_dir)?;
+    let mut out: BTreeMap<String, ResourceStatus> = BTreeMap::new();
+    for r in &config.resources {
+        out.entry(r.name.clone()).or_default().configured = true;
+    }
+    for (name, _) in store.resources()? {
+        out.entry(name).or_default();
+    }
+    for (name, status) in out.iter_mut() {
+        status.counters = store.counters(name)?;
+    }
+    store.for_each_pending(|_, job| {
+        let status = out.entry(job.resource).or_default();
+        status.pending += 1;
+        if job.attempt > 0 {
+            status.retry_waiting += 1;
+        }
+    })?;
+    Ok(out)
+}
+
+/// Every dead letter in the state, oldest first.
+pub fn dead_letters(config: &Config) -> Result<Vec<DeadLetter>, EngineError> {
+    let store = Store::open(&config.crawl.state_dir)?;
+    Ok(store
+        .dead_letters()?
+        .into_iter()
+        .map(|(_, letter)| letter)
+        .collect())
+}
+
+/// Puts every dead page back in the frontier as a fresh job (attempts reset),
+/// under its old sequence number. Returns how many.
+pub fn retry_dead(config: &Config) -> Result<u64, EngineError> {
+    let store = Store::open(&config.crawl.state_dir)?;
+    let letters = store.dead_letters()?;
+    let mut batch = CommitBatch::new();
+    let mut counters: BTreeMap<String, Counters> = BTreeMap::new();
+    for (seq, letter) in &letters {
+        let job = Job {
+            resource: letter.resource.clone(),
+            url: letter.url.clone(),
+            attempt: 0,
+            not_before_ms: 0,
+            page: letter.page,
+        };
+        batch.put_job(*seq, &job);
+        batch.remove_dead_letter(*seq);
+        let c = match counters.entry(letter.resource.clone()) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(store.counters(&letter.resource)?)
+            }
+        };
+        c.dead = c.dead.saturating_sub(1);
+    }
+    for (name, c) in &counters {
+        batch.set_counters(name, c);
+    }
+    store.commit(batch)?;
+    store.flush()?;
+    Ok(letters.len() as u64)
+}

@@ -1,0 +1,151 @@
+//! Before a run: match the config against the state, and seed what is new.
+//!
+//! Each resource's definition is fingerprinted into the state: its *shape*
+//! (data selector and paginator: how a page becomes records and next pages)
+//! and its *seeds*. Resuming with a different shape or seed list, or without a
+//! resource the state holds, is refused: the output would mix two crawls.
+//! `force` accepts the new config instead: fingerprints are rewritten, new
+//! seeds are added, and the jobs of resources no longer configured are left
+//! aside in the state. Rates, timeouts and concurrency are not fingerprinted:
+//! they apply on resume.
+//!
+//! Seeding happens once per resource: seed URLs become jobs in batches, each
+//! batch committed with the next free sequence number; the last one marks the
+//! resource as seeded. A run killed while seeding finds the resource unseeded
+//! and seeds it again; URLs already queued (the seen set) are skipped, so no
+//! seed is queued twice. Seed files are read line by line, never held whole.
+
+use crate::EngineError;
+use harvest_config::{Config, Resource};
+use harvest_store::{CommitBatch, Job, ResourceMeta, Store};
+use std::collections::HashSet;
+use xxhash_rust::xxh3::Xxh3;
+
+/// Jobs per seeding batch.
+const BATCH: usize = 10_000;
+
+/// Version of the fingerprint recipe (bump when it changes).
+const RECIPE: &[u8] = b"harvest-fingerprint-1";
+
+/// Checks the state against `config` and seeds new resources. Returns the
+/// number of seed jobs added.
+pub(crate) fn prepare(config: &Config, store: &Store, force: bool) -> Result<u64, EngineError> {
+    let configured: HashSet<&str> = config.resources.iter().map(|r| r.name.as_str()).collect();
+    for (name, _) in store.resources()? {
+        if !configured.contains(name.as_str()) {
+            if !force {
+                return Err(EngineError::Incompatible {
+                    resource: name,
+                    what: "is in the state but no longer in the config".into(),
+                });
+            }
+            tracing::warn!(resource = %name, "Resource no longer configured; its pending jobs are left aside (--force).");
+        }
+    }
+    let mut added = 0;
+    for resource in &config.resources {
+        let shape = shape_fingerprint(resource);
+        let seeds = seeds_fingerprint(resource)?;
+        let meta = store.resource_meta(&resource.name)?;
+        if let Some(old) = meta.filter(|m| m.seeded) {
+            let changed = match (old.shape != shape, old.seeds != seeds) {
+                (false, false) => continue,
+                (true, _) => "changed its data_selector or paginator",
+                (false, true) => "changed its seeds",
+            };
+            if !force {
+                return Err(EngineError::Incompatible {
+                    resource: resource.name.clone(),
+                    what: changed.into(),
+                });
+            }
+            tracing::warn!(resource = %resource.name, "Resource {changed}; continuing with the new definition (--force).");
+        }
+        added += seed(
+            resource,
+            store,
+            ResourceMeta {
+                shape,
+                seeds,
+                seeded: true,
+            },
+        )?;
+    }
+    Ok(added)
+}
+
+/// Queues every seed of `resource` not queued before, then records `meta`.
+fn seed(resource: &Resource, store: &Store, meta: ResourceMeta) -> Result<u64, EngineError> {
+    let mut seq = store.next_seq()?;
+    let first = seq;
+    let mut batch = CommitBatch::new();
+    let mut in_batch = HashSet::new();
+    let mut failure = None;
+    let result = resource.seeds.for_each(|url| {
+        if failure.is_some() {
+            return;
+        }
+        let job = Job {
+            resource: resource.name.clone(),
+            url: url.into(),
+            attempt: 0,
+            not_before_ms: 0,
+            page: 0,
+        };
+        let key = job.page_key();
+        match store.is_seen(&key) {
+            Ok(false) if in_batch.insert(key) => {}
+            Ok(_) => return,
+            Err(e) => return failure = Some(EngineError::from(e)),
+        }
+        batch.put_job(seq, &job);
+        batch.mark_seen(&key);
+        seq += 1;
+        if in_batch.len() >= BATCH {
+            batch.set_next_seq(seq);
+            if let Err(e) = store.commit(std::mem::take(&mut batch)) {
+                failure = Some(e.into());
+            }
+            in_batch.clear();
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    result.map_err(|reason| EngineError::Seeds {
+        resource: resource.name.clone(),
+        reason,
+    })?;
+    batch.set_next_seq(seq);
+    batch.set_resource_meta(&resource.name, &meta);
+    store.commit(batch)?;
+    Ok(seq - first)
+}
+
+fn shape_fingerprint(resource: &Resource) -> u128 {
+    let mut h = Xxh3::new();
+    h.update(RECIPE);
+    h.update(resource.data_selector.to_string().as_bytes());
+    h.update(&[0]);
+    h.update(format!("{:?}", resource.paginator).as_bytes());
+    h.digest128()
+}
+
+fn seeds_fingerprint(resource: &Resource) -> Result<u128, EngineError> {
+    let mut h = Xxh3::new();
+    h.update(RECIPE);
+    resource
+        .seeds
+        .for_each(|url| {
+            h.update(url.as_str().as_bytes());
+            h.update(b"\n");
+        })
+        .map_err(|reason| EngineError::Seeds {
+            resource: resource.name.clone(),
+            reason,
+        })?;
+    Ok(h.digest128())
+}
+
+#[cfg(test)]
+mod tests;

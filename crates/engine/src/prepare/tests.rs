@@ -1,0 +1,123 @@
+//! Seeding and fingerprint checks on a temporary state.
+
+use super::*;
+use std::path::Path;
+
+fn config(dir: &Path, data_selector: &str, extra_seed: &str) -> Config {
+    let text = format!(
+        "[crawl]\nstate_dir = \"s\"\noutput_dir = \"o\"\n[[resources]]\nname = \"r\"\n\
+         seeds = [\"http://127.0.0.1:1/first\"{extra_seed}]\nseeds_file = \"seeds.txt\"\n\
+         data_selector = {data_selector:?}\npaginator = {{ type = \"json_link\" }}\n"
+    );
+    harvest_config::parse(&text, &dir.join("c.toml")).unwrap()
+}
+
+fn write_seeds(dir: &Path, n: usize) {
+    let mut lines: String = (0..n)
+        .map(|i| format!("http://127.0.0.1:1/item/{i}\n"))
+        .collect();
+    lines.push_str("http://127.0.0.1:1/item/0\nhttp://127.0.0.1:1/first\n"); // listed twice
+    std::fs::write(dir.join("seeds.txt"), lines).unwrap();
+}
+
+#[test]
+fn a_hundred_thousand_seeds_load_once_without_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    write_seeds(dir.path(), 100_000);
+    let config = config(dir.path(), "data", "");
+    let store = Store::open(&dir.path().join("state")).unwrap();
+    assert_eq!(prepare(&config, &store, false).unwrap(), 100_001);
+    assert_eq!(store.pending_count(), 100_001);
+    assert_eq!(store.next_seq().unwrap(), 100_001);
+    let first = store.pending_from(0, 2).unwrap();
+    assert_eq!(first[0].1.url, "http://127.0.0.1:1/first");
+    assert_eq!(first[1].1.url, "http://127.0.0.1:1/item/0");
+    assert_eq!(
+        prepare(&config, &store, false).unwrap(),
+        0,
+        "seeding happens once"
+    );
+    assert_eq!(store.pending_count(), 100_001);
+}
+
+#[test]
+fn an_interrupted_seeding_completes_without_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    write_seeds(dir.path(), 3);
+    let config = config(dir.path(), "data", "");
+    let store = Store::open(&dir.path().join("state")).unwrap();
+    // What a run killed mid-seeding leaves: a committed batch, no `seeded` mark.
+    let mut partial = CommitBatch::new();
+    let job = Job {
+        resource: "r".into(),
+        url: "http://127.0.0.1:1/first".into(),
+        attempt: 0,
+        not_before_ms: 0,
+        page: 0,
+    };
+    partial.put_job(0, &job);
+    partial.mark_seen(&job.page_key());
+    partial.set_next_seq(1);
+    store.commit(partial).unwrap();
+    assert_eq!(prepare(&config, &store, false).unwrap(), 3);
+    let urls: Vec<String> = store
+        .pending_from(0, 10)
+        .unwrap()
+        .into_iter()
+        .map(|(_, j)| j.url)
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            "http://127.0.0.1:1/first",
+            "http://127.0.0.1:1/item/0",
+            "http://127.0.0.1:1/item/1",
+            "http://127.0.0.1:1/item/2"
+        ]
+    );
+}
+
+#[test]
+fn incompatible_changes_are_refused_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    write_seeds(dir.path(), 2);
+    let store = Store::open(&dir.path().join("state")).unwrap();
+    prepare(&config(dir.path(), "data", ""), &store, false).unwrap();
+
+    let err = prepare(&config(dir.path(), "items", ""), &store, false).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("changed its data_selector or paginator"),
+        "{err}"
+    );
+    let more_seeds = config(dir.path(), "data", ", \"http://127.0.0.1:1/new\"");
+    let err = prepare(&more_seeds, &store, false).unwrap_err();
+    assert!(err.to_string().contains("changed its seeds"), "{err}");
+    assert!(err.is_usage());
+
+    // --force: the new seed is added once, the old ones are not re-queued.
+    assert_eq!(prepare(&more_seeds, &store, true).unwrap(), 1);
+    assert_eq!(
+        prepare(&more_seeds, &store, false).unwrap(),
+        0,
+        "the new definition is now the state's"
+    );
+}
+
+#[test]
+fn a_resource_dropped_from_the_config_is_refused_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    write_seeds(dir.path(), 1);
+    let store = Store::open(&dir.path().join("state")).unwrap();
+    prepare(&config(dir.path(), "data", ""), &store, false).unwrap();
+    let text = "[crawl]\nstate_dir = \"s\"\noutput_dir = \"o\"\n[[resources]]\nname = \"other\"\n\
+                seeds = [\"http://127.0.0.1:1/x\"]\ndata_selector = \"\"\npaginator = { type = \"single_page\" }\n";
+    let other = harvest_config::parse(text, &dir.path().join("c.toml")).unwrap();
+    let err = prepare(&other, &store, false).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("resource `r` is in the state but no longer in the config"),
+        "{err}"
+    );
+    assert_eq!(prepare(&other, &store, true).unwrap(), 1);
+}

@@ -1,0 +1,91 @@
+//! `status`, `dead-letters`, `retry-dead`: reading and mending a crawl's state
+//! while no run holds it.
+
+use crate::cli::ConfigArg;
+use crate::exit::{Failure, Outcome};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+fn config(args: &ConfigArg) -> Result<harvest_config::Config, Failure> {
+    harvest_config::load(&args.config).map_err(Failure::Config)
+}
+
+pub fn status(args: ConfigArg) -> Result<Outcome, Failure> {
+    let config = config(&args)?;
+    let status = harvest_engine::admin::status(&config).map_err(Failure::Engine)?;
+    println!(
+        "{:<20} {:>10} {:>10} {:>8} {:>8} {:>12} {:>12}  last commit",
+        "resource", "pages", "pending", "waiting", "dead", "records", "bytes"
+    );
+    let mut unfinished = false;
+    for (name, s) in &status {
+        let c = &s.counters;
+        unfinished |= s.pending > 0;
+        let note = if s.configured {
+            ""
+        } else {
+            "  (not in the config)"
+        };
+        println!(
+            "{name:<20} {:>10} {:>10} {:>8} {:>8} {:>12} {:>12}  {}{note}",
+            c.pages,
+            s.pending,
+            s.retry_waiting,
+            c.dead,
+            c.records,
+            c.bytes,
+            ago(c.last_commit_ms)
+        );
+    }
+    println!(
+        "state {}  output {}",
+        config.crawl.state_dir.display(),
+        config.crawl.output_dir.display()
+    );
+    println!(
+        "{}",
+        if unfinished {
+            "unfinished: `harvest run` resumes it"
+        } else {
+            "nothing pending"
+        }
+    );
+    Ok(Outcome::Done)
+}
+
+pub fn dead_letters(args: ConfigArg) -> Result<Outcome, Failure> {
+    let config = config(&args)?;
+    let letters = harvest_engine::admin::dead_letters(&config).map_err(Failure::Engine)?;
+    for l in &letters {
+        let status = l.status.map_or("-".to_string(), |s| s.to_string());
+        println!(
+            "{}\t{status}\t{}\t{}\t{} attempts\t{}",
+            l.resource, l.reason, l.url, l.attempts, l.detail
+        );
+    }
+    eprintln!("{} dead letters", letters.len());
+    Ok(Outcome::Done)
+}
+
+pub fn retry_dead(args: ConfigArg) -> Result<Outcome, Failure> {
+    let config = config(&args)?;
+    let n = harvest_engine::admin::retry_dead(&config).map_err(Failure::Engine)?;
+    println!("{n} dead pages put back in the frontier; `harvest run` fetches them");
+    Ok(Outcome::Done)
+}
+
+/// `12s ago`, `3m ago`, or `never`.
+fn ago(ms: u64) -> String {
+    if ms == 0 {
+        return "never".into();
+    }
+    let then = UNIX_EPOCH + Duration::from_millis(ms);
+    let secs = SystemTime::now()
+        .duration_since(then)
+        .unwrap_or_default()
+        .as_secs();
+    match secs {
+        0..=119 => format!("{secs}s ago"),
+        120..=7199 => format!("{}m ago", secs / 60),
+        _ => format!("{}h ago", secs / 3600),
+    }
+}

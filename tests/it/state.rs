@@ -1,0 +1,139 @@
+//! Managing a crawl's state: the lock, config fingerprints, status, dead letters.
+
+use crate::util::*;
+use harvest_testkit::{Fault, FaultAction, Upstream, UpstreamSpec};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn harvest(args: &[&str], crawl: &Crawl) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_harvest"))
+        .args(args)
+        .arg(crawl.path("crawl.toml"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_second_run_on_the_same_state_is_refused() {
+    let spec = UpstreamSpec {
+        origins: 1,
+        streams: 4,
+        pages: 30,
+        records: 1,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    let crawl = Crawl::new();
+    crawl.write(
+        &[Res::json_link("items", up.seeds())],
+        "[client]\nrate_per_sec = 40.0\nburst = 1\n",
+    );
+    let first = crawl.spawn();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while up.log().is_empty() {
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let second = crawl.run();
+    assert_exit(&second, 2);
+    assert!(
+        stderr(&second).contains("another harvest process is using it"),
+        "{}",
+        stderr(&second)
+    );
+    let status = harvest(&["status"], &crawl);
+    assert_exit(&status, 2);
+    unsafe { libc::kill(first.id() as i32, libc::SIGTERM) };
+    let out = first.wait_with_output().unwrap();
+    assert_exit(&out, 143);
+    assert_exit(&crawl.run(), 0);
+    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+}
+
+#[test]
+fn an_incompatible_config_change_is_refused_unless_forced() {
+    let spec = UpstreamSpec {
+        origins: 1,
+        streams: 2,
+        pages: 2,
+        records: 2,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    let crawl = Crawl::new();
+    let fast = "[client]\nrate_per_sec = 1000.0\n";
+    crawl.write(&[Res::json_link("items", up.seeds())], fast);
+    assert_exit(&crawl.run(), 0);
+    let mut changed = Res::json_link("items", up.seeds());
+    changed.data_selector = "records";
+    crawl.write(&[changed], fast);
+    let out = crawl.run();
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("resource `items` changed its data_selector or paginator")
+            && err.contains("--force"),
+        "{err}"
+    );
+    // Rates and timeouts are not part of the fingerprint.
+    crawl.write(
+        &[Res::json_link("items", up.seeds())],
+        "[client]\nrate_per_sec = 5.0\nread_timeout = \"3s\"\n",
+    );
+    assert_exit(&crawl.run(), 0);
+    let forced = Command::new(env!("CARGO_BIN_EXE_harvest"))
+        .args(["run", "--force"])
+        .arg(crawl.path("crawl.toml"))
+        .output()
+        .unwrap();
+    assert_exit(&forced, 0);
+}
+
+#[test]
+fn status_dead_letters_and_retry_dead() {
+    let spec = UpstreamSpec {
+        origins: 1,
+        streams: 3,
+        pages: 2,
+        records: 2,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    up.add_fault(Fault::new(FaultAction::Status(404)).path("/s/1/p/1"));
+    let crawl = Crawl::new();
+    crawl.write(
+        &[Res::json_link("items", up.seeds())],
+        "[client]\nrate_per_sec = 1000.0\n",
+    );
+    assert_exit(&crawl.run(), 3);
+
+    let status = harvest(&["status"], &crawl);
+    assert_exit(&status, 0);
+    let text = String::from_utf8_lossy(&status.stdout);
+    let row: Vec<&str> = text
+        .lines()
+        .find(|l| l.starts_with("items"))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    // resource, pages, pending, waiting, dead, records, bytes
+    assert_eq!(&row[..6], ["items", "5", "0", "0", "1", "10"], "{text}");
+
+    let dead = harvest(&["dead-letters"], &crawl);
+    assert_exit(&dead, 0);
+    let listing = String::from_utf8_lossy(&dead.stdout);
+    assert!(
+        listing.contains("items\t404\thttp_status\t") && listing.contains("/s/1/p/1"),
+        "{listing}"
+    );
+
+    up.clear_faults();
+    up.log().clear();
+    assert_exit(&harvest(&["retry-dead"], &crawl), 0);
+    assert_exit(&crawl.run(), 0);
+    let fetched: Vec<String> = up.log().snapshot().into_iter().map(|r| r.path).collect();
+    assert_eq!(fetched, ["/s/1/p/1"], "only the dead page is fetched again");
+    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    assert_exit(&harvest(&["dead-letters"], &crawl), 0);
+}
