@@ -93,3 +93,37 @@ fn an_unreachable_upstream_does_not_hang_the_crawl() {
     assert_eq!(summary["retries"], 3, "max_attempts = 4");
     assert_eq!(summary["transport_errors"], 4);
 }
+
+#[test]
+fn redirects_are_followed_within_the_origin_only() {
+    let spec = UpstreamSpec {
+        origins: 1,
+        streams: 2,
+        pages: 3,
+        records: 2,
+        link: harvest_testkit::LinkStyle::PathRelative,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    let elsewhere = Upstream::start(spec.clone()).unwrap();
+    // Stream 0's seed moved within the origin; relative next links resolve
+    // against where it moved. Stream 1's seed moved to another origin.
+    up.add_fault(Fault::new(FaultAction::Redirect("/s/0/p/0".into())).path("/moved/0"));
+    let away = format!("{}/s/1/p/0", elsewhere.origin_url(0));
+    up.add_fault(Fault::new(FaultAction::Redirect(away)).path("/moved/1"));
+    let crawl = Crawl::new();
+    let seeds = vec![
+        format!("{}/moved/0", up.origin_url(0)),
+        format!("{}/moved/1", up.origin_url(0)),
+    ];
+    crawl.write(&[Res::json_link("items", seeds)], QUICK_RETRY);
+    let out = crawl.run();
+    assert_exit(&out, 3);
+    let ids = crawl.ids("items");
+    assert_exactly_once(&ids, 6); // stream 0: 3 pages × 2 records
+    assert!(
+        elsewhere.log().is_empty(),
+        "nothing sent to the other origin"
+    );
+    assert_eq!(crawl.summary()["dead_letters"], 1);
+}

@@ -137,3 +137,41 @@ fn status_dead_letters_and_retry_dead() {
     assert_exactly_once(&crawl.ids("items"), spec.total_records());
     assert_exit(&harvest(&["dead-letters"], &crawl), 0);
 }
+
+#[test]
+fn a_fresh_state_does_not_overwrite_an_existing_output() {
+    let spec = UpstreamSpec {
+        origins: 1,
+        streams: 1,
+        pages: 2,
+        records: 2,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    let crawl = Crawl::new();
+    crawl.write(
+        &[Res::json_link("items", up.seeds())],
+        "[client]\nrate_per_sec = 1000.0\n",
+    );
+    std::fs::create_dir_all(crawl.path("out")).unwrap();
+    std::fs::write(crawl.path("out/items.jsonl"), "{\"precious\":true}\n").unwrap();
+    let out = crawl.run();
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("items.jsonl exists but the state has no record of writing it"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(crawl.path("out/items.jsonl")).unwrap(),
+        "{\"precious\":true}\n"
+    );
+    assert!(up.log().is_empty());
+    let forced = Command::new(env!("CARGO_BIN_EXE_harvest"))
+        .args(["run", "--force"])
+        .arg(crawl.path("crawl.toml"))
+        .output()
+        .unwrap();
+    assert_exit(&forced, 0);
+    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+}

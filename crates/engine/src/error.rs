@@ -19,6 +19,12 @@ pub enum EngineError {
          (restore the old definition, use a fresh state_dir, or pass --force to continue with the new one)"
     )]
     Incompatible { resource: String, what: String },
+    #[error(
+        "{} exists but the state has no record of writing it: move it away, or pass --force \
+         to overwrite it",
+        path.display()
+    )]
+    OutputExists { path: std::path::PathBuf },
     #[error("the state holds an unusable job URL `{url}`: {reason}")]
     BadJob { url: String, reason: String },
     #[error("the engine stopped without a summary")]
@@ -28,7 +34,9 @@ pub enum EngineError {
 impl EngineError {
     /// True when the fault is in the user's input (config vs. state), not the run.
     pub fn is_usage(&self) -> bool {
-        matches!(self, Self::Seeds { .. } | Self::Incompatible { .. })
-            || matches!(self, Self::Store(StoreError::Open { .. }))
+        matches!(
+            self,
+            Self::Seeds { .. } | Self::Incompatible { .. } | Self::OutputExists { .. }
+        ) || matches!(self, Self::Store(StoreError::Open { .. }))
     }
 }

@@ -47,6 +47,9 @@ pub(crate) fn prepare(config: &Config, store: &Store, force: bool) -> Result<u64
         let shape = shape_fingerprint(resource);
         let seeds = seeds_fingerprint(resource)?;
         let meta = store.resource_meta(&resource.name)?;
+        if meta.is_none() && !force {
+            refuse_foreign_output(config, &resource.name)?;
+        }
         if let Some(old) = meta.filter(|m| m.seeded) {
             let changed = match (old.shape != shape, old.seeds != seeds) {
                 (false, false) => continue,
@@ -120,6 +123,16 @@ fn seed(resource: &Resource, store: &Store, meta: ResourceMeta) -> Result<u64, E
     batch.set_resource_meta(&resource.name, &meta);
     store.commit(batch)?;
     Ok(seq - first)
+}
+
+/// A resource new to the state must not silently overwrite an output file
+/// that some other crawl (or a person) left in `output_dir`.
+fn refuse_foreign_output(config: &Config, resource: &str) -> Result<(), EngineError> {
+    let path = config.crawl.output_dir.join(format!("{resource}.jsonl"));
+    match std::fs::metadata(&path) {
+        Ok(m) if m.len() > 0 => Err(EngineError::OutputExists { path }),
+        _ => Ok(()),
+    }
 }
 
 fn shape_fingerprint(resource: &Resource) -> u128 {

@@ -7,10 +7,18 @@ use harvest_config::ClientSettings;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
+/// Redirects followed before giving up.
+const MAX_REDIRECTS: usize = 10;
+/// Most bytes read of an error (non-2xx) body: enough for a message, never a
+/// reason to download megabytes or to hit `max_body_bytes`.
+const ERROR_BODY_BYTES: usize = 64 << 10;
+
 /// A response whose body has been read whole (within the cap).
 #[derive(Debug)]
 pub struct Response {
     pub status: u16,
+    /// The URL that answered, after redirects: relative links resolve against it.
+    pub url: Url,
     pub body: Bytes,
 }
 
@@ -39,6 +47,7 @@ impl Fetcher {
             .read_timeout(settings.read_timeout)
             .timeout(settings.request_timeout)
             .pool_max_idle_per_host(pool_per_origin)
+            .redirect(reqwest::redirect::Policy::custom(same_origin_redirects))
             .tcp_nodelay(true)
             .build()
             .map_err(|e| FetchError::Request(e.to_string()))?;
@@ -50,7 +59,7 @@ impl Fetcher {
 
     /// GETs `url` and reads the body as a stream, refusing more than
     /// `max_body_bytes` (checked against Content-Length first, then as bytes
-    /// arrive).
+    /// arrive). Error bodies are read up to 64 KiB only.
     pub async fn get(&self, url: &Url) -> Result<Response, FetchError> {
         let resp = self
             .client
@@ -59,6 +68,11 @@ impl Fetcher {
             .await
             .map_err(FetchError::from_reqwest)?;
         let status = resp.status().as_u16();
+        let url = resp.url().clone();
+        if !resp.status().is_success() {
+            let body = read_prefix(resp, ERROR_BODY_BYTES).await;
+            return Ok(Response { status, url, body });
+        }
         let limit = self.max_body_bytes;
         if resp.content_length().is_some_and(|n| n > limit) {
             return Err(FetchError::BodyTooLarge { limit });
@@ -75,7 +89,39 @@ impl Fetcher {
         }
         Ok(Response {
             status,
+            url,
             body: Bytes::from(body),
         })
     }
+}
+
+/// Redirects stay within the origin of the first request (credentials and the
+/// resource's origin rules never leak through a redirect); a redirect
+/// elsewhere is not followed, so the 3xx response itself comes back (and is
+/// dead-lettered with its status). Loops and long chains are errors.
+fn same_origin_redirects(attempt: reqwest::redirect::Attempt<'_>) -> reqwest::redirect::Action {
+    let first = &attempt.previous()[0];
+    if attempt.previous().len() > MAX_REDIRECTS {
+        attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
+    } else if attempt.previous().contains(attempt.url()) {
+        attempt.error("redirect loop")
+    } else if attempt.url().origin() != first.origin() {
+        attempt.stop()
+    } else {
+        attempt.follow()
+    }
+}
+
+/// Up to `limit` bytes of a body; read errors just end it (it is only a message).
+async fn read_prefix(resp: reqwest::Response, limit: usize) -> Bytes {
+    let mut body = Vec::new();
+    let mut stream = resp.bytes_stream();
+    while let Some(Ok(chunk)) = stream.next().await {
+        let room = limit - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= limit {
+            break;
+        }
+    }
+    Bytes::from(body)
 }

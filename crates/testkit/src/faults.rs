@@ -18,6 +18,8 @@ pub enum FaultAction {
     Truncate,
     /// 200 with an HTML body.
     Html,
+    /// 302 to this location (absolute or relative).
+    Redirect(String),
 }
 
 /// A rule: which requests, how many times, what happens.

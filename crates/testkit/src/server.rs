@@ -197,6 +197,14 @@ async fn apply_fault(action: FaultAction, page: Option<String>) -> (u16, Respons
             ]);
             (200, streamed(page.len(), Body::from_stream(stream)))
         }
+        FaultAction::Redirect(location) => {
+            let mut resp = Response::new(Body::empty());
+            *resp.status_mut() = StatusCode::FOUND;
+            if let Ok(value) = HeaderValue::from_str(&location) {
+                resp.headers_mut().insert(header::LOCATION, value);
+            }
+            (302, resp)
+        }
         FaultAction::Html => {
             let mut resp = Response::new(Body::from("<html><body>Maintenance</body></html>"));
             resp.headers_mut()

@@ -3,7 +3,9 @@
 
 use super::actor::HostShared;
 use crate::messages::{FetchResult, Leased, Outcome};
+use futures::FutureExt;
 use harvest_policy::Disposition;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 use tokio::sync::OwnedSemaphorePermit;
@@ -20,7 +22,20 @@ pub(crate) async fn fetch_page(
     let (result, bytes_in) = if shared.stopping.load(Ordering::Relaxed) {
         (FetchResult::Abandoned, 0)
     } else {
-        fetch(&shared, &leased).await
+        // A panic in the fetch or the parser must still produce an outcome,
+        // or the supervisor would wait for this job forever.
+        AssertUnwindSafe(fetch(&shared, &leased))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| {
+                let detail = "internal error while fetching or parsing (a bug: please report it)";
+                let dead = FetchResult::Dead {
+                    status: None,
+                    reason: "panic",
+                    detail: detail.into(),
+                };
+                (dead, 0)
+            })
     };
     let outcome = Outcome {
         leased,
@@ -78,7 +93,7 @@ async fn fetch(shared: &HostShared, leased: &Leased) -> (FetchResult, u64) {
         },
         Disposition::Accept => {
             let mut lines = Vec::with_capacity(response.body.len() + 64);
-            match shared.rules[leased.resource].parse(&leased.url, &response.body, &mut lines) {
+            match shared.rules[leased.resource].parse(&response.url, &response.body, &mut lines) {
                 Ok(parsed) => FetchResult::Page {
                     status,
                     lines,
