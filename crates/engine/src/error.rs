@@ -27,6 +27,8 @@ pub enum EngineError {
     OutputExists { path: std::path::PathBuf },
     #[error("the state holds an unusable job URL `{url}`: {reason}")]
     BadJob { url: String, reason: String },
+    #[error("output writer: {0}")]
+    Writer(String),
     #[error("the engine stopped without a summary")]
     Lost,
 }

@@ -116,9 +116,10 @@ impl Frontier {
         }
     }
 
-    /// A commit made every job allocated so far visible to scans.
-    pub fn committed(&mut self) {
-        self.durable_next = self.next_seq;
+    /// A commit made every job below `next_seq` (the allocation point when
+    /// the group was cut) visible to scans.
+    pub fn committed(&mut self, next_seq: u64) {
+        self.durable_next = self.durable_next.max(next_seq);
         self.scan_blocked = false;
     }
 

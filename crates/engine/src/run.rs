@@ -4,7 +4,7 @@
 use crate::commit::Committer;
 use crate::supervisor::{Supervisor, SupervisorParts};
 use crate::{prepare, EngineError, StopHandle, Summary};
-use actix::Actor;
+use actix::AsyncContext;
 use harvest_config::Config;
 use harvest_fetch::Fetcher;
 use harvest_store::Store;
@@ -28,7 +28,6 @@ pub fn run(config: Config, options: &RunOptions) -> Result<Summary, EngineError>
     if seeded > 0 {
         tracing::info!(seeds = seeded, "Frontier seeded.");
     }
-    let committer = Committer::open(&config, &store)?;
     let pool_per_origin = config.client.defaults.max_in_flight.max(
         config
             .origins
@@ -39,17 +38,21 @@ pub fn run(config: Config, options: &RunOptions) -> Result<Summary, EngineError>
     );
     let fetcher = Fetcher::new(&config.client, pool_per_origin).map_err(EngineError::Client)?;
     let (done_tx, done_rx) = tokio::sync::oneshot::channel();
-    let parts = SupervisorParts {
-        config: Arc::new(config),
-        store,
-        committer,
-        fetcher,
-        stop: options.stop.subscribe(),
-        done: done_tx,
-    };
+    let stop = options.stop.subscribe();
     let system = actix::System::new();
     let result = system.block_on(async move {
-        Supervisor::new(parts)?.start();
+        // The writer thread answers to the supervisor: it needs the address first.
+        let ctx = actix::Context::<Supervisor>::new();
+        let committer = Committer::open(&config, &store, ctx.address().recipient())?;
+        let parts = SupervisorParts {
+            config: Arc::new(config),
+            store,
+            committer,
+            fetcher,
+            stop,
+            done: done_tx,
+        };
+        ctx.run(Supervisor::new(parts)?);
         done_rx.await.map_err(|_| EngineError::Lost)?
     });
     actix::System::current().stop();

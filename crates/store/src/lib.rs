@@ -17,7 +17,9 @@ pub use job::{Counters, DeadLetter, Job, PageKey, ResourceMeta};
 
 use std::path::Path;
 
-/// An open state directory.
+/// An open state directory. Clones share the database (one writer thread and
+/// the supervisor use it together).
+#[derive(Clone)]
 pub struct Store {
     db: sled::Db,
 }

@@ -1,6 +1,6 @@
 //! Supervisor state and lifecycle.
 
-use crate::commit::Committer;
+use crate::commit::{Committer, Durable};
 use crate::frontier::Frontier;
 use crate::host::HostShared;
 use crate::messages::{Leased, Stop};
@@ -159,14 +159,10 @@ impl Supervisor {
         self.check_end(ctx);
     }
 
-    /// Makes everything staged durable and counts it as done.
+    /// Hands everything staged to the writer (or leaves it staged while the
+    /// writer is busy; its answer sends the rest).
     pub(super) fn commit(&mut self) -> Result<(), EngineError> {
-        let done = self.committer.commit(&self.store)?;
-        self.stats.pages += done.pages;
-        self.stats.records += done.records;
-        self.stats.bytes_out += done.bytes_out;
-        self.frontier.committed();
-        Ok(())
+        self.committer.send(self.frontier.next_seq())
     }
 
     fn tick(&mut self, ctx: &mut Context<Self>) {
@@ -237,8 +233,12 @@ impl Supervisor {
             None if self.in_flight == 0 && self.frontier.is_drained() => Ending::Finished,
             _ => return,
         };
+        // Everything staged goes to the writer; the end waits for its answer.
+        self.guard(ctx, |s, _| s.commit());
+        if self.done.is_none() || !self.committer.is_idle() {
+            return;
+        }
         self.guard(ctx, |s, _| {
-            s.commit()?;
             let summary = s.summary(ending)?;
             if let Some(done) = s.done.take() {
                 let _ = done.send(Ok(summary));
@@ -304,6 +304,31 @@ impl Actor for Supervisor {
             next_seq = self.frontier.next_seq(),
             "Crawl started."
         );
+        self.advance(ctx);
+    }
+}
+
+impl Handler<Durable> for Supervisor {
+    type Result = ();
+
+    /// A group is durable: count its pages as done, and send the next one.
+    fn handle(&mut self, Durable(result): Durable, ctx: &mut Context<Self>) {
+        self.committer.written();
+        self.guard(ctx, |s, _| {
+            let done = result?;
+            s.stats.pages += done.pages;
+            s.stats.records += done.records;
+            s.stats.bytes_out += done.bytes_out;
+            s.frontier.committed(done.next_seq);
+            let due = s
+                .committer
+                .staged_for(Instant::now())
+                .is_some_and(|d| d >= COMMIT_EVERY);
+            if due || s.committer.staged_pages() >= COMMIT_PAGES {
+                s.commit()?;
+            }
+            Ok(())
+        });
         self.advance(ctx);
     }
 }

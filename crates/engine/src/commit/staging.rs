@@ -1,0 +1,189 @@
+//! The supervisor's side of group commit: what is staged, what is with the
+//! writer, and which pages are queued but not yet in sled.
+
+use super::writer::{Group, Writer};
+use crate::EngineError;
+use actix::{Message, Recipient};
+use harvest_config::Config;
+use harvest_sink::Sink;
+use harvest_store::{CommitBatch, Counters, PageKey, Store};
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+/// What one group made durable (for the run's stats).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Committed {
+    pub pages: u64,
+    pub records: u64,
+    pub bytes_out: u64,
+    /// The frontier's next sequence number when the group was cut: every job
+    /// below it is now in sled (or finished).
+    pub next_seq: u64,
+}
+
+/// The writer's answer for one group.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub(crate) struct Durable(pub Result<Committed, EngineError>);
+
+/// One resource's staged, uncommitted lines and running totals.
+struct Staging {
+    name: String,
+    lines: Vec<u8>,
+    /// Committed totals plus what is staged.
+    counters: Counters,
+    /// Counters changed since the last group.
+    dirty: bool,
+}
+
+pub(crate) struct Committer {
+    outputs: Vec<Staging>,
+    batch: CommitBatch,
+    /// Pages queued by the staged batch (sled does not know them yet).
+    staged_seen: HashSet<PageKey>,
+    /// Pages queued by the group with the writer.
+    writing_seen: HashSet<PageKey>,
+    staged: Committed,
+    /// When the oldest staged change was made.
+    oldest: Option<Instant>,
+    /// A group is with the writer.
+    writing: bool,
+    writer: Writer,
+}
+
+impl Committer {
+    /// Opens every resource's sink at its committed offset (cutting anything a
+    /// killed run wrote past it) and starts the writer, which answers to `reply`.
+    pub fn open(
+        config: &Config,
+        store: &Store,
+        reply: Recipient<Durable>,
+    ) -> Result<Self, EngineError> {
+        let mut outputs = Vec::with_capacity(config.resources.len());
+        let mut sinks = Vec::with_capacity(config.resources.len());
+        for r in &config.resources {
+            let path = config.crawl.output_dir.join(format!("{}.jsonl", r.name));
+            sinks.push((
+                r.name.clone(),
+                Sink::open(&path, store.sink_offset(&r.name)?)?,
+            ));
+            outputs.push(Staging {
+                name: r.name.clone(),
+                lines: Vec::new(),
+                counters: store.counters(&r.name)?,
+                dirty: false,
+            });
+        }
+        Ok(Self {
+            outputs,
+            batch: CommitBatch::new(),
+            staged_seen: HashSet::new(),
+            writing_seen: HashSet::new(),
+            staged: Committed::default(),
+            oldest: None,
+            writing: false,
+            writer: Writer::start(sinks, store.clone(), reply)?,
+        })
+    }
+
+    /// The staged batch, to add job changes to.
+    pub fn batch(&mut self) -> &mut CommitBatch {
+        self.oldest.get_or_insert_with(Instant::now);
+        &mut self.batch
+    }
+
+    /// Whether `page` was ever queued: in sled, with the writer, or staged.
+    pub fn is_seen(&self, store: &Store, page: &PageKey) -> Result<bool, EngineError> {
+        Ok(self.staged_seen.contains(page)
+            || self.writing_seen.contains(page)
+            || store.is_seen(page)?)
+    }
+
+    /// Stages the queueing of `page`.
+    pub fn mark_seen(&mut self, page: PageKey) {
+        self.batch().mark_seen(&page);
+        self.staged_seen.insert(page);
+    }
+
+    /// Stages a fetched page's lines for `resource` (index in the config).
+    /// `lines` is handed back empty, ready for reuse.
+    pub fn stage_page(&mut self, resource: usize, lines: &mut Vec<u8>, records: u64) {
+        self.oldest.get_or_insert_with(Instant::now);
+        let out = &mut self.outputs[resource];
+        let bytes = lines.len() as u64;
+        if out.lines.is_empty() {
+            std::mem::swap(&mut out.lines, lines);
+        } else {
+            out.lines.extend_from_slice(lines);
+            lines.clear();
+        }
+        out.counters.pages += 1;
+        out.counters.records += records;
+        out.counters.bytes += bytes;
+        out.dirty = true;
+        self.staged.pages += 1;
+        self.staged.records += records;
+        self.staged.bytes_out += bytes;
+    }
+
+    /// Stages a dead page of `resource`.
+    pub fn count_dead(&mut self, resource: usize) {
+        let out = &mut self.outputs[resource];
+        out.counters.dead += 1;
+        out.dirty = true;
+    }
+
+    /// Pages staged and not yet handed to the writer.
+    pub fn staged_pages(&self) -> u64 {
+        self.staged.pages
+    }
+
+    /// How long the oldest staged change has waited.
+    pub fn staged_for(&self, now: Instant) -> Option<Duration> {
+        self.oldest.map(|t| now.saturating_duration_since(t))
+    }
+
+    /// Nothing staged and nothing with the writer.
+    pub fn is_idle(&self) -> bool {
+        self.oldest.is_none() && !self.writing
+    }
+
+    /// Hands the staged changes to the writer as one group, unless a group is
+    /// already with it (then this one waits for its answer). `next_seq` is the
+    /// frontier's next sequence number.
+    pub fn send(&mut self, next_seq: u64) -> Result<(), EngineError> {
+        if self.writing || self.oldest.is_none() {
+            return Ok(());
+        }
+        let now_ms = crate::clock::now_ms();
+        let mut lines = Vec::new();
+        for (i, out) in self.outputs.iter_mut().enumerate() {
+            if !out.lines.is_empty() {
+                lines.push((i, std::mem::take(&mut out.lines)));
+            }
+            if out.dirty {
+                out.counters.last_commit_ms = now_ms;
+                self.batch.set_counters(&out.name, &out.counters);
+                out.dirty = false;
+            }
+        }
+        let mut done = std::mem::take(&mut self.staged);
+        done.next_seq = next_seq;
+        let group = Group {
+            lines,
+            batch: std::mem::take(&mut self.batch),
+            done,
+        };
+        self.writer.send(group)?;
+        self.writing_seen = std::mem::take(&mut self.staged_seen);
+        self.oldest = None;
+        self.writing = true;
+        Ok(())
+    }
+
+    /// The writer answered for the group it had.
+    pub fn written(&mut self) {
+        self.writing = false;
+        self.writing_seen.clear();
+    }
+}

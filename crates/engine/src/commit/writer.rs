@@ -1,0 +1,76 @@
+//! The writer thread: makes one group durable at a time, in order — sink
+//! appends and fsyncs, then the sled batch (with the new offsets) applied and
+//! flushed — and reports each group to the supervisor. Blocking disk work
+//! lives here so the supervisor's thread never waits on an fsync. The thread
+//! ends when the supervisor drops its sender.
+
+use super::staging::{Committed, Durable};
+use crate::EngineError;
+use actix::Recipient;
+use harvest_sink::Sink;
+use harvest_store::{CommitBatch, Store};
+use std::sync::mpsc;
+
+/// One group of staged changes.
+pub(super) struct Group {
+    /// Lines per resource (index into the writer's sinks).
+    pub lines: Vec<(usize, Vec<u8>)>,
+    pub batch: CommitBatch,
+    pub done: Committed,
+}
+
+pub(super) struct Writer {
+    tx: mpsc::Sender<Group>,
+}
+
+impl Writer {
+    pub fn start(
+        sinks: Vec<(String, Sink)>,
+        store: Store,
+        reply: Recipient<Durable>,
+    ) -> Result<Self, EngineError> {
+        let (tx, rx) = mpsc::channel::<Group>();
+        std::thread::Builder::new()
+            .name("harvest-writer".into())
+            .spawn(move || {
+                let mut sinks = sinks;
+                for group in rx {
+                    let result = write(&mut sinks, &store, group);
+                    let failed = result.is_err();
+                    reply.do_send(Durable(result));
+                    if failed {
+                        return; // the crawl ends; the state is consistent as of the last group
+                    }
+                }
+            })
+            .map_err(|e| EngineError::Writer(e.to_string()))?;
+        Ok(Self { tx })
+    }
+
+    pub fn send(&self, group: Group) -> Result<(), EngineError> {
+        self.tx
+            .send(group)
+            .map_err(|_| EngineError::Writer("the writer thread has stopped".into()))
+    }
+}
+
+fn write(
+    sinks: &mut [(String, Sink)],
+    store: &Store,
+    group: Group,
+) -> Result<Committed, EngineError> {
+    let Group {
+        lines,
+        mut batch,
+        done,
+    } = group;
+    for (i, bytes) in &lines {
+        let (name, sink) = &mut sinks[*i];
+        let len = sink.append(bytes)?;
+        sink.sync()?;
+        batch.set_sink_offset(name, len);
+    }
+    store.commit(batch)?;
+    store.flush()?;
+    Ok(done)
+}
