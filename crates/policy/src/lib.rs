@@ -7,7 +7,13 @@
 mod backoff;
 mod bucket;
 mod classify;
+mod rate_headers;
+mod rate_numeric;
+mod retry_after;
+mod sf;
 
 pub use backoff::Backoff;
 pub use bucket::TokenBucket;
 pub use classify::{Disposition, StatusClass};
+pub use rate_headers::{parse_quota, Quota};
+pub use retry_after::{parse_retry_after, DEFAULT_MAX_RETRY_AFTER};
