@@ -4,6 +4,7 @@
 //! and returns a decision or a wait. The host actors do the waiting, and the
 //! tests drive these types with hand-made instants.
 
+mod adaptive;
 mod backoff;
 mod bucket;
 mod classify;
@@ -12,6 +13,7 @@ mod rate_numeric;
 mod retry_after;
 mod sf;
 
+pub use adaptive::{AdaptiveBucket, AdaptiveSettings};
 pub use backoff::Backoff;
 pub use bucket::TokenBucket;
 pub use classify::{Disposition, StatusClass};
