@@ -6,6 +6,7 @@
 
 mod adaptive;
 mod backoff;
+mod breaker;
 mod bucket;
 mod classify;
 mod rate_headers;
@@ -15,6 +16,7 @@ mod sf;
 
 pub use adaptive::{AdaptiveBucket, AdaptiveSettings};
 pub use backoff::Backoff;
+pub use breaker::{Admit, BreakerSettings, BreakerState, CallOutcome, CircuitBreaker};
 pub use bucket::TokenBucket;
 pub use classify::{Disposition, StatusClass};
 pub use rate_headers::{parse_quota, Quota};

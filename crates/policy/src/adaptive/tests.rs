@@ -273,3 +273,34 @@ fn a_tiny_quota_still_sends_its_first_request_at_once() {
     assert_eq!(b.reserve(t0), Duration::ZERO);
     assert_eq!(b.reserve(t0), secs(50));
 }
+
+#[test]
+fn random_signals_keep_the_rate_within_bounds() {
+    use rand::{rngs::StdRng, Rng, SeedableRng};
+    let mut rng = StdRng::seed_from_u64(3);
+    let t0 = Instant::now();
+    let settings = AdaptiveSettings::new(10.0, 3);
+    let mut b = AdaptiveBucket::new(settings, t0);
+    let mut now = t0;
+    for _ in 0..20_000 {
+        now += ms(rng.gen_range(0..2_000));
+        match rng.gen_range(0..5) {
+            0 => {
+                b.on_throttled(now - ms(rng.gen_range(0..3_000)), now);
+            }
+            1 => b.on_success(now),
+            2 => b.apply_quota(quota(rng.gen_range(0..50), rng.gen_range(0..120)), now),
+            3 => {
+                b.pause_until(now + ms(rng.gen_range(0..60_000)), now);
+            }
+            _ => {
+                let wait = b.reserve(now);
+                // At most the longest pause plus a queue drained at ≥ 1/3600 s.
+                assert!(wait < secs(3600 * 3), "{wait:?}");
+            }
+        }
+        let rate = b.current_rate(now);
+        assert!(rate <= 10.0, "{rate}");
+        assert!(rate > 0.0 || b.paused_until(now).is_some(), "{rate}");
+    }
+}
