@@ -42,11 +42,38 @@ impl TokenBucket {
     pub fn reserve(&mut self, now: Instant) -> Duration {
         self.refill(now);
         self.tokens -= 1.0;
-        if self.tokens >= 0.0 {
+        // Non-zero only while a hold (see `hold_until`) is in the future.
+        let held = self.updated.saturating_duration_since(now);
+        let debt = if self.tokens >= 0.0 {
             Duration::ZERO
         } else {
-            Duration::from_secs_f64(-self.tokens / self.rate_per_sec)
-        }
+            // A tiny rate could overflow a Duration: saturate instead of panicking.
+            Duration::try_from_secs_f64(-self.tokens / self.rate_per_sec).unwrap_or(Duration::MAX)
+        };
+        held.saturating_add(debt)
+    }
+
+    /// Changes the refill rate from `now` on; tokens earned before `now` were
+    /// earned at the old rate. Queued reservations drain at the new rate.
+    pub fn set_rate(&mut self, rate_per_sec: f64, now: Instant) {
+        assert!(rate_per_sec > 0.0, "rate_per_sec must be positive");
+        self.refill(now);
+        self.rate_per_sec = rate_per_sec;
+    }
+
+    /// Lowers the saved tokens to at most `max` (say, the quota the server
+    /// says is left). Never adds tokens.
+    pub fn cap_tokens(&mut self, max: f64, now: Instant) {
+        self.refill(now);
+        self.tokens = self.tokens.min(max);
+    }
+
+    /// Empties the bucket and forgets queued reservations: the next token
+    /// appears at `at`, one token only (no burst right after a pause), and
+    /// refill resumes from there. Waits handed out before are not revoked.
+    pub fn hold_until(&mut self, at: Instant) {
+        self.tokens = 1.0;
+        self.updated = at;
     }
 
     fn refill(&mut self, now: Instant) {
@@ -114,6 +141,53 @@ mod tests {
         // And the long-run rate is the configured one: 500 sends need ≈ (500-5)/20 s.
         let span = (*sends.last().unwrap() - t0).as_secs_f64();
         assert!((span - 495.0 / 20.0).abs() < 0.01, "span {span}");
+    }
+
+    #[test]
+    fn set_rate_keeps_tokens_earned_at_the_old_rate() {
+        let t0 = Instant::now();
+        let mut b = TokenBucket::new(10.0, 1, t0);
+        assert_eq!(b.reserve(t0), Duration::ZERO);
+        // 50 ms at 10/s earns half a token, then the rate halves.
+        b.set_rate(5.0, t0 + ms(50));
+        assert_eq!(b.rate_per_sec(), 5.0);
+        assert_eq!(b.reserve(t0 + ms(50)), ms(100));
+    }
+
+    #[test]
+    fn cap_tokens_only_lowers() {
+        let t0 = Instant::now();
+        let mut b = TokenBucket::new(10.0, 5, t0);
+        b.cap_tokens(2.0, t0);
+        assert_eq!(b.reserve(t0), Duration::ZERO);
+        assert_eq!(b.reserve(t0), Duration::ZERO);
+        assert_eq!(b.reserve(t0), ms(100));
+        b.cap_tokens(50.0, t0);
+        assert_eq!(b.reserve(t0), ms(200));
+    }
+
+    #[test]
+    fn hold_gives_one_token_at_the_end_then_the_rate() {
+        let t0 = Instant::now();
+        let mut b = TokenBucket::new(10.0, 5, t0);
+        b.reserve(t0);
+        b.hold_until(t0 + Duration::from_secs(3));
+        assert_eq!(b.reserve(t0), Duration::from_secs(3));
+        assert_eq!(b.reserve(t0 + Duration::from_secs(1)), ms(2100));
+        // After the hold the bucket refills normally.
+        let t5 = t0 + Duration::from_secs(5);
+        for _ in 0..5 {
+            assert_eq!(b.reserve(t5), Duration::ZERO);
+        }
+        assert_eq!(b.reserve(t5), ms(100));
+    }
+
+    #[test]
+    fn a_vanishing_rate_saturates_instead_of_panicking() {
+        let t0 = Instant::now();
+        let mut b = TokenBucket::new(1e-30, 1, t0);
+        b.reserve(t0);
+        assert_eq!(b.reserve(t0), Duration::MAX);
     }
 
     #[test]
