@@ -82,6 +82,7 @@ pub fn execute(
     summary_json: Option<&std::path::Path>,
     force: bool,
 ) -> Result<Outcome, Failure> {
+    crate::metrics::install(&config.metrics).map_err(Failure::Usage)?;
     let stop = signals::install().map_err(Failure::Runtime)?;
     let result = harvest_engine::run(config, &harvest_engine::RunOptions { stop, force });
     let summary = result.map_err(Failure::Engine)?;

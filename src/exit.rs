@@ -24,6 +24,8 @@ impl From<&Summary> for Outcome {
 /// Why a command could not run to its end.
 pub enum Failure {
     Config(harvest_config::ConfigError),
+    /// The command cannot start as asked (e.g. the metrics port is taken).
+    Usage(anyhow::Error),
     Engine(EngineError),
     Runtime(anyhow::Error),
 }
@@ -50,6 +52,10 @@ pub fn report(result: Result<Outcome, Failure>) -> ExitCode {
         Err(Failure::Engine(e)) => {
             eprintln!("error: {e}");
             ExitCode::from(if e.is_usage() { 2 } else { 1 })
+        }
+        Err(Failure::Usage(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
         }
         Err(Failure::Runtime(e)) => {
             eprintln!("error: {e:#}");

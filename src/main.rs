@@ -6,6 +6,7 @@ mod admin;
 mod cli;
 mod demo;
 mod exit;
+mod metrics;
 mod signals;
 mod summary;
 mod telemetry;

@@ -5,6 +5,7 @@ mod config_errors;
 mod exactly_once;
 mod faults;
 mod kill;
+mod metrics;
 mod rate;
 mod resume;
 mod state;

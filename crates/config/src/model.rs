@@ -17,7 +17,18 @@ pub struct Config {
     /// Per-origin overrides, keyed by [`origin_of`] form (`https://host:port`).
     pub origins: HashMap<String, OriginSettings>,
     pub retry: RetrySettings,
+    pub metrics: MetricsSettings,
     pub resources: Vec<Resource>,
+}
+
+/// `[metrics]`: the Prometheus endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetricsSettings {
+    /// Where `/metrics` is served; `None`: no endpoint.
+    pub listen: Option<std::net::SocketAddr>,
+    /// Origins that get their own `origin` label; the rest share `other`,
+    /// so 10,000 origins cannot blow up the series count.
+    pub max_origin_labels: usize,
 }
 
 impl Config {

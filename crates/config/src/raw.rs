@@ -16,7 +16,31 @@ pub struct RawFile {
     #[serde(default)]
     pub retry: RawRetry,
     #[serde(default)]
+    pub metrics: RawMetrics,
+    #[serde(default)]
     pub resources: Vec<Spanned<RawResource>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMetrics {
+    #[serde(default)]
+    pub listen: Option<Spanned<String>>,
+    #[serde(default = "default_max_origin_labels")]
+    pub max_origin_labels: usize,
+}
+
+impl Default for RawMetrics {
+    fn default() -> Self {
+        Self {
+            listen: None,
+            max_origin_labels: default_max_origin_labels(),
+        }
+    }
+}
+
+fn default_max_origin_labels() -> usize {
+    50
 }
 
 #[derive(Debug, Deserialize)]

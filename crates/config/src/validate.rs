@@ -113,6 +113,22 @@ pub(crate) fn validate(raw: RawFile, text: &str, path: &Path) -> Result<Config, 
         c.bare("retry.base_delay", "is longer than retry.max_delay");
     }
 
+    let listen = raw
+        .metrics
+        .listen
+        .as_ref()
+        .and_then(|l| match l.get_ref().parse() {
+            Ok(addr) => Some(addr),
+            Err(_) => {
+                c.at(
+                    l,
+                    "metrics.listen",
+                    format!("`{}` is not an address like 127.0.0.1:9898", l.get_ref()),
+                );
+                None
+            }
+        });
+
     if raw.resources.is_empty() {
         c.bare("resources", "no [[resources]] defined: nothing to harvest");
     }
@@ -155,6 +171,10 @@ pub(crate) fn validate(raw: RawFile, text: &str, path: &Path) -> Result<Config, 
             max_attempts: retry.max_attempts,
             base_delay: retry.base_delay,
             max_delay: retry.max_delay,
+        },
+        metrics: MetricsSettings {
+            listen,
+            max_origin_labels: raw.metrics.max_origin_labels,
         },
         resources,
     })

@@ -23,6 +23,7 @@ mod run;
 mod stats;
 mod stop;
 mod supervisor;
+pub mod telemetry;
 
 pub use error::EngineError;
 pub use run::{run, RunOptions};

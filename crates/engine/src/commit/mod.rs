@@ -16,4 +16,4 @@
 mod staging;
 mod writer;
 
-pub(crate) use staging::{Committer, Durable};
+pub(crate) use staging::{Committed, Committer, Durable};

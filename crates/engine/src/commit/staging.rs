@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 /// What one group made durable (for the run's stats).
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Committed {
     pub pages: u64,
     pub records: u64,
@@ -19,6 +19,8 @@ pub(crate) struct Committed {
     /// The frontier's next sequence number when the group was cut: every job
     /// below it is now in sled (or finished).
     pub next_seq: u64,
+    /// (resource index, pages, records, bytes) for each resource with pages.
+    pub by_resource: Vec<(usize, u64, u64, u64)>,
 }
 
 /// The writer's answer for one group.
@@ -30,6 +32,9 @@ pub(crate) struct Durable(pub Result<Committed, EngineError>);
 struct Staging {
     name: String,
     lines: Vec<u8>,
+    /// Pages and records staged since the last group.
+    staged_pages: u64,
+    staged_records: u64,
     /// Committed totals plus what is staged.
     counters: Counters,
     /// Counters changed since the last group.
@@ -70,6 +75,8 @@ impl Committer {
             outputs.push(Staging {
                 name: r.name.clone(),
                 lines: Vec::new(),
+                staged_pages: 0,
+                staged_records: 0,
                 counters: store.counters(&r.name)?,
                 dirty: false,
             });
@@ -119,6 +126,8 @@ impl Committer {
         }
         out.counters.pages += 1;
         out.counters.records += records;
+        out.staged_pages += 1;
+        out.staged_records += records;
         out.counters.bytes += bytes;
         out.dirty = true;
         self.staged.pages += 1;
@@ -157,7 +166,13 @@ impl Committer {
         }
         let now_ms = crate::clock::now_ms();
         let mut lines = Vec::new();
+        let mut by_resource = Vec::new();
         for (i, out) in self.outputs.iter_mut().enumerate() {
+            if out.staged_pages > 0 {
+                let bytes = out.lines.len() as u64;
+                by_resource.push((i, out.staged_pages, out.staged_records, bytes));
+                (out.staged_pages, out.staged_records) = (0, 0);
+            }
             if !out.lines.is_empty() {
                 lines.push((i, std::mem::take(&mut out.lines)));
             }
@@ -169,6 +184,7 @@ impl Committer {
         }
         let mut done = std::mem::take(&mut self.staged);
         done.next_seq = next_seq;
+        done.by_resource = by_resource;
         let group = Group {
             lines,
             batch: std::mem::take(&mut self.batch),
@@ -179,6 +195,11 @@ impl Committer {
         self.oldest = None;
         self.writing = true;
         Ok(())
+    }
+
+    /// Committed totals of resource `i` plus what is staged.
+    pub fn counters(&self, i: usize) -> Counters {
+        self.outputs[i].counters
     }
 
     /// The writer answered for the group it had.

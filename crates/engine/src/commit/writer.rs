@@ -5,7 +5,7 @@
 //! ends when the supervisor drops its sender.
 
 use super::staging::{Committed, Durable};
-use crate::EngineError;
+use crate::{telemetry, EngineError};
 use actix::Recipient;
 use harvest_sink::Sink;
 use harvest_store::{CommitBatch, Store};
@@ -59,6 +59,7 @@ fn write(
     store: &Store,
     group: Group,
 ) -> Result<Committed, EngineError> {
+    let started = std::time::Instant::now();
     let Group {
         lines,
         mut batch,
@@ -72,5 +73,6 @@ fn write(
     }
     store.commit(batch)?;
     store.flush()?;
+    metrics::histogram!(telemetry::COMMIT_DURATION).record(started.elapsed().as_secs_f64());
     Ok(done)
 }

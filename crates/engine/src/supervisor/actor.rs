@@ -5,6 +5,7 @@ use crate::frontier::Frontier;
 use crate::host::HostShared;
 use crate::messages::{Leased, Stop};
 use crate::stats::{Ending, RunStats, Summary};
+use crate::telemetry::OriginLabels;
 use crate::{EngineError, StopReason};
 use actix::prelude::*;
 use harvest_config::Config;
@@ -66,6 +67,10 @@ pub(crate) struct Supervisor {
     pub(super) backoff: Backoff,
     pub(super) rng: StdRng,
     pub(super) stats: RunStats,
+    /// Jobs in the frontier (sled), for the pending gauge: counted once at
+    /// start, then kept up to date per job.
+    pub(super) pending: u64,
+    pub(super) origin_labels: OriginLabels,
     /// Jobs handed to hosts whose outcome has not come back.
     pub(super) in_flight: usize,
     /// Shared with the hosts: set once a stop begins.
@@ -98,6 +103,8 @@ impl Supervisor {
             .map(|(i, r)| (r.name.clone(), i))
             .collect();
         let retry = config.retry;
+        let pending = store.pending_count() as u64;
+        let origin_labels = OriginLabels::new(config.metrics.max_origin_labels);
         let now = Instant::now();
         Ok(Self {
             backoff: Backoff {
@@ -116,6 +123,8 @@ impl Supervisor {
             resource_index,
             rng: StdRng::from_entropy(),
             stats: RunStats::default(),
+            pending,
+            origin_labels,
             in_flight: 0,
             stopping: Arc::new(AtomicBool::new(false)),
             stop: None,
@@ -179,6 +188,7 @@ impl Supervisor {
         if now.duration_since(self.last_reap) >= Duration::from_secs(1) {
             self.last_reap = now;
             self.reap_idle_hosts(now);
+            self.observe_queues();
         }
         if now.duration_since(self.last_progress) >= PROGRESS_EVERY {
             self.last_progress = now;
@@ -299,6 +309,8 @@ impl Actor for Supervisor {
             });
         }
         ctx.run_interval(TICK, |s, ctx| s.tick(ctx));
+        self.observe_start();
+        self.observe_queues();
         tracing::info!(
             resources = self.config.resources.len(),
             next_seq = self.frontier.next_seq(),
@@ -316,6 +328,7 @@ impl Handler<Durable> for Supervisor {
         self.committer.written();
         self.guard(ctx, |s, _| {
             let done = result?;
+            s.observe_commit(&done);
             s.stats.pages += done.pages;
             s.stats.records += done.records;
             s.stats.bytes_out += done.bytes_out;

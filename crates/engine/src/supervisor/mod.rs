@@ -7,6 +7,7 @@
 
 mod actor;
 mod dispatch;
+mod observe;
 mod outcome;
 
 pub(crate) use actor::{Supervisor, SupervisorParts};

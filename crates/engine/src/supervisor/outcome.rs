@@ -3,7 +3,7 @@
 
 use super::actor::Supervisor;
 use crate::messages::{FetchResult, Leased, Outcome};
-use crate::EngineError;
+use crate::{telemetry, EngineError};
 use actix::prelude::*;
 use harvest_config::origin_of;
 use harvest_paginate::Next;
@@ -14,7 +14,9 @@ impl Handler<Outcome> for Supervisor {
     type Result = ();
 
     fn handle(&mut self, outcome: Outcome, ctx: &mut Context<Self>) {
-        self.host_returned(&origin_of(&outcome.leased.url));
+        let origin = origin_of(&outcome.leased.url);
+        self.host_returned(&origin);
+        self.observe_outcome(&origin, &outcome);
         self.guard(ctx, |s, _| s.absorb(outcome));
         self.advance(ctx);
     }
@@ -42,6 +44,7 @@ impl Supervisor {
                     .stage_page(leased.resource, &mut lines, records);
                 self.committer.batch().remove_job(leased.seq);
                 self.frontier.finished();
+                self.pending -= 1;
                 match next {
                     Next::Page(url) => self.enqueue_next(&leased, url)?,
                     Next::End => {}
@@ -95,6 +98,7 @@ impl Supervisor {
             return Ok(());
         }
         let seq = self.frontier.allocate();
+        self.pending += 1;
         self.committer.mark_seen(key);
         let batch = self.committer.batch();
         batch.put_job(seq, &job);
@@ -127,6 +131,7 @@ impl Supervisor {
             return self.dead(leased, status, reason, detail);
         };
         self.stats.retries += 1;
+        metrics::counter!(telemetry::RETRIES, "reason" => reason).increment(1);
         tracing::debug!(url = %leased.url, attempt, ?delay, reason, %detail, "Page will be retried.");
         let now_ms = crate::clock::now_ms();
         leased.job.attempt = attempt;
@@ -140,6 +145,10 @@ impl Supervisor {
     fn dead(&mut self, leased: Leased, status: Option<u16>, reason: &'static str, detail: String) {
         tracing::warn!(resource = %leased.job.resource, url = %leased.url, reason, %detail, "Page dead-lettered.");
         self.stats.dead_letters += 1;
+        self.pending -= 1;
+        let resource = leased.job.resource.clone();
+        metrics::counter!(telemetry::DEAD_LETTERS, "resource" => resource, "reason" => reason)
+            .increment(1);
         let letter = DeadLetter {
             resource: leased.job.resource.clone(),
             url: leased.job.url.clone(),
