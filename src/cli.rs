@@ -84,7 +84,16 @@ pub fn execute(
 ) -> Result<Outcome, Failure> {
     crate::metrics::install(&config.metrics).map_err(Failure::Usage)?;
     let stop = signals::install().map_err(Failure::Runtime)?;
-    let result = harvest_engine::run(config, &harvest_engine::RunOptions { stop, force });
+    let progress = crate::progress::bar();
+    let options = harvest_engine::RunOptions {
+        stop,
+        force,
+        progress: progress.as_ref().map(|b| b.callback()),
+    };
+    let result = harvest_engine::run(config, &options);
+    if let Some(bar) = progress {
+        bar.finish();
+    }
     let summary = result.map_err(Failure::Engine)?;
     summary::print(&summary);
     if let Some(path) = summary_json {

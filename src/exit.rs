@@ -7,6 +7,8 @@ use std::process::ExitCode;
 /// How a command that ran to its end went.
 pub enum Outcome {
     Done,
+    /// A runtime failure after the crawl started (summary already printed).
+    Failed,
     DoneWithDeadLetters,
     Stopped(StopReason),
 }
@@ -14,6 +16,7 @@ pub enum Outcome {
 impl From<&Summary> for Outcome {
     fn from(s: &Summary) -> Self {
         match s.ending {
+            Ending::Failed(_) => Self::Failed,
             Ending::Stopped(reason) => Self::Stopped(reason),
             Ending::Finished if s.dead_letters_total > 0 => Self::DoneWithDeadLetters,
             Ending::Finished => Self::Done,
@@ -43,6 +46,7 @@ pub fn stop_code(reason: StopReason) -> u8 {
 pub fn report(result: Result<Outcome, Failure>) -> ExitCode {
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::Failed) => ExitCode::from(1),
         Ok(Outcome::DoneWithDeadLetters) => ExitCode::from(3),
         Ok(Outcome::Stopped(reason)) => ExitCode::from(stop_code(reason)),
         Err(Failure::Config(e)) => {

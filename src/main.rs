@@ -7,6 +7,7 @@ mod cli;
 mod demo;
 mod exit;
 mod metrics;
+mod progress;
 mod signals;
 mod summary;
 mod telemetry;
@@ -17,6 +18,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     telemetry::init(&cli.log);
+    progress::allow(!cli.log.quiet && matches!(cli.log.log_format, cli::LogFormat::Human));
     let result = match cli.command {
         cli::Command::Run(args) => cli::run(args),
         cli::Command::Check(args) => cli::check(args),

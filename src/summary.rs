@@ -11,6 +11,7 @@ pub fn write_json(s: &Summary, path: &Path) -> anyhow::Result<()> {
     let ending = match s.ending {
         Ending::Finished => "finished",
         Ending::Stopped(_) => "stopped",
+        Ending::Failed(_) => "failed",
     };
     let [c2, c3, c4, c5] = s.by_class;
     let json = serde_json::json!({

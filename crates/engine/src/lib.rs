@@ -27,5 +27,5 @@ pub mod telemetry;
 
 pub use error::EngineError;
 pub use run::{run, RunOptions};
-pub use stats::{Ending, Summary};
+pub use stats::{Ending, Progress, ProgressFn, Summary};
 pub use stop::{StopHandle, StopReason};

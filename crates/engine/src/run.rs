@@ -3,7 +3,7 @@
 
 use crate::commit::Committer;
 use crate::supervisor::{Supervisor, SupervisorParts};
-use crate::{prepare, EngineError, StopHandle, Summary};
+use crate::{prepare, EngineError, ProgressFn, StopHandle, Summary};
 use actix::AsyncContext;
 use harvest_config::Config;
 use harvest_fetch::Fetcher;
@@ -11,12 +11,15 @@ use harvest_store::Store;
 use std::sync::Arc;
 
 /// How to run a crawl, besides its config.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct RunOptions {
     /// Fires a graceful stop (signals, tests).
     pub stop: StopHandle,
     /// Resume even though the config changed incompatibly (see `prepare`).
     pub force: bool,
+    /// Progress snapshots go here (a few times a second) instead of to the
+    /// log as periodic lines.
+    pub progress: Option<ProgressFn>,
 }
 
 /// Runs the crawl described by `config` until every page is done (or dead),
@@ -50,6 +53,7 @@ pub fn run(config: Config, options: &RunOptions) -> Result<Summary, EngineError>
             committer,
             fetcher,
             stop,
+            progress: options.progress.clone(),
             done: done_tx,
         };
         ctx.run(Supervisor::new(parts)?);

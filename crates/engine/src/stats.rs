@@ -5,13 +5,36 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// How the crawl ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ending {
     /// Every job is done or dead.
     Finished,
     /// Stopped on request; resumable.
     Stopped(StopReason),
+    /// A runtime failure (e.g. the disk is full); the state stays consistent
+    /// as of the last durable commit and the crawl is resumable.
+    Failed(String),
 }
+
+/// A snapshot for progress displays (see `RunOptions::progress`).
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    /// Pages committed by this run.
+    pub pages: u64,
+    pub records: u64,
+    pub bytes_out: u64,
+    pub pages_per_sec: f64,
+    /// Pages this run knows of: committed plus pending in the frontier.
+    pub known_pages: u64,
+    pub in_flight: u64,
+    pub retry_waiting: u64,
+    pub retries: u64,
+    pub dead_letters: u64,
+    pub elapsed: Duration,
+}
+
+/// Receives progress snapshots, a few times a second.
+pub type ProgressFn = std::sync::Arc<dyn Fn(&Progress) + Send + Sync>;
 
 /// Counts of this run (not of earlier runs), updated per page, never per record.
 #[derive(Debug, Clone, Default)]
@@ -72,11 +95,12 @@ impl Summary {
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let ending = match self.ending {
+        let ending = match &self.ending {
             Ending::Finished => "finished".to_string(),
             Ending::Stopped(r) => {
                 format!("stopped ({r:?}), resumable: {} jobs pending", self.pending)
             }
+            Ending::Failed(e) => format!("failed: {e}\n  resumable: {} jobs pending", self.pending),
         };
         writeln!(f, "harvest {ending}")?;
         writeln!(

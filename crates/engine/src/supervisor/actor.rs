@@ -4,7 +4,7 @@ use crate::commit::{Committer, Durable};
 use crate::frontier::Frontier;
 use crate::host::HostShared;
 use crate::messages::{Leased, Stop};
-use crate::stats::{Ending, RunStats, Summary};
+use crate::stats::{Ending, Progress, ProgressFn, RunStats, Summary};
 use crate::telemetry::OriginLabels;
 use crate::{EngineError, StopReason};
 use actix::prelude::*;
@@ -29,6 +29,8 @@ pub(super) const COMMIT_EVERY: Duration = Duration::from_millis(100);
 pub(super) const COMMIT_PAGES: u64 = 1024;
 /// How often a progress line is logged.
 const PROGRESS_EVERY: Duration = Duration::from_secs(2);
+/// How often a progress callback (the terminal's bar) is called.
+const PROGRESS_BAR_EVERY: Duration = Duration::from_millis(250);
 /// How long a graceful stop waits for pages in flight.
 const STOP_GRACE: Duration = Duration::from_secs(10);
 
@@ -49,6 +51,7 @@ pub(crate) struct SupervisorParts {
     pub committer: Committer,
     pub fetcher: Fetcher,
     pub stop: watch::Receiver<Option<StopReason>>,
+    pub progress: Option<ProgressFn>,
     pub done: oneshot::Sender<Result<Summary, EngineError>>,
 }
 
@@ -77,6 +80,8 @@ pub(crate) struct Supervisor {
     stopping: Arc<AtomicBool>,
     pub(super) stop: Option<(StopReason, Instant)>,
     stop_rx: Option<watch::Receiver<Option<StopReason>>>,
+    /// Called with progress snapshots instead of logging progress lines.
+    progress: Option<ProgressFn>,
     started: Instant,
     last_progress: Instant,
     last_reap: Instant,
@@ -92,6 +97,7 @@ impl Supervisor {
             fetcher,
             stop,
             done,
+            progress,
         } = parts;
         let window = (config.crawl.max_in_flight * 8).clamp(4096, 100_000);
         let frontier = Frontier::new(window, store.next_seq()?);
@@ -129,6 +135,7 @@ impl Supervisor {
             stopping: Arc::new(AtomicBool::new(false)),
             stop: None,
             stop_rx: Some(stop),
+            progress,
             started: now,
             last_progress: now,
             last_reap: now,
@@ -148,8 +155,9 @@ impl Supervisor {
         if let Err(e) = step(self, ctx) {
             tracing::error!(error = %e, "Crawl failed; its state is consistent and it can be resumed.");
             self.stopping.store(true, Ordering::Relaxed);
+            let summary = self.summary(Ending::Failed(e.to_string()));
             if let Some(done) = self.done.take() {
-                let _ = done.send(Err(e));
+                let _ = done.send(Ok(summary));
             }
             self.hosts.clear();
             ctx.stop();
@@ -190,7 +198,12 @@ impl Supervisor {
             self.reap_idle_hosts(now);
             self.observe_queues();
         }
-        if now.duration_since(self.last_progress) >= PROGRESS_EVERY {
+        let every = if self.progress.is_some() {
+            PROGRESS_BAR_EVERY
+        } else {
+            PROGRESS_EVERY
+        };
+        if now.duration_since(self.last_progress) >= every {
             self.last_progress = now;
             self.log_progress(now);
         }
@@ -199,6 +212,20 @@ impl Supervisor {
 
     fn log_progress(&self, now: Instant) {
         let secs = now.duration_since(self.started).as_secs_f64().max(1e-9);
+        if let Some(report) = &self.progress {
+            return report(&Progress {
+                pages: self.stats.pages,
+                records: self.stats.records,
+                bytes_out: self.stats.bytes_out,
+                pages_per_sec: self.stats.pages as f64 / secs,
+                known_pages: self.stats.pages + self.pending,
+                in_flight: self.in_flight as u64,
+                retry_waiting: self.frontier.waiting() as u64,
+                retries: self.stats.retries,
+                dead_letters: self.stats.dead_letters,
+                elapsed: now.duration_since(self.started),
+            });
+        }
         tracing::info!(
             pages = self.stats.pages,
             records = self.stats.records,
@@ -249,7 +276,7 @@ impl Supervisor {
             return;
         }
         self.guard(ctx, |s, _| {
-            let summary = s.summary(ending)?;
+            let summary = s.summary(ending);
             if let Some(done) = s.done.take() {
                 let _ = done.send(Ok(summary));
             }
@@ -259,9 +286,9 @@ impl Supervisor {
         ctx.stop();
     }
 
-    fn summary(&self, ending: Ending) -> Result<Summary, EngineError> {
+    fn summary(&self, ending: Ending) -> Summary {
         let s = &self.stats;
-        Ok(Summary {
+        Summary {
             ending,
             pages: s.pages,
             records: s.records,
@@ -276,7 +303,7 @@ impl Supervisor {
             wall: self.started.elapsed(),
             output_dir: self.config.crawl.output_dir.clone(),
             state_dir: self.config.crawl.state_dir.clone(),
-        })
+        }
     }
 }
 
