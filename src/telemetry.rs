@@ -3,7 +3,6 @@
 //! a terminal, and never with `NO_COLOR` set.
 
 use crate::cli::{LogArgs, LogFormat};
-use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
 pub fn init(args: &LogArgs) {

@@ -42,9 +42,9 @@ fn defaults_fill_everything_left_out() {
     assert!(r.data_selector.segments().is_empty());
     assert_eq!(
         r.paginator,
-        Paginator::JsonLink {
+        Paginator::new(PageStyle::JsonLink {
             next_url_path: Selector::parse("next").unwrap()
-        }
+        })
     );
 }
 

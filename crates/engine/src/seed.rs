@@ -8,6 +8,7 @@
 
 use crate::EngineError;
 use harvest_config::Config;
+use harvest_paginate::{PageRequest, PageRules};
 use harvest_store::{CommitBatch, Job, Store};
 use std::collections::HashSet;
 
@@ -25,16 +26,22 @@ pub(crate) fn seed(config: &Config, store: &Store) -> Result<u64, EngineError> {
     let mut in_batch = HashSet::new();
     let mut failure = None;
     for resource in &config.resources {
+        // Parameters sent on every request (an offset paginator's limit) are
+        // part of the seed's URL, hence of its page identity.
+        let rules = PageRules::new(resource);
         let result = resource.seeds.for_each(|url| {
             if failure.is_some() {
                 return;
             }
+            let PageRequest { url, pos } = rules.seed(url);
             let job = Job {
                 resource: resource.name.clone(),
                 url: url.into(),
                 attempt: 0,
                 not_before_ms: 0,
-                page: 0,
+                page: pos.page,
+                offset: pos.offset,
+                fanned_out: pos.fanned_out,
             };
             let key = job.page_key();
             match store.is_seen(&key) {
@@ -127,6 +134,8 @@ mod tests {
             attempt: 0,
             not_before_ms: 0,
             page: 0,
+            offset: 0,
+            fanned_out: false,
         };
         partial.put_job(0, &job);
         partial.mark_seen(&job.page_key());

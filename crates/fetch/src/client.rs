@@ -11,7 +11,20 @@ use url::Url;
 #[derive(Debug)]
 pub struct Response {
     pub status: u16,
+    /// The response headers (the paginator reads `Link`).
+    pub headers: HeaderMap,
     pub body: Bytes,
+}
+
+impl Response {
+    /// Every value of header `name` that is valid text, in order.
+    pub fn header_values(&self, name: &str) -> Vec<String> {
+        self.headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect()
+    }
 }
 
 /// One client for the whole crawl; clone it freely (it is a handle).
@@ -59,6 +72,7 @@ impl Fetcher {
             .await
             .map_err(FetchError::from_reqwest)?;
         let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
         let limit = self.max_body_bytes;
         if resp.content_length().is_some_and(|n| n > limit) {
             return Err(FetchError::BodyTooLarge { limit });
@@ -75,6 +89,7 @@ impl Fetcher {
         }
         Ok(Response {
             status,
+            headers,
             body: Bytes::from(body),
         })
     }

@@ -18,6 +18,12 @@ pub struct Job {
     pub not_before_ms: u64,
     /// Position of the page in its stream, the seed being 0.
     pub page: u32,
+    /// Pagination position beyond `page` (`harvest_paginate::Position`):
+    /// the offset this page was requested at (`offset` paginator).
+    pub offset: u64,
+    /// The page was queued by a fan-out (offset/page number with a known
+    /// total), so it derives no further pages.
+    pub fanned_out: bool,
 }
 
 impl Job {

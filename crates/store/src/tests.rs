@@ -9,6 +9,8 @@ fn job(url: &str) -> Job {
         attempt: 0,
         not_before_ms: 0,
         page: 0,
+        offset: 0,
+        fanned_out: false,
     }
 }
 

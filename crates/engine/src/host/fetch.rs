@@ -3,6 +3,7 @@
 
 use super::actor::HostShared;
 use crate::messages::{FetchResult, Leased, Outcome};
+use harvest_paginate::{PageRequest, Position};
 use harvest_policy::Disposition;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -78,7 +79,16 @@ async fn fetch(shared: &HostShared, leased: &Leased) -> (FetchResult, u64) {
         },
         Disposition::Accept => {
             let mut lines = Vec::with_capacity(response.body.len() + 64);
-            match shared.rules[leased.resource].parse(&leased.url, &response.body, &mut lines) {
+            let page = PageRequest {
+                url: leased.url.clone(),
+                pos: Position {
+                    page: leased.job.page,
+                    offset: leased.job.offset,
+                    fanned_out: leased.job.fanned_out,
+                },
+            };
+            let headers = |name: &str| response.header_values(name);
+            match shared.rules[leased.resource].parse(&page, &headers, &response.body, &mut lines) {
                 Ok(parsed) => FetchResult::Page {
                     status,
                     lines,
