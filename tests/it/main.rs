@@ -4,6 +4,7 @@
 mod config_errors;
 mod exactly_once;
 mod faults;
+mod paginators;
 mod rate;
 mod resume;
 mod util;
