@@ -59,7 +59,11 @@ pub fn dead_letters(args: ConfigArg) -> Result<Outcome, Failure> {
         let status = l.status.map_or("-".to_string(), |s| s.to_string());
         println!(
             "{}\t{status}\t{}\t{}\t{} attempts\t{}",
-            l.resource, l.reason, l.url, l.attempts, l.detail
+            l.job.resource,
+            l.reason,
+            l.job.url,
+            l.attempts(),
+            l.detail
         );
     }
     eprintln!("{} dead letters", letters.len());

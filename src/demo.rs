@@ -35,6 +35,7 @@ pub fn run(args: DemoArgs) -> Result<Outcome, Failure> {
         record_pad: 40,
         link: LinkStyle::RootRelative,
         null_at_end: true,
+        ..Default::default()
     };
     let upstream = Upstream::start(spec.clone())
         .context("cannot start the demo API")

@@ -6,6 +6,7 @@ mod exactly_once;
 mod faults;
 mod kill;
 mod metrics;
+mod paginators;
 mod rate;
 mod resume;
 mod state;

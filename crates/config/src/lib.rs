@@ -8,13 +8,14 @@
 
 mod error;
 mod model;
+mod paginator;
 mod raw;
 mod validate;
 
 pub use error::{ConfigError, Problem};
 pub use model::{
     origin_of, parse_http_url, ClientSettings, Config, CrawlSettings, MetricsSettings,
-    OriginSettings, Paginator, Resource, RetrySettings, Seeds, Selector,
+    OriginSettings, PageStyle, PageTotal, Paginator, Resource, RetrySettings, Seeds, Selector,
 };
 
 use std::path::Path;

@@ -108,14 +108,71 @@ pub struct Resource {
     pub paginator: Paginator,
 }
 
-/// How a page points to the next one.
+/// How a page points to the next one, and how many pages a stream may have.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Paginator {
+pub struct Paginator {
+    pub style: PageStyle,
+    /// At most this many pages per stream, the seed included (`None`: no cap).
+    pub max_pages: Option<u32>,
+}
+
+impl Paginator {
+    /// `style` without a page cap.
+    pub fn new(style: PageStyle) -> Self {
+        Self {
+            style,
+            max_pages: None,
+        }
+    }
+}
+
+/// The pagination styles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageStyle {
     /// Next page URL at a dotted path of the body (absolute or relative to the
     /// page); missing, `null` or `""` ends the stream.
     JsonLink { next_url_path: Selector },
+    /// The RFC 8288 `Link` response header's `rel="next"` target.
+    HeaderLink,
+    /// A token at `cursor_path` (string or integer) is sent back as the query
+    /// parameter `cursor_param`; missing, `null` or `""` ends the stream, so
+    /// does `false` at `has_more_path`.
+    Cursor {
+        cursor_path: Selector,
+        cursor_param: String,
+        has_more_path: Option<Selector>,
+    },
+    /// `offset_param` and `limit_param` (= `limit`, on every request). Ends on
+    /// an empty or short page, or when the offset reaches the total.
+    Offset {
+        offset_param: String,
+        limit_param: String,
+        limit: u64,
+        total_path: Option<Selector>,
+    },
+    /// `page_param` counts pages from `base`. Ends on an empty page, after the
+    /// last page the total names, or on `false` at `has_more_path`.
+    PageNumber {
+        page_param: String,
+        base: u64,
+        total: Option<PageTotal>,
+        /// Sent as `page_size_param` on every request, when both are given;
+        /// a page with fewer records ends the stream.
+        page_size: Option<u64>,
+        page_size_param: Option<String>,
+        has_more_path: Option<Selector>,
+    },
     /// No pagination: every seed is one page.
     SinglePage,
+}
+
+/// Where a page-numbered API says how far it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageTotal {
+    /// The number of pages.
+    Pages(Selector),
+    /// The number of records (pages = ⌈records / page_size⌉).
+    Records(Selector),
 }
 
 /// A dotted path into a JSON document; empty means the document itself.

@@ -165,12 +165,47 @@ pub struct RawResource {
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 /// (Internally tagged: serde buffers the content, so no `Spanned` inside;
-/// problems point at the whole `paginator` value.)
+/// problems point at the whole `paginator` value.) `max_pages` is on every
+/// style: at most that many pages per stream, the seed included.
 pub enum RawPaginator {
     /// The next page's URL sits at a dotted path of the body.
     JsonLink {
         #[serde(default = "default_next_url_path")]
         next_url_path: String,
+        max_pages: Option<i64>,
+    },
+    /// RFC 8288 `Link` header, `rel="next"`.
+    HeaderLink { max_pages: Option<i64> },
+    /// A token in the body, sent back as a query parameter.
+    Cursor {
+        cursor_path: String,
+        #[serde(default = "default_cursor_param")]
+        cursor_param: String,
+        has_more_path: Option<String>,
+        max_pages: Option<i64>,
+    },
+    /// `offset` and `limit` query parameters.
+    Offset {
+        limit: i64,
+        #[serde(default = "default_offset_param")]
+        offset_param: String,
+        #[serde(default = "default_limit_param")]
+        limit_param: String,
+        total_path: Option<String>,
+        max_pages: Option<i64>,
+    },
+    /// A page number query parameter.
+    PageNumber {
+        #[serde(default = "default_page_param")]
+        page_param: String,
+        #[serde(default = "default_base")]
+        base: i64,
+        total_pages_path: Option<String>,
+        total_path: Option<String>,
+        page_size: Option<i64>,
+        page_size_param: Option<String>,
+        has_more_path: Option<String>,
+        max_pages: Option<i64>,
     },
     /// Every seed is one page.
     SinglePage,
@@ -178,4 +213,19 @@ pub enum RawPaginator {
 
 fn default_next_url_path() -> String {
     "next".to_string()
+}
+fn default_cursor_param() -> String {
+    "cursor".to_string()
+}
+fn default_offset_param() -> String {
+    "offset".to_string()
+}
+fn default_limit_param() -> String {
+    "limit".to_string()
+}
+fn default_page_param() -> String {
+    "page".to_string()
+}
+fn default_base() -> i64 {
+    1
 }

@@ -42,9 +42,9 @@ fn defaults_fill_everything_left_out() {
     assert!(r.data_selector.segments().is_empty());
     assert_eq!(
         r.paginator,
-        Paginator::JsonLink {
+        Paginator::new(PageStyle::JsonLink {
             next_url_path: Selector::parse("next").unwrap()
-        }
+        })
     );
 }
 
@@ -156,4 +156,147 @@ fn shipped_example_configs_are_valid() {
         }
     }
     assert!(checked >= 2);
+}
+
+fn paginator(p: &str) -> Result<Paginator, Vec<Problem>> {
+    let text = resource(&format!(
+        "seeds = [\"http://h/a\"]\ndata_selector = \"data\"\npaginator = {p}"
+    ));
+    parse(&text, Path::new("c.toml"))
+        .map(|c| c.resources[0].paginator.clone())
+        .map_err(|e| e.problems().to_vec())
+}
+
+fn keys(p: &str) -> Vec<String> {
+    paginator(p)
+        .unwrap_err()
+        .into_iter()
+        .map(|p| {
+            assert_eq!(p.line, Some(8), "{p:?}");
+            p.key
+        })
+        .collect()
+}
+
+#[test]
+fn every_paginator_type_parses_with_its_defaults() {
+    let sel = |p: &str| Selector::parse(p).unwrap();
+    assert_eq!(
+        paginator("{ type = \"header_link\", max_pages = 3 }").unwrap(),
+        Paginator {
+            style: PageStyle::HeaderLink,
+            max_pages: Some(3)
+        }
+    );
+    assert_eq!(
+        paginator("{ type = \"cursor\", cursor_path = \"meta.next\" }")
+            .unwrap()
+            .style,
+        PageStyle::Cursor {
+            cursor_path: sel("meta.next"),
+            cursor_param: "cursor".into(),
+            has_more_path: None
+        }
+    );
+    assert_eq!(
+        paginator("{ type = \"offset\", limit = 50, total_path = \"total\" }")
+            .unwrap()
+            .style,
+        PageStyle::Offset {
+            offset_param: "offset".into(),
+            limit_param: "limit".into(),
+            limit: 50,
+            total_path: Some(sel("total"))
+        }
+    );
+    assert_eq!(
+        paginator("{ type = \"page_number\" }").unwrap().style,
+        PageStyle::PageNumber {
+            page_param: "page".into(),
+            base: 1,
+            total: None,
+            page_size: None,
+            page_size_param: None,
+            has_more_path: None
+        }
+    );
+    assert_eq!(
+        paginator(
+            "{ type = \"page_number\", base = 0, total_path = \"n\", page_size = 20, has_more_path = \"more\" }"
+        )
+        .unwrap()
+        .style,
+        PageStyle::PageNumber {
+            page_param: "page".into(),
+            base: 0,
+            total: Some(PageTotal::Records(sel("n"))),
+            page_size: Some(20),
+            page_size_param: None,
+            has_more_path: Some(sel("more"))
+        }
+    );
+}
+
+#[test]
+fn bad_paginator_keys_are_named() {
+    let k = |p: &str| keys(p);
+    assert_eq!(
+        k("{ type = \"cursor\", cursor_path = \"\", cursor_param = \"a=b\", has_more_path = \"x..y\" }"),
+        [
+            "resources[0] (r).paginator.cursor_path",
+            "resources[0] (r).paginator.cursor_param",
+            "resources[0] (r).paginator.has_more_path"
+        ]
+    );
+    assert_eq!(
+        k("{ type = \"offset\", limit = 0, offset_param = \"o\", limit_param = \"o\", max_pages = 0 }"),
+        [
+            "resources[0] (r).paginator.limit_param",
+            "resources[0] (r).paginator.limit",
+            "resources[0] (r).paginator.max_pages"
+        ]
+    );
+    assert_eq!(
+        k("{ type = \"page_number\", base = 2, total_pages_path = \"a\", total_path = \"b\" }"),
+        [
+            "resources[0] (r).paginator.base",
+            "resources[0] (r).paginator.total_path"
+        ]
+    );
+    assert_eq!(
+        k("{ type = \"page_number\", total_path = \"n\", page_size_param = \"per\" }"),
+        [
+            "resources[0] (r).paginator.page_size",
+            "resources[0] (r).paginator.page_size"
+        ]
+    );
+    assert_eq!(
+        k("{ type = \"page_number\", page_size = -1 }"),
+        ["resources[0] (r).paginator.page_size"]
+    );
+    assert_eq!(
+        k("{ type = \"header_link\", max_pages = 99999999999 }"),
+        ["resources[0] (r).paginator.max_pages"]
+    );
+}
+
+#[test]
+fn missing_and_unknown_paginator_keys_are_parse_errors_with_a_line() {
+    for (p, says) in [
+        ("{ type = \"cursor\" }", "cursor_path"),
+        ("{ type = \"offset\" }", "limit"),
+        (
+            "{ type = \"offset\", limit = 5, totl_path = \"t\" }",
+            "totl_path",
+        ),
+        (
+            "{ type = \"header_link\", next_url_path = \"n\" }",
+            "next_url_path",
+        ),
+        ("{ type = \"scroll\" }", "scroll"),
+    ] {
+        let problems = paginator(p).unwrap_err();
+        assert_eq!(problems[0].line, Some(8), "{p}: {problems:?}");
+        assert!(problems[0].message.contains(says), "{p}: {problems:?}");
+    }
 }

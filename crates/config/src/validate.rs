@@ -7,13 +7,18 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use toml::Spanned;
 
-struct Checker<'a> {
+pub(crate) struct Checker<'a> {
     text: &'a str,
     problems: Vec<Problem>,
 }
 
 impl Checker<'_> {
-    fn at<T>(&mut self, spanned: &Spanned<T>, key: impl Into<String>, message: impl Into<String>) {
+    pub(crate) fn at<T>(
+        &mut self,
+        spanned: &Spanned<T>,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         let span = spanned.span();
         let line = (span.end > 0).then(|| line_of(self.text, span.start));
         self.problems.push(Problem::new(line, key, message));
@@ -274,24 +279,7 @@ fn check_resource(
     let data_selector = Selector::parse(r.data_selector.get_ref())
         .map_err(|e| c.at(&r.data_selector, format!("{key}.data_selector"), e))
         .ok();
-    let paginator = match r.paginator.get_ref() {
-        RawPaginator::JsonLink { next_url_path } => match Selector::parse(next_url_path) {
-            Ok(p) if p.segments().is_empty() => {
-                c.at(
-                    &r.paginator,
-                    format!("{key}.paginator.next_url_path"),
-                    "must name a field, not the whole body",
-                );
-                None
-            }
-            Ok(p) => Some(Paginator::JsonLink { next_url_path: p }),
-            Err(e) => {
-                c.at(&r.paginator, format!("{key}.paginator.next_url_path"), e);
-                None
-            }
-        },
-        RawPaginator::SinglePage => Some(Paginator::SinglePage),
-    };
+    let paginator = crate::paginator::check(c, &key, &r.paginator);
     if c.problems.len() > before {
         return None;
     }

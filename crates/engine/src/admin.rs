@@ -62,18 +62,16 @@ pub fn retry_dead(config: &Config) -> Result<u64, EngineError> {
     let mut counters: BTreeMap<String, Counters> = BTreeMap::new();
     for (seq, letter) in &letters {
         let job = Job {
-            resource: letter.resource.clone(),
-            url: letter.url.clone(),
             attempt: 0,
             not_before_ms: 0,
-            page: letter.page,
+            ..letter.job.clone()
         };
         batch.put_job(*seq, &job);
         batch.remove_dead_letter(*seq);
-        let c = match counters.entry(letter.resource.clone()) {
+        let c = match counters.entry(letter.job.resource.clone()) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(store.counters(&letter.resource)?)
+                e.insert(store.counters(&letter.job.resource)?)
             }
         };
         c.dead = c.dead.saturating_sub(1);

@@ -230,6 +230,8 @@ mod tests {
                 attempt: 0,
                 not_before_ms,
                 page: 0,
+                offset: 0,
+                fanned_out: false,
             },
             url: url.parse().unwrap(),
             resource: 0,

@@ -17,6 +17,7 @@
 
 use crate::EngineError;
 use harvest_config::{Config, Resource};
+use harvest_paginate::{PageRequest, PageRules};
 use harvest_store::{CommitBatch, Job, ResourceMeta, Store};
 use std::collections::HashSet;
 use xxhash_rust::xxh3::Xxh3;
@@ -84,16 +85,22 @@ fn seed(resource: &Resource, store: &Store, meta: ResourceMeta) -> Result<u64, E
     let mut batch = CommitBatch::new();
     let mut in_batch = HashSet::new();
     let mut failure = None;
+    // Parameters sent on every request (an offset paginator's limit) are part
+    // of the seed's URL, hence of its page identity.
+    let rules = PageRules::new(resource);
     let result = resource.seeds.for_each(|url| {
         if failure.is_some() {
             return;
         }
+        let PageRequest { url, pos } = rules.seed(url);
         let job = Job {
             resource: resource.name.clone(),
             url: url.into(),
             attempt: 0,
             not_before_ms: 0,
-            page: 0,
+            page: pos.page,
+            offset: pos.offset,
+            fanned_out: pos.fanned_out,
         };
         let key = job.page_key();
         match store.is_seen(&key) {

@@ -19,7 +19,21 @@ pub struct Response {
     pub status: u16,
     /// The URL that answered, after redirects: relative links resolve against it.
     pub url: Url,
+    /// The response headers (the paginator reads `Link`; the politeness
+    /// policy reads `Retry-After` and rate-limit fields).
+    pub headers: HeaderMap,
     pub body: Bytes,
+}
+
+impl Response {
+    /// Every value of header `name` that is valid text, in order.
+    pub fn header_values(&self, name: &str) -> Vec<String> {
+        self.headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect()
+    }
 }
 
 /// One client for the whole crawl; clone it freely (it is a handle).
@@ -69,9 +83,15 @@ impl Fetcher {
             .map_err(FetchError::from_reqwest)?;
         let status = resp.status().as_u16();
         let url = resp.url().clone();
+        let headers = resp.headers().clone();
         if !resp.status().is_success() {
             let body = read_prefix(resp, ERROR_BODY_BYTES).await;
-            return Ok(Response { status, url, body });
+            return Ok(Response {
+                status,
+                url,
+                headers,
+                body,
+            });
         }
         let limit = self.max_body_bytes;
         if resp.content_length().is_some_and(|n| n > limit) {
@@ -90,6 +110,7 @@ impl Fetcher {
         Ok(Response {
             status,
             url,
+            headers,
             body: Bytes::from(body),
         })
     }

@@ -12,6 +12,13 @@ pub enum PageError {
     NotAnArray { path: String, found: &'static str },
     #[error("next page field `{path}` holds {found}, not a URL string")]
     BadNext { path: String, found: &'static str },
+    /// A pagination field (cursor, total, has-more flag) of the wrong type.
+    #[error("pagination field `{path}` holds {found}, not {want}")]
+    BadField {
+        path: String,
+        found: &'static str,
+        want: &'static str,
+    },
 }
 
 impl PageError {
@@ -22,6 +29,7 @@ impl PageError {
             Self::SelectorMissing(_) => "selector_missing",
             Self::NotAnArray { .. } => "not_an_array",
             Self::BadNext { .. } => "bad_next",
+            Self::BadField { .. } => "bad_field",
         }
     }
 }

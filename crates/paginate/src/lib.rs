@@ -1,38 +1,120 @@
 //! Page parsing and next-page derivation.
 //!
 //! A page body goes in; out come its records, as JSON Lines holding the exact
-//! bytes the API sent for each record (never parsed and re-serialised), and the
-//! address of the next page, if any. One module per pagination style; the body
-//! walk that finds records and pagination fields in one pass is in `scan`.
-//! No I/O here: the fetcher hands over bytes, the engine decides what to do.
+//! bytes the API sent for each record (never parsed and re-serialised), and
+//! what to fetch next. One module per pagination style; the body walk that
+//! finds records and pagination fields in one pass is in `scan`, the `Link`
+//! header parser in `link_header`. No I/O here: the fetcher hands over bytes
+//! and headers, the engine decides what to do.
+//!
+//! # The shape
+//!
+//! A page to fetch is a [`PageRequest`]: its URL plus a [`Position`], small
+//! plain data the engine persists with the job (page index in the stream,
+//! offset, whether the stream has fanned out). [`PageRules::parse`] turns a
+//! fetched page into [`Parsed`]: the record count and a [`Next`]:
+//!
+//! - `Page(req)`: one more page in the same stream;
+//! - `Pages(reqs)`: fan-out. For `offset` and `page_number`, the first page
+//!   that reveals the total returns *every* remaining page at once (marked
+//!   `fanned_out`, so they end their stream instead of fanning out again);
+//!   more than [`MAX_FAN_OUT`] remaining pages are walked one by one until the
+//!   rest fits;
+//! - `End`: the stream is complete;
+//! - `Refused(reason)`: the page points somewhere harvest will not go (another
+//!   origin, a non-http(s) scheme, itself, a repeated cursor); the stream ends
+//!   with a warning.
+//!
+//! The position in the URL wins over the persisted one: the current offset,
+//! page number and cursor are read from the page URL's query when present, so
+//! a seed may start mid-way (`?page=3`). `max_pages` caps each stream: the
+//! seed is page 0, so no request gets a page index of `max_pages` or more.
 
 mod error;
+mod header_link;
 mod json_link;
+mod link_header;
+mod numbered;
+mod query;
 mod scan;
 
 pub use error::PageError;
-pub use scan::{scan_page, Scan, ScanSpec};
+pub use link_header::{find_rel, parse_links, Link};
+pub use scan::{scan_page, Scalar, Scan, ScanSpec, Want};
 
-use harvest_config::{Paginator, Resource};
+use harvest_config::{PageStyle, PageTotal, Resource};
+use serde::{Deserialize, Serialize};
 use url::Url;
+
+/// The most pages one fan-out returns; a longer remainder is walked page by
+/// page until it fits (bounds the memory and the commit batch of one page).
+pub const MAX_FAN_OUT: u64 = 10_000;
+
+/// Where a page sits in its stream. Persisted with the job (postcard).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    /// Index of the page in its stream, the seed being 0 (for `max_pages`).
+    pub page: u32,
+    /// `offset`: the offset this page was requested at.
+    pub offset: u64,
+    /// The stream has fanned out: this page was queued with all the others,
+    /// so it derives no further page.
+    pub fanned_out: bool,
+}
+
+/// A page to fetch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    pub url: Url,
+    pub pos: Position,
+}
+
+impl PageRequest {
+    /// The first page of a stream.
+    pub fn seed(url: Url) -> Self {
+        Self {
+            url,
+            pos: Position::default(),
+        }
+    }
+
+    /// The page after this one in the stream, at `url`.
+    fn then(&self, url: Url) -> Self {
+        Self {
+            url,
+            pos: Position {
+                page: self.pos.page.saturating_add(1),
+                offset: self.pos.offset,
+                fanned_out: false,
+            },
+        }
+    }
+
+    /// Page `k` after this one, queued by a fan-out.
+    fn fanned(&self, k: u64, url: Url, offset: u64) -> Self {
+        Self {
+            url,
+            pos: Position {
+                page: u32::try_from(u64::from(self.pos.page) + k).unwrap_or(u32::MAX),
+                offset,
+                fanned_out: true,
+            },
+        }
+    }
+}
 
 /// What a parsed page yields besides its records.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Next {
-    /// Fetch this URL next, in the same stream.
-    Page(Url),
+    /// Fetch this page next, in the same stream.
+    Page(PageRequest),
+    /// Fetch all of these: the rest of the stream, found at once.
+    Pages(Vec<PageRequest>),
     /// The stream is complete.
     End,
     /// The page pointed somewhere harvest will not go; the stream ends here
     /// and the reason is worth a warning.
     Refused(String),
-}
-
-/// A resource's page shape: where the records are, how to find the next page.
-#[derive(Debug, Clone)]
-pub struct PageRules {
-    scan: ScanSpec,
-    paginator: Paginator,
 }
 
 /// The outcome of one page.
@@ -43,29 +125,197 @@ pub struct Parsed {
     pub next: Next,
 }
 
+/// A resource's page shape: where the records are, how to find the next page.
+#[derive(Debug, Clone)]
+pub struct PageRules {
+    scan: ScanSpec,
+    style: PageStyle,
+    max_pages: Option<u32>,
+    /// Index of each pagination field in the scan, when the style has it.
+    slots: Slots,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Slots {
+    link: Option<usize>,
+    cursor: Option<usize>,
+    total: Option<usize>,
+    has_more: Option<usize>,
+}
+
+/// The pagination facts of one page, whatever the style.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    pub records: u64,
+    pub cursor: Option<String>,
+    pub total: Option<u64>,
+    pub has_more: Option<bool>,
+}
+
 impl PageRules {
     pub fn new(resource: &Resource) -> Self {
-        let next_path = match &resource.paginator {
-            Paginator::JsonLink { next_url_path } => Some(next_url_path.clone()),
-            Paginator::SinglePage => None,
+        let mut fields = Vec::new();
+        let mut slot = |path: &harvest_config::Selector, want| {
+            fields.push((path.clone(), want));
+            Some(fields.len() - 1)
         };
+        let mut slots = Slots::default();
+        match &resource.paginator.style {
+            PageStyle::JsonLink { next_url_path } => slots.link = slot(next_url_path, Want::Link),
+            PageStyle::Cursor {
+                cursor_path,
+                has_more_path,
+                ..
+            } => {
+                slots.cursor = slot(cursor_path, Want::Token);
+                slots.has_more = has_more_path.as_ref().and_then(|p| slot(p, Want::Flag));
+            }
+            PageStyle::Offset { total_path, .. } => {
+                slots.total = total_path.as_ref().and_then(|p| slot(p, Want::Count));
+            }
+            PageStyle::PageNumber {
+                total,
+                has_more_path,
+                ..
+            } => {
+                slots.total = match total {
+                    Some(PageTotal::Pages(p) | PageTotal::Records(p)) => slot(p, Want::Count),
+                    None => None,
+                };
+                slots.has_more = has_more_path.as_ref().and_then(|p| slot(p, Want::Flag));
+            }
+            PageStyle::HeaderLink | PageStyle::SinglePage => {}
+        }
         Self {
-            scan: ScanSpec::new(resource.data_selector.clone(), next_path),
-            paginator: resource.paginator.clone(),
+            scan: ScanSpec::with_fields(resource.data_selector.clone(), fields),
+            style: resource.paginator.style.clone(),
+            max_pages: resource.paginator.max_pages,
+            slots,
         }
     }
 
-    /// Parses `body` (fetched from `url`), appending one line per record to
-    /// `out`. On error `out` is left as it was.
-    pub fn parse(&self, url: &Url, body: &[u8], out: &mut Vec<u8>) -> Result<Parsed, PageError> {
+    /// The first request of a stream seeded at `url`: parameters sent on
+    /// every request (`limit`, a page size) are added to it.
+    pub fn seed(&self, url: Url) -> PageRequest {
+        let url = match &self.style {
+            PageStyle::Offset {
+                limit_param, limit, ..
+            } => query::with_param(&url, limit_param, &limit.to_string()),
+            PageStyle::PageNumber {
+                page_size_param: Some(param),
+                page_size: Some(size),
+                ..
+            } => query::with_param(&url, param, &size.to_string()),
+            _ => url,
+        };
+        PageRequest::seed(url)
+    }
+
+    /// Parses `body` of `page`, appending one line per record to `out`;
+    /// `headers(name)` gives every value of a response header (only
+    /// `header_link` asks, for `link`). On error `out` is left as it was.
+    pub fn parse(
+        &self,
+        page: &PageRequest,
+        headers: &dyn Fn(&str) -> Vec<String>,
+        body: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<Parsed, PageError> {
         let scan = scan_page(body, &self.scan, out)?;
-        let next = match &self.paginator {
-            Paginator::SinglePage => Next::End,
-            Paginator::JsonLink { .. } => json_link::next(url, scan.next.as_deref()),
+        let field = |slot: Option<usize>| slot.and_then(|i| scan.field(i));
+        let found = Found {
+            records: scan.records,
+            cursor: field(self.slots.cursor).and_then(Scalar::as_token),
+            total: field(self.slots.total).and_then(Scalar::as_count),
+            has_more: match field(self.slots.has_more) {
+                Some(Scalar::Bool(b)) => Some(*b),
+                _ => None,
+            },
+        };
+        let next = match &self.style {
+            PageStyle::SinglePage => Next::End,
+            PageStyle::JsonLink { .. } => {
+                link_next(page, self.slots.link.and_then(|i| scan.string(i)))
+            }
+            PageStyle::HeaderLink => header_link::next(page, &headers("link")),
+            PageStyle::Cursor {
+                cursor_param,
+                has_more_path: _,
+                ..
+            } => cursor_next(page, cursor_param, &found),
+            PageStyle::Offset {
+                offset_param,
+                limit,
+                ..
+            } => numbered::offset(page, offset_param, *limit, &found),
+            PageStyle::PageNumber {
+                page_param,
+                base,
+                total,
+                page_size,
+                ..
+            } => {
+                let total_pages = match (total, found.total) {
+                    (Some(PageTotal::Pages(_)), Some(n)) => Some(n),
+                    (Some(PageTotal::Records(_)), Some(n)) => {
+                        page_size.map(|size| n.div_ceil(size))
+                    }
+                    _ => None,
+                };
+                numbered::page_number(page, page_param, *base, *page_size, total_pages, &found)
+            }
         };
         Ok(Parsed {
             records: scan.records,
-            next,
+            next: self.cap(next),
         })
     }
+
+    /// Applies `max_pages`.
+    fn cap(&self, next: Next) -> Next {
+        let Some(max) = self.max_pages else {
+            return next;
+        };
+        match next {
+            Next::Page(req) if req.pos.page >= max => Next::End,
+            Next::Pages(mut reqs) => {
+                reqs.retain(|r| r.pos.page < max);
+                if reqs.is_empty() {
+                    Next::End
+                } else {
+                    Next::Pages(reqs)
+                }
+            }
+            next => next,
+        }
+    }
 }
+
+/// Follows a link found on `page` (json_link, header_link).
+pub(crate) fn link_next(page: &PageRequest, link: Option<&str>) -> Next {
+    match json_link::next(&page.url, link) {
+        Ok(Some(url)) => Next::Page(page.then(url)),
+        Ok(None) => Next::End,
+        Err(why) => Next::Refused(why),
+    }
+}
+
+/// `cursor`: the token goes back as `cursor_param`; a missing/null/empty
+/// token or `has_more: false` ends the stream, a repeated one is refused.
+fn cursor_next(page: &PageRequest, cursor_param: &str, found: &Found) -> Next {
+    if found.has_more == Some(false) {
+        return Next::End;
+    }
+    let Some(cursor) = &found.cursor else {
+        return Next::End;
+    };
+    if query::param(&page.url, cursor_param).as_deref() == Some(cursor.as_str()) {
+        return Next::Refused(format!(
+            "the next cursor `{cursor}` is the page's own cursor"
+        ));
+    }
+    Next::Page(page.then(query::with_param(&page.url, cursor_param, cursor)))
+}
+
+#[cfg(test)]
+mod tests;

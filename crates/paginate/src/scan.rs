@@ -1,5 +1,5 @@
 //! One pass over a page body that copies the records out as raw bytes and
-//! picks up the pagination field on the way.
+//! picks up the pagination fields on the way.
 //!
 //! The walk is a serde visitor over `serde_json`'s borrowed deserializer: it
 //! descends only along the configured paths, skips every other value without
@@ -7,6 +7,11 @@
 //! byte range the API sent. The whole body is still validated as JSON, so a
 //! truncated page is an error and never yields a partial record set; serde_json's
 //! recursion limit keeps deeply nested input stack-safe.
+//!
+//! Besides the records, the walk captures a few named scalar fields (a next
+//! link, a cursor, a total, a has-more flag) at dotted paths, each checked
+//! against what it may hold ([`Want`]) as it is met, so a wrong shape is an
+//! error that names the path.
 //!
 //! JSON Lines needs one record per line, so raw newlines inside a record (only
 //! possible as insignificant whitespace between tokens) become spaces; every
@@ -19,16 +24,84 @@ use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
 
+/// The most scalar fields one scan captures (they are tracked in a bit set).
+pub const MAX_FIELDS: usize = 32;
+
+/// What a captured field may hold; `null` is always allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    /// A URL string (a wrong type is [`PageError::BadNext`]).
+    Link,
+    /// A string or an integer.
+    Token,
+    /// A non-negative integer (or a string of digits).
+    Count,
+    /// `true` or `false`.
+    Flag,
+}
+
+impl Want {
+    fn describe(self) -> &'static str {
+        match self {
+            Self::Link => "a URL string",
+            Self::Token => "a string or an integer",
+            Self::Count => "a non-negative integer",
+            Self::Flag => "a boolean",
+        }
+    }
+}
+
+/// A captured scalar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scalar {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    Null,
+}
+
+impl Scalar {
+    /// A string, or an integer in decimal; `None` for null, `""` and booleans.
+    pub fn as_token(&self) -> Option<String> {
+        match self {
+            Self::Str(s) if !s.is_empty() => Some(s.clone()),
+            Self::Int(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+
+    /// A non-negative integer (or a string of digits).
+    pub fn as_count(&self) -> Option<u64> {
+        match self {
+            Self::Int(n) => u64::try_from(*n).ok(),
+            Self::Str(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+}
+
 /// Which paths of a page matter.
 #[derive(Debug, Clone)]
 pub struct ScanSpec {
     data: Selector,
-    next: Option<Selector>,
+    fields: Vec<(Selector, Want)>,
 }
 
 impl ScanSpec {
+    /// The records at `data`, and a next link at `next` (if any).
     pub fn new(data: Selector, next: Option<Selector>) -> Self {
-        Self { data, next }
+        Self::with_fields(data, next.map(|n| (n, Want::Link)).into_iter().collect())
+    }
+
+    /// The records at `data`, and the scalar `fields` (at most [`MAX_FIELDS`]);
+    /// [`Scan::fields`] answers in the same order.
+    pub fn with_fields(data: Selector, fields: Vec<(Selector, Want)>) -> Self {
+        assert!(fields.len() <= MAX_FIELDS, "too many scan fields");
+        Self { data, fields }
+    }
+
+    fn all_fields(&self) -> u32 {
+        ((1u64 << self.fields.len()) - 1) as u32
     }
 }
 
@@ -36,8 +109,22 @@ impl ScanSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Scan {
     pub records: u64,
-    /// The pagination field, if present and a non-null string.
-    pub next: Option<String>,
+    /// One per spec field, in order: `None` when the path is not in the page.
+    pub fields: Vec<Option<Scalar>>,
+}
+
+impl Scan {
+    /// Field `i` as a non-empty string (`None` when missing, null or `""`).
+    pub fn string(&self, i: usize) -> Option<&str> {
+        match self.fields.get(i)? {
+            Some(Scalar::Str(s)) if !s.is_empty() => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn field(&self, i: usize) -> Option<&Scalar> {
+        self.fields.get(i)?.as_ref()
+    }
 }
 
 /// Walks `body`, appending one line per record to `out`.
@@ -53,14 +140,14 @@ fn scan_into(body: &[u8], spec: &ScanSpec, out: &mut Vec<u8>) -> Result<Scan, Pa
         out,
         records: 0,
         data_found: false,
-        next: None,
+        fields: vec![None; spec.fields.len()],
         error: None,
     };
     let mut de = serde_json::Deserializer::from_slice(body);
     let walked = Node {
         depth: 0,
         on_data: true,
-        on_next: spec.next.is_some(),
+        fields: spec.all_fields(),
         state: &mut state,
     }
     .deserialize(&mut de);
@@ -74,7 +161,7 @@ fn scan_into(body: &[u8], spec: &ScanSpec, out: &mut Vec<u8>) -> Result<Scan, Pa
     }
     Ok(Scan {
         records: state.records,
-        next: state.next,
+        fields: state.fields,
     })
 }
 
@@ -83,16 +170,17 @@ struct State<'s> {
     out: &'s mut Vec<u8>,
     records: u64,
     data_found: bool,
-    next: Option<String>,
+    fields: Vec<Option<Scalar>>,
     /// A shape error found mid-walk; reported instead of serde's generic one.
     error: Option<PageError>,
 }
 
-/// A position in the document that lies on the data path, the next path, or both.
+/// A position in the document that lies on the data path, a field path, or both.
 struct Node<'a, 's> {
     depth: usize,
     on_data: bool,
-    on_next: bool,
+    /// Bit `i`: this node lies on field `i`'s path.
+    fields: u32,
     state: &'a mut State<'s>,
 }
 
@@ -101,36 +189,71 @@ impl Node<'_, '_> {
         self.on_data && self.state.spec.data.segments().len() == self.depth
     }
 
-    fn next_here(&self) -> bool {
-        self.on_next
-            && self
-                .state
-                .spec
-                .next
-                .as_ref()
-                .is_some_and(|n| n.segments().len() == self.depth)
+    /// The fields whose path ends here.
+    fn fields_here(&self) -> u32 {
+        let mut here = 0;
+        for (i, (path, _)) in self.state.spec.fields.iter().enumerate() {
+            if self.fields & (1 << i) != 0 && path.segments().len() == self.depth {
+                here |= 1 << i;
+            }
+        }
+        here
     }
 
-    /// Records a shape error and returns serde's signal to stop walking.
-    fn fail<E: de::Error>(&mut self, found: &'static str) -> E {
-        let spec = self.state.spec;
-        let err = if self.data_here() {
-            PageError::NotAnArray {
-                path: spec.data.to_string(),
-                found,
-            }
-        } else {
-            PageError::BadNext {
-                path: spec
-                    .next
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-                found,
-            }
-        };
-        self.state.error = Some(err);
+    /// Records a shape error for the data array and returns serde's signal to stop.
+    fn fail_data<E: de::Error>(&mut self, found: &'static str) -> E {
+        self.state.error = Some(PageError::NotAnArray {
+            path: self.state.spec.data.to_string(),
+            found,
+        });
         E::custom("page shape")
+    }
+
+    /// Records a shape error for field `i`.
+    fn fail_field<E: de::Error>(&mut self, i: usize, found: &'static str) -> E {
+        let (path, want) = &self.state.spec.fields[i];
+        let path = path.to_string();
+        self.state.error = Some(match want {
+            Want::Link => PageError::BadNext { path, found },
+            want => PageError::BadField {
+                path,
+                found,
+                want: want.describe(),
+            },
+        });
+        E::custom("page shape")
+    }
+
+    /// A scalar value met here: stored into the fields that end here and
+    /// accept it, a shape error otherwise.
+    fn scalar<E: de::Error>(
+        &mut self,
+        found: &'static str,
+        value: impl Fn(Want) -> Option<Scalar>,
+    ) -> Result<(), E> {
+        if self.data_here() {
+            return Err(self.fail_data(found));
+        }
+        let here = self.fields_here();
+        for i in 0..self.state.spec.fields.len() {
+            if here & (1 << i) == 0 {
+                continue;
+            }
+            match value(self.state.spec.fields[i].1) {
+                Some(v) => self.state.fields[i] = Some(v),
+                None => return Err(self.fail_field(i, found)),
+            }
+        }
+        Ok(())
+    }
+
+    /// A container met here: fails when a field ends here.
+    fn no_field_here<E: de::Error>(&mut self, found: &'static str) -> Result<(), E> {
+        let here = self.fields_here();
+        if here != 0 {
+            return Err(self.fail_field(here.trailing_zeros() as usize, found));
+        }
+        Ok(())
     }
 }
 
@@ -151,9 +274,7 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
         if !self.data_here() {
-            if self.next_here() {
-                return Err(self.fail("an array"));
-            }
+            self.no_field_here("an array")?;
             while seq.next_element::<IgnoredAny>()?.is_some() {}
             return Ok(());
         }
@@ -170,27 +291,27 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
         if self.data_here() {
-            return Err(self.fail("an object"));
+            return Err(self.fail_data("an object"));
         }
-        if self.next_here() {
-            return Err(self.fail("an object"));
-        }
+        self.no_field_here("an object")?;
         let depth = self.depth;
         let spec = self.state.spec;
         while let Some(key) = map.next_key_seed(Key)? {
             let on_data =
                 self.on_data && spec.data.segments().get(depth).is_some_and(|s| *s == key);
-            let on_next = self.on_next
-                && spec
-                    .next
-                    .as_ref()
-                    .and_then(|n| n.segments().get(depth))
-                    .is_some_and(|s| *s == key);
-            if on_data || on_next {
+            let mut fields = 0;
+            for (i, (path, _)) in spec.fields.iter().enumerate() {
+                if self.fields & (1 << i) != 0
+                    && path.segments().get(depth).is_some_and(|s| *s == key)
+                {
+                    fields |= 1 << i;
+                }
+            }
+            if on_data || fields != 0 {
                 map.next_value_seed(Node {
                     depth: depth + 1,
                     on_data,
-                    on_next,
+                    fields,
                     state: self.state,
                 })?;
             } else {
@@ -205,45 +326,45 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
     }
 
     fn visit_str<E: de::Error>(mut self, v: &str) -> Result<(), E> {
-        if self.data_here() {
-            return Err(self.fail("a string"));
-        }
-        if self.next_here() {
-            self.state.next = Some(v.to_owned());
-        }
-        Ok(())
+        self.scalar("a string", |want| match want {
+            Want::Link | Want::Token => Some(Scalar::Str(v.to_owned())),
+            Want::Count => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .map(|_| Scalar::Str(v.to_owned())),
+            Want::Flag => None,
+        })
     }
 
     fn visit_unit<E: de::Error>(mut self) -> Result<(), E> {
-        if self.data_here() {
-            return Err(self.fail("null"));
+        // A null field is "not there": a null next link ends the stream.
+        self.scalar("null", |_| Some(Scalar::Null))
+    }
+
+    fn visit_bool<E: de::Error>(mut self, v: bool) -> Result<(), E> {
+        self.scalar("a boolean", |want| {
+            (want == Want::Flag).then_some(Scalar::Bool(v))
+        })
+    }
+
+    fn visit_i64<E: de::Error>(mut self, v: i64) -> Result<(), E> {
+        self.scalar("a number", |want| match want {
+            Want::Token => Some(Scalar::Int(v)),
+            Want::Count if v >= 0 => Some(Scalar::Int(v)),
+            _ => None,
+        })
+    }
+
+    fn visit_u64<E: de::Error>(mut self, v: u64) -> Result<(), E> {
+        match i64::try_from(v) {
+            Ok(v) => self.visit_i64(v),
+            Err(_) => self.scalar("a number too large", |_| None),
         }
-        Ok(()) // a null next link ends the stream
-    }
-
-    fn visit_bool<E: de::Error>(mut self, _: bool) -> Result<(), E> {
-        self.scalar("a boolean")
-    }
-
-    fn visit_i64<E: de::Error>(mut self, _: i64) -> Result<(), E> {
-        self.scalar("a number")
-    }
-
-    fn visit_u64<E: de::Error>(mut self, _: u64) -> Result<(), E> {
-        self.scalar("a number")
     }
 
     fn visit_f64<E: de::Error>(mut self, _: f64) -> Result<(), E> {
-        self.scalar("a number")
-    }
-}
-
-impl Node<'_, '_> {
-    fn scalar<E: de::Error>(&mut self, found: &'static str) -> Result<(), E> {
-        if self.data_here() || self.next_here() {
-            return Err(self.fail(found));
-        }
-        Ok(())
+        self.scalar("a number", |_| None)
     }
 }
 
@@ -314,7 +435,7 @@ mod tests {
             r.unwrap(),
             Scan {
                 records: 2,
-                next: Some("/p/2".into())
+                fields: vec![Some(Scalar::Str("/p/2".into()))]
             }
         );
         assert_eq!(
@@ -331,7 +452,7 @@ mod tests {
             r.unwrap(),
             Scan {
                 records: 3,
-                next: None
+                fields: vec![Some(Scalar::Null)]
             }
         );
         assert_eq!(out, "1\n\"two\"\n{\"three\":3}\n");
@@ -433,5 +554,105 @@ mod tests {
         let mut out = Vec::new();
         let r = scan_page(b"{\"data\":[\"\xff\"]}", &spec("data", None), &mut out);
         assert!(matches!(r, Err(PageError::NotJson(_))));
+    }
+
+    fn fields_spec(fields: &[(&str, Want)]) -> ScanSpec {
+        ScanSpec::with_fields(
+            Selector::parse("data").unwrap(),
+            fields
+                .iter()
+                .map(|(p, w)| (Selector::parse(p).unwrap(), *w))
+                .collect(),
+        )
+    }
+
+    fn scan_fields(body: &str, fields: &[(&str, Want)]) -> Result<Scan, PageError> {
+        scan_page(body.as_bytes(), &fields_spec(fields), &mut Vec::new())
+    }
+
+    #[test]
+    fn several_fields_in_one_pass() {
+        let body = r#"{"meta":{"next_cursor":"abc","total":"12","more":true},"data":[1,2],"page":{"n":7}}"#;
+        let s = scan_fields(
+            body,
+            &[
+                ("meta.next_cursor", Want::Token),
+                ("meta.total", Want::Count),
+                ("meta.more", Want::Flag),
+                ("page.n", Want::Count),
+                ("meta.absent", Want::Token),
+            ],
+        )
+        .unwrap();
+        assert_eq!(s.records, 2);
+        assert_eq!(s.string(0), Some("abc"));
+        assert_eq!(s.field(1).and_then(Scalar::as_count), Some(12));
+        assert_eq!(s.field(2), Some(&Scalar::Bool(true)));
+        assert_eq!(s.field(3), Some(&Scalar::Int(7)));
+        assert_eq!(s.field(4), None);
+    }
+
+    #[test]
+    fn integer_cursors_and_nulls() {
+        let s = scan_fields(r#"{"data":[],"c":12345678901}"#, &[("c", Want::Token)]).unwrap();
+        assert_eq!(
+            s.field(0).and_then(Scalar::as_token).as_deref(),
+            Some("12345678901")
+        );
+        let s = scan_fields(r#"{"data":[],"c":null}"#, &[("c", Want::Token)]).unwrap();
+        assert_eq!(s.field(0), Some(&Scalar::Null));
+        assert_eq!(s.field(0).and_then(Scalar::as_token), None);
+        let s = scan_fields(r#"{"data":[],"c":""}"#, &[("c", Want::Token)]).unwrap();
+        assert_eq!(s.field(0).and_then(Scalar::as_token), None);
+    }
+
+    #[test]
+    fn two_fields_on_one_path_and_a_field_inside_the_data_path() {
+        let s = scan_fields(
+            r#"{"data":[1],"n":3}"#,
+            &[("n", Want::Count), ("n", Want::Token)],
+        )
+        .unwrap();
+        assert_eq!(s.fields, vec![Some(Scalar::Int(3)), Some(Scalar::Int(3))]);
+    }
+
+    #[test]
+    fn wrong_field_types_name_the_path_and_the_want() {
+        let bad = |body: &str, want: Want| scan_fields(body, &[("m.x", want)]).unwrap_err();
+        assert_eq!(
+            bad(r#"{"data":[],"m":{"x":-1}}"#, Want::Count),
+            PageError::BadField {
+                path: "m.x".into(),
+                found: "a number",
+                want: "a non-negative integer"
+            }
+        );
+        assert_eq!(
+            bad(r#"{"data":[],"m":{"x":"yes"}}"#, Want::Flag).reason(),
+            "bad_field"
+        );
+        assert_eq!(
+            bad(r#"{"data":[],"m":{"x":1.5}}"#, Want::Token).reason(),
+            "bad_field"
+        );
+        assert_eq!(
+            bad(r#"{"data":[],"m":{"x":[1]}}"#, Want::Token).reason(),
+            "bad_field"
+        );
+        assert_eq!(
+            bad(r#"{"data":[],"m":{"x":{}}}"#, Want::Count).reason(),
+            "bad_field"
+        );
+        assert_eq!(
+            bad(r#"{"data":[],"m":{"x":"12a"}}"#, Want::Count).reason(),
+            "bad_field"
+        );
+        assert_eq!(
+            bad(r#"{"data":[],"m":{"x":18446744073709551615}}"#, Want::Token).reason(),
+            "bad_field"
+        );
+        // A field under a scalar is simply missing.
+        let s = scan_fields(r#"{"data":[],"m":3}"#, &[("m.x", Want::Count)]).unwrap();
+        assert_eq!(s.field(0), None);
     }
 }

@@ -18,6 +18,12 @@ pub struct Job {
     pub not_before_ms: u64,
     /// Position of the page in its stream, the seed being 0.
     pub page: u32,
+    /// Pagination position beyond `page` (`harvest_paginate::Position`):
+    /// the offset this page was requested at (`offset` paginator).
+    pub offset: u64,
+    /// The page was queued by a fan-out (offset/page number with a known
+    /// total), so it derives no further pages.
+    pub fanned_out: bool,
 }
 
 impl Job {
@@ -53,17 +59,22 @@ impl PageKey {
 /// A page given up on, with why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeadLetter {
-    pub resource: String,
-    pub url: String,
+    /// The job as it was given up (its `attempt` counts the attempts made
+    /// before the last one), so `retry-dead` can requeue it as it was.
+    pub job: Job,
     /// HTTP status of the last attempt, if a response came.
     pub status: Option<u16>,
     /// Fixed label (`http_status`, `not_json`, `connect`, ...).
     pub reason: String,
     /// Human detail.
     pub detail: String,
-    pub attempts: u32,
-    /// Position of the page in its stream (to requeue it as it was).
-    pub page: u32,
+}
+
+impl DeadLetter {
+    /// Attempts made in all.
+    pub fn attempts(&self) -> u32 {
+        self.job.attempt + 1
+    }
 }
 
 impl DeadLetter {

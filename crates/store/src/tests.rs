@@ -9,6 +9,8 @@ fn job(url: &str) -> Job {
         attempt: 0,
         not_before_ms: 0,
         page: 0,
+        offset: 0,
+        fanned_out: false,
     }
 }
 
@@ -93,13 +95,10 @@ fn dead_letters_are_listed() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let letter = DeadLetter {
-        resource: "r".into(),
-        url: "http://a/x".into(),
+        job: job("http://a/x"),
         status: Some(404),
         reason: "http_status".into(),
         detail: "404 Not Found".into(),
-        attempts: 1,
-        page: 0,
     };
     let mut b = CommitBatch::new();
     b.dead_letter(3, &letter);

@@ -10,13 +10,17 @@
 //! Page `p` of stream `s` on origin `o` is `GET /s/{s}/p/{p}`:
 //! `{"data":[{"id":N,...}, ...],"next":<link>|null}` where record ids run over
 //! `0..total_records()` once each, in (origin, stream, page, record) order.
+//! The same records are served through other pagination styles too (a `Link`
+//! header, cursors, offsets, page numbers): see [`Route`].
 
 mod faults;
 mod log;
 mod pages;
 mod server;
+mod styles;
 
 pub use faults::{Fault, FaultAction};
 pub use log::{RequestLog, RequestRecord};
 pub use pages::{LinkStyle, UpstreamSpec};
 pub use server::Upstream;
+pub use styles::Route;

@@ -26,6 +26,9 @@ pub struct UpstreamSpec {
     pub link: LinkStyle,
     /// Last page: `"next":null` (true) or no `next` key at all (false).
     pub null_at_end: bool,
+    /// The styled routes (`/link`, `/cursor`) end each stream with a next
+    /// link or cursor pointing to the last page itself.
+    pub self_link_at_end: bool,
 }
 
 impl Default for UpstreamSpec {
@@ -38,6 +41,7 @@ impl Default for UpstreamSpec {
             record_pad: 0,
             link: LinkStyle::Absolute,
             null_at_end: true,
+            self_link_at_end: false,
         }
     }
 }
@@ -49,6 +53,22 @@ impl UpstreamSpec {
 
     pub fn total_records(&self) -> u64 {
         self.total_pages() * self.records as u64
+    }
+
+    /// Records per stream.
+    pub fn stream_records(&self) -> usize {
+        self.pages * self.records
+    }
+
+    /// Record `index` (0-based within the stream) of `stream` on `origin`,
+    /// the same bytes whichever route serves it.
+    pub(crate) fn record(&self, origin: usize, stream: usize, index: usize) -> String {
+        let page = index / self.records.max(1);
+        let id = self.first_id(origin, stream, 0) + index as u64;
+        let pad = "x".repeat(self.record_pad);
+        format!(
+            "{{\"id\":{id},\"origin\":{origin},\"stream\":{stream},\"page\":{page},\"name\":\"rec-{id}\",\"pad\":\"{pad}\"}}"
+        )
     }
 
     /// First record id of a page.

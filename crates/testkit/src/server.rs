@@ -95,6 +95,19 @@ impl Upstream {
         format!("http://{}", self.addrs[i])
     }
 
+    /// The first page of every stream served in `route`'s style, origins
+    /// interleaved.
+    pub fn seeds_for(&self, route: crate::Route) -> Vec<String> {
+        let spec = &self.shared.spec;
+        let mut seeds = Vec::with_capacity(spec.origins * spec.streams);
+        for s in 0..spec.streams {
+            for o in 0..spec.origins {
+                seeds.push(format!("{}{}", self.origin_url(o), route.seed_path(s)));
+            }
+        }
+        seeds
+    }
+
     /// The first page of every stream, origins interleaved.
     pub fn seeds(&self) -> Vec<String> {
         let spec = &self.shared.spec;
@@ -145,11 +158,24 @@ async fn handle(State(origin): State<OriginState>, req: Request) -> Response {
             .iter_mut()
             .find_map(|f| f.fires(origin.index, &path).then(|| f.action.clone()))
     };
-    let page = parse_page_path(&path)
-        .and_then(|(s, p)| shared.spec.page_body(origin.index, origin.port, s, p));
+    let page = match parse_page_path(&path) {
+        Some((s, p)) => shared
+            .spec
+            .page_body(origin.index, origin.port, s, p)
+            .map(|body| (body, Vec::new())),
+        None => crate::styles::respond(&shared.spec, origin.index, &path),
+    };
     let (status, response) = match (fault, page) {
-        (Some(action), page) => apply_fault(action, page).await,
-        (None, Some(body)) => (200, json(StatusCode::OK, body)),
+        (Some(action), page) => apply_fault(action, page.map(|(body, _)| body)).await,
+        (None, Some((body, headers))) => {
+            let mut resp = json(StatusCode::OK, body);
+            for (name, value) in headers {
+                if let Ok(value) = HeaderValue::from_str(&value) {
+                    resp.headers_mut().append(name, value);
+                }
+            }
+            (200, resp)
+        }
         (None, None) => (
             404,
             json(StatusCode::NOT_FOUND, "{\"error\":\"no such page\"}".into()),

@@ -4,6 +4,7 @@
 use super::actor::HostShared;
 use crate::messages::{FetchResult, Leased, Outcome};
 use futures::FutureExt;
+use harvest_paginate::{PageRequest, Position};
 use harvest_policy::Disposition;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
@@ -93,7 +94,16 @@ async fn fetch(shared: &HostShared, leased: &Leased) -> (FetchResult, u64) {
         },
         Disposition::Accept => {
             let mut lines = Vec::with_capacity(response.body.len() + 64);
-            match shared.rules[leased.resource].parse(&response.url, &response.body, &mut lines) {
+            let page = PageRequest {
+                url: response.url.clone(),
+                pos: Position {
+                    page: leased.job.page,
+                    offset: leased.job.offset,
+                    fanned_out: leased.job.fanned_out,
+                },
+            };
+            let headers = |name: &str| response.header_values(name);
+            match shared.rules[leased.resource].parse(&page, &headers, &response.body, &mut lines) {
                 Ok(parsed) => FetchResult::Page {
                     status,
                     lines,

@@ -54,6 +54,8 @@ fn an_interrupted_seeding_completes_without_duplicates() {
         attempt: 0,
         not_before_ms: 0,
         page: 0,
+        offset: 0,
+        fanned_out: false,
     };
     partial.put_job(0, &job);
     partial.mark_seen(&job.page_key());

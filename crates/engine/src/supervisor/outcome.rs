@@ -6,9 +6,8 @@ use crate::messages::{FetchResult, Leased, Outcome};
 use crate::{telemetry, EngineError};
 use actix::prelude::*;
 use harvest_config::origin_of;
-use harvest_paginate::Next;
+use harvest_paginate::{Next, PageRequest};
 use harvest_store::{DeadLetter, Job};
-use url::Url;
 
 impl Handler<Outcome> for Supervisor {
     type Result = ();
@@ -46,7 +45,12 @@ impl Supervisor {
                 self.frontier.finished();
                 self.pending -= 1;
                 match next {
-                    Next::Page(url) => self.enqueue_next(&leased, url)?,
+                    Next::Page(req) => self.enqueue_next(&leased, req)?,
+                    Next::Pages(reqs) => {
+                        for req in reqs {
+                            self.enqueue_next(&leased, req)?;
+                        }
+                    }
                     Next::End => {}
                     Next::Refused(why) => {
                         tracing::warn!(resource = %leased.job.resource, url = %leased.url, reason = %why, "Next link not followed; the stream ends here.")
@@ -82,15 +86,18 @@ impl Supervisor {
         Ok(())
     }
 
-    /// Queues the page after `parent` in the same stream, unless it was ever
+    /// Queues a page after `parent` in the same stream, unless it was ever
     /// queued before (a loop, or two streams meeting).
-    fn enqueue_next(&mut self, parent: &Leased, url: Url) -> Result<(), EngineError> {
+    fn enqueue_next(&mut self, parent: &Leased, req: PageRequest) -> Result<(), EngineError> {
+        let PageRequest { url, pos } = req;
         let job = Job {
             resource: parent.job.resource.clone(),
             url: url.to_string(),
             attempt: 0,
             not_before_ms: 0,
-            page: parent.job.page + 1,
+            page: pos.page,
+            offset: pos.offset,
+            fanned_out: pos.fanned_out,
         };
         let key = job.page_key();
         if self.committer.is_seen(&self.store, &key)? {
@@ -150,13 +157,10 @@ impl Supervisor {
         metrics::counter!(telemetry::DEAD_LETTERS, "resource" => resource, "reason" => reason)
             .increment(1);
         let letter = DeadLetter {
-            resource: leased.job.resource.clone(),
-            url: leased.job.url.clone(),
+            job: leased.job.clone(),
             status,
             reason: reason.to_string(),
             detail,
-            attempts: leased.job.attempt + 1,
-            page: leased.job.page,
         };
         self.committer.count_dead(leased.resource);
         let batch = self.committer.batch();

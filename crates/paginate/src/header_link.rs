@@ -1,0 +1,10 @@
+//! `header_link`: the RFC 8288 `Link` response header's `rel="next"` target
+//! (relative targets resolved against the page URL), followed under the same
+//! rules as `json_link`: same origin, http(s) only, never the page itself.
+
+use crate::{find_rel, link_next, Next, PageRequest};
+
+/// The next page from the page's `Link` header values.
+pub(crate) fn next(page: &PageRequest, link_headers: &[String]) -> Next {
+    link_next(page, find_rel(link_headers, "next").as_deref())
+}

@@ -1,0 +1,410 @@
+//! Next-page derivation, one style at a time (pure: bodies and headers in,
+//! `Next` out).
+
+use crate::*;
+use harvest_config::{Paginator, Seeds, Selector};
+
+fn sel(p: &str) -> Selector {
+    Selector::parse(p).unwrap()
+}
+
+fn rules(style: PageStyle, max_pages: Option<u32>) -> PageRules {
+    PageRules::new(&Resource {
+        name: "r".into(),
+        seeds: Seeds::default(),
+        data_selector: sel("data"),
+        paginator: Paginator { style, max_pages },
+    })
+}
+
+fn url(s: &str) -> Url {
+    Url::parse(s).unwrap()
+}
+
+fn no_headers(_: &str) -> Vec<String> {
+    Vec::new()
+}
+
+fn parse_with(
+    rules: &PageRules,
+    page: &PageRequest,
+    links: &[&str],
+    body: &str,
+) -> Result<Parsed, PageError> {
+    let links: Vec<String> = links.iter().map(|s| s.to_string()).collect();
+    let headers = move |name: &str| {
+        if name.eq_ignore_ascii_case("link") {
+            links.clone()
+        } else {
+            Vec::new()
+        }
+    };
+    rules.parse(page, &headers, body.as_bytes(), &mut Vec::new())
+}
+
+fn next(rules: &PageRules, page: &PageRequest, body: &str) -> Next {
+    rules
+        .parse(page, &no_headers, body.as_bytes(), &mut Vec::new())
+        .unwrap()
+        .next
+}
+
+fn urls(next: &Next) -> Vec<String> {
+    match next {
+        Next::Page(r) => vec![r.url.to_string()],
+        Next::Pages(rs) => rs.iter().map(|r| r.url.to_string()).collect(),
+        other => panic!("not a page: {other:?}"),
+    }
+}
+
+fn records(n: usize) -> String {
+    (0..n).map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+}
+
+#[test]
+fn json_link_follows_and_counts_pages() {
+    let r = rules(
+        PageStyle::JsonLink {
+            next_url_path: sel("next"),
+        },
+        None,
+    );
+    let seed = PageRequest::seed(url("http://h/p/0"));
+    let Next::Page(p1) = next(&r, &seed, r#"{"data":[1],"next":"/p/1"}"#) else {
+        panic!()
+    };
+    assert_eq!(p1.url.as_str(), "http://h/p/1");
+    assert_eq!(p1.pos.page, 1);
+    assert_eq!(next(&r, &p1, r#"{"data":[1],"next":null}"#), Next::End);
+    assert!(matches!(
+        next(&r, &p1, r#"{"data":[1],"next":"/p/1"}"#),
+        Next::Refused(_)
+    ));
+}
+
+#[test]
+fn max_pages_counts_the_seed_as_page_zero() {
+    let r = rules(
+        PageStyle::JsonLink {
+            next_url_path: sel("next"),
+        },
+        Some(2),
+    );
+    let seed = PageRequest::seed(url("http://h/p/0"));
+    let body = r#"{"data":[1],"next":"/p/9"}"#;
+    let Next::Page(p1) = next(&r, &seed, body) else {
+        panic!()
+    };
+    assert_eq!(
+        next(&r, &p1, r#"{"data":[1],"next":"/p/2"}"#),
+        Next::End,
+        "page index 2 would be the third page"
+    );
+    let one = rules(PageStyle::HeaderLink, Some(1));
+    assert_eq!(
+        parse_with(&one, &seed, &["</p/1>; rel=next"], r#"{"data":[]}"#)
+            .unwrap()
+            .next,
+        Next::End
+    );
+}
+
+#[test]
+fn header_link_uses_rel_next_and_resolves_relative_targets() {
+    let r = rules(PageStyle::HeaderLink, None);
+    let page = PageRequest::seed(url("http://h/v1/items?page=2"));
+    let body = r#"{"data":[1,2]}"#;
+    let parsed = parse_with(
+        &r,
+        &page,
+        &[
+            r#"<?page=1>; rel="prev first""#,
+            r#"<?page=3>; rel="next", <?page=9>; rel="last""#,
+        ],
+        body,
+    )
+    .unwrap();
+    assert_eq!(parsed.records, 2);
+    assert_eq!(urls(&parsed.next), ["http://h/v1/items?page=3"]);
+    assert_eq!(parse_with(&r, &page, &[], body).unwrap().next, Next::End);
+    assert_eq!(
+        parse_with(&r, &page, &["<?page=1>; rel=prev"], body)
+            .unwrap()
+            .next,
+        Next::End
+    );
+    for refused in [
+        "<?page=2>; rel=next",
+        "<http://other/v1/items?page=3>; rel=next",
+        "<ftp://h/x>; rel=next",
+    ] {
+        assert!(
+            matches!(
+                parse_with(&r, &page, &[refused], body).unwrap().next,
+                Next::Refused(_)
+            ),
+            "{refused}"
+        );
+    }
+}
+
+fn cursor_rules(has_more: bool) -> PageRules {
+    rules(
+        PageStyle::Cursor {
+            cursor_path: sel("meta.next_cursor"),
+            cursor_param: "after".into(),
+            has_more_path: has_more.then(|| sel("meta.has_more")),
+        },
+        None,
+    )
+}
+
+#[test]
+fn cursor_goes_back_as_a_query_parameter() {
+    let r = cursor_rules(false);
+    let seed = PageRequest::seed(url("http://h/items?sort=id"));
+    let n = next(&r, &seed, r#"{"data":[1],"meta":{"next_cursor":"c 1"}}"#);
+    assert_eq!(urls(&n), ["http://h/items?sort=id&after=c+1"]);
+    let Next::Page(p1) = n else { panic!() };
+    assert_eq!(p1.pos.page, 1);
+    let n = next(&r, &p1, r#"{"data":[1],"meta":{"next_cursor":42}}"#);
+    assert_eq!(urls(&n), ["http://h/items?sort=id&after=42"]);
+    for end in [
+        r#"{"data":[1],"meta":{"next_cursor":null}}"#,
+        r#"{"data":[1],"meta":{"next_cursor":""}}"#,
+        r#"{"data":[1],"meta":{}}"#,
+        r#"{"data":[]}"#,
+    ] {
+        assert_eq!(next(&r, &p1, end), Next::End, "{end}");
+    }
+}
+
+#[test]
+fn a_repeated_cursor_is_refused() {
+    let r = cursor_rules(false);
+    let page = PageRequest::seed(url("http://h/items?after=abc"));
+    assert!(matches!(
+        next(&r, &page, r#"{"data":[1],"meta":{"next_cursor":"abc"}}"#),
+        Next::Refused(_)
+    ));
+}
+
+#[test]
+fn has_more_false_ends_a_cursor_stream() {
+    let r = cursor_rules(true);
+    let seed = PageRequest::seed(url("http://h/items"));
+    assert_eq!(
+        next(
+            &r,
+            &seed,
+            r#"{"data":[1],"meta":{"next_cursor":"x","has_more":false}}"#
+        ),
+        Next::End
+    );
+    assert_eq!(
+        urls(&next(
+            &r,
+            &seed,
+            r#"{"data":[1],"meta":{"next_cursor":"x","has_more":true}}"#
+        )),
+        ["http://h/items?after=x"]
+    );
+    assert_eq!(
+        parse_with(&r, &seed, &[], r#"{"data":[1],"meta":{"has_more":"no"}}"#)
+            .unwrap_err()
+            .reason(),
+        "bad_field"
+    );
+}
+
+fn offset_rules(total: bool, max_pages: Option<u32>) -> PageRules {
+    rules(
+        PageStyle::Offset {
+            offset_param: "offset".into(),
+            limit_param: "limit".into(),
+            limit: 3,
+            total_path: total.then(|| sel("total")),
+        },
+        max_pages,
+    )
+}
+
+#[test]
+fn offset_seed_carries_the_limit() {
+    let r = offset_rules(false, None);
+    let seed = r.seed(url("http://h/items?q=1"));
+    assert_eq!(seed.url.as_str(), "http://h/items?q=1&limit=3");
+    assert_eq!(seed.pos, Position::default());
+}
+
+#[test]
+fn offset_without_total_walks_until_a_short_or_empty_page() {
+    let r = offset_rules(false, None);
+    let seed = r.seed(url("http://h/items"));
+    let Next::Page(p1) = next(&r, &seed, &format!("{{\"data\":[{}]}}", records(3))) else {
+        panic!()
+    };
+    assert_eq!(p1.url.as_str(), "http://h/items?limit=3&offset=3");
+    assert_eq!(
+        (p1.pos.page, p1.pos.offset, p1.pos.fanned_out),
+        (1, 3, false)
+    );
+    assert_eq!(
+        urls(&next(&r, &p1, &format!("{{\"data\":[{}]}}", records(3)))),
+        ["http://h/items?limit=3&offset=6"]
+    );
+    assert_eq!(
+        next(&r, &p1, &format!("{{\"data\":[{}]}}", records(2))),
+        Next::End
+    );
+    assert_eq!(next(&r, &p1, r#"{"data":[]}"#), Next::End);
+}
+
+#[test]
+fn offset_with_total_fans_out_once() {
+    let r = offset_rules(true, None);
+    let seed = r.seed(url("http://h/items"));
+    let full = format!("{{\"data\":[{}],\"total\":10}}", records(3));
+    let n = next(&r, &seed, &full);
+    assert_eq!(
+        urls(&n),
+        [
+            "http://h/items?limit=3&offset=3",
+            "http://h/items?limit=3&offset=6",
+            "http://h/items?limit=3&offset=9"
+        ]
+    );
+    let Next::Pages(pages) = n else { panic!() };
+    assert!(pages.iter().all(|p| p.pos.fanned_out));
+    assert_eq!(
+        pages
+            .iter()
+            .map(|p| (p.pos.page, p.pos.offset))
+            .collect::<Vec<_>>(),
+        [(1, 3), (2, 6), (3, 9)]
+    );
+    assert_eq!(
+        next(&r, &pages[0], &full),
+        Next::End,
+        "fanned-out pages end"
+    );
+    // The total reached, an exact fit, an empty or short first page.
+    let at9 = PageRequest::seed(url("http://h/items?limit=3&offset=9"));
+    assert_eq!(next(&r, &at9, &full), Next::End);
+    let exact = format!("{{\"data\":[{}],\"total\":3}}", records(3));
+    assert_eq!(next(&r, &seed, &exact), Next::End);
+    assert_eq!(next(&r, &seed, r#"{"data":[],"total":10}"#), Next::End);
+    assert_eq!(
+        next(
+            &r,
+            &seed,
+            &format!("{{\"data\":[{}],\"total\":10}}", records(1))
+        ),
+        Next::End
+    );
+    // max_pages trims the fan-out.
+    let capped = offset_rules(true, Some(3));
+    assert_eq!(urls(&next(&capped, &seed, &full)).len(), 2);
+}
+
+#[test]
+fn offset_fan_out_is_bounded() {
+    let r = offset_rules(true, None);
+    let seed = r.seed(url("http://h/items"));
+    let huge = format!("{{\"data\":[{}],\"total\":1000000000}}", records(3));
+    let Next::Page(p1) = next(&r, &seed, &huge) else {
+        panic!("a huge remainder is walked page by page")
+    };
+    assert!(!p1.pos.fanned_out);
+    let near_end = PageRequest::seed(url(&format!(
+        "http://h/items?limit=3&offset={}",
+        1_000_000_000 - 3 * 20
+    )));
+    assert_eq!(urls(&next(&r, &near_end, &huge)).len(), 19);
+}
+
+fn page_rules(base: u64, total: Option<PageTotal>, page_size: Option<u64>) -> PageRules {
+    rules(
+        PageStyle::PageNumber {
+            page_param: "page".into(),
+            base,
+            total,
+            page_size,
+            page_size_param: page_size.map(|_| "per_page".into()),
+            has_more_path: Some(sel("more")),
+        },
+        None,
+    )
+}
+
+#[test]
+fn page_number_walks_from_the_base_until_empty() {
+    for base in [0, 1] {
+        let r = page_rules(base, None, None);
+        let seed = r.seed(url("http://h/items"));
+        let Next::Page(p) = next(&r, &seed, r#"{"data":[1]}"#) else {
+            panic!()
+        };
+        assert_eq!(p.url.as_str(), format!("http://h/items?page={}", base + 1));
+        assert_eq!(
+            urls(&next(&r, &p, r#"{"data":[1]}"#)),
+            [format!("http://h/items?page={}", base + 2)]
+        );
+        assert_eq!(next(&r, &p, r#"{"data":[]}"#), Next::End);
+        assert_eq!(next(&r, &p, r#"{"data":[1],"more":false}"#), Next::End);
+    }
+}
+
+#[test]
+fn page_number_fans_out_from_total_pages_or_total_records() {
+    let r = page_rules(1, Some(PageTotal::Pages(sel("total_pages"))), None);
+    let seed = r.seed(url("http://h/items"));
+    let n = next(&r, &seed, r#"{"data":[1],"total_pages":4}"#);
+    assert_eq!(
+        urls(&n),
+        [
+            "http://h/items?page=2",
+            "http://h/items?page=3",
+            "http://h/items?page=4"
+        ]
+    );
+    let Next::Pages(pages) = n else { panic!() };
+    assert_eq!(pages[2].pos.page, 3);
+    assert_eq!(
+        next(&r, &pages[0], r#"{"data":[1],"total_pages":4}"#),
+        Next::End
+    );
+    assert_eq!(
+        next(&r, &seed, r#"{"data":[1],"total_pages":1}"#),
+        Next::End
+    );
+    assert_eq!(
+        next(&r, &seed, r#"{"data":[1],"total_pages":0}"#),
+        Next::End
+    );
+
+    let r = page_rules(0, Some(PageTotal::Records(sel("total"))), Some(2));
+    let seed = r.seed(url("http://h/items"));
+    assert_eq!(seed.url.as_str(), "http://h/items?per_page=2");
+    assert_eq!(
+        urls(&next(&r, &seed, r#"{"data":[1,2],"total":5}"#)),
+        [
+            "http://h/items?per_page=2&page=1",
+            "http://h/items?per_page=2&page=2"
+        ]
+    );
+    assert_eq!(
+        next(&r, &seed, r#"{"data":[1],"total":5}"#),
+        Next::End,
+        "short page"
+    );
+}
+
+#[test]
+fn wrong_field_types_are_page_errors() {
+    let r = offset_rules(true, None);
+    let seed = r.seed(url("http://h/items"));
+    let e = parse_with(&r, &seed, &[], r#"{"data":[1],"total":"many"}"#).unwrap_err();
+    assert_eq!(e.reason(), "bad_field");
+    assert!(e.to_string().contains("`total`"), "{e}");
+}

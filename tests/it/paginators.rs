@@ -1,0 +1,250 @@
+//! Every pagination style against the testkit's styled routes: every id
+//! exactly once, each page fetched once, and the stream-ending edge cases.
+
+use crate::util::*;
+use harvest_testkit::{Route, Upstream, UpstreamSpec};
+
+const FAST: &str = "[client]\nrate_per_sec = 5000.0\nburst = 100\nmax_in_flight_per_origin = 8\n";
+
+fn spec() -> UpstreamSpec {
+    UpstreamSpec {
+        origins: 2,
+        streams: 3,
+        pages: 4,
+        records: 5,
+        ..Default::default()
+    }
+}
+
+/// Crawls `route`'s seeds with `paginator`; returns the crawl and upstream.
+fn crawl(spec: UpstreamSpec, route: Route, paginator: &str) -> (Crawl, Upstream) {
+    let up = Upstream::start(spec).unwrap();
+    let crawl = Crawl::new();
+    crawl.write(
+        &[Res {
+            name: "items",
+            seeds: up.seeds_for(route),
+            data_selector: "data",
+            paginator,
+        }],
+        FAST,
+    );
+    let out = crawl.run();
+    assert_exit(&out, 0);
+    (crawl, up)
+}
+
+/// Every request as `origin:path`, sorted.
+fn paths(up: &Upstream) -> Vec<String> {
+    let mut paths: Vec<String> = up
+        .log()
+        .snapshot()
+        .into_iter()
+        .map(|r| format!("{}:{}", r.origin, r.path))
+        .collect();
+    paths.sort();
+    paths
+}
+
+fn assert_each_fetched_once(up: &Upstream) {
+    let paths = paths(up);
+    let mut unique = paths.clone();
+    unique.dedup();
+    assert_eq!(paths, unique, "a page was fetched twice");
+}
+
+const LINK: &str = r#"{ type = "header_link" }"#;
+const CURSOR: &str =
+    r#"{ type = "cursor", cursor_path = "meta.next_cursor", cursor_param = "cursor" }"#;
+const PAGES: &str =
+    r#"{ type = "page_number", page_param = "page", base = 1, total_pages_path = "total_pages" }"#;
+
+#[test]
+fn header_link_every_id_once() {
+    let spec = spec();
+    let (crawl, up) = crawl(spec.clone(), Route::Link, LINK);
+    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    assert_eq!(up.log().len() as u64, spec.total_pages());
+    assert_each_fetched_once(&up);
+}
+
+#[test]
+fn cursor_every_id_once() {
+    let spec = spec();
+    let (crawl, up) = crawl(spec.clone(), Route::Cursor, CURSOR);
+    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    assert_eq!(up.log().len() as u64, spec.total_pages());
+}
+
+#[test]
+fn offset_every_id_once_without_total() {
+    let spec = spec();
+    // No total: walked page by page; the last full page is followed by one
+    // empty page (the stream length is a multiple of the limit).
+    let (crawl, up) = crawl(
+        spec.clone(),
+        Route::Offset,
+        r#"{ type = "offset", limit = 5 }"#,
+    );
+    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    assert_eq!(
+        up.log().len() as u64,
+        spec.total_pages() + (spec.origins * spec.streams) as u64
+    );
+    assert_each_fetched_once(&up);
+}
+
+#[test]
+fn offset_fans_out_after_the_first_page() {
+    let spec = UpstreamSpec {
+        origins: 1,
+        streams: 2,
+        pages: 6,
+        records: 4,
+        ..Default::default()
+    };
+    let (crawl, up) = crawl(
+        spec.clone(),
+        Route::Offset,
+        r#"{ type = "offset", limit = 4, total_path = "total" }"#,
+    );
+    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    let log = up.log().snapshot();
+    for s in 0..spec.streams {
+        let stream: Vec<&str> = log
+            .iter()
+            .map(|r| r.path.as_str())
+            .filter(|p| p.starts_with(&format!("/offset/s/{s}?")))
+            .collect();
+        assert_eq!(
+            stream[0],
+            format!("/offset/s/{s}?limit=4"),
+            "the seed first"
+        );
+        let mut rest: Vec<&str> = stream[1..].to_vec();
+        rest.sort();
+        let mut want: Vec<String> = (1..spec.pages)
+            .map(|p| format!("/offset/s/{s}?limit=4&offset={}", p * 4))
+            .collect();
+        want.sort();
+        assert_eq!(rest, want, "every remaining page, once, nothing more");
+    }
+}
+
+#[test]
+fn page_number_every_id_once() {
+    let spec = spec();
+    let (crawl, up) = crawl(spec.clone(), Route::Pages, PAGES);
+    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    assert_eq!(up.log().len() as u64, spec.total_pages());
+    assert_each_fetched_once(&up);
+}
+
+#[test]
+fn page_number_without_total_stops_on_the_empty_page() {
+    let spec = spec();
+    let (crawl, up) = crawl(
+        spec.clone(),
+        Route::Pages,
+        r#"{ type = "page_number", base = 1 }"#,
+    );
+    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    assert_eq!(
+        up.log().len() as u64,
+        spec.total_pages() + (spec.origins * spec.streams) as u64
+    );
+}
+
+#[test]
+fn an_empty_first_page_ends_every_style() {
+    let spec = UpstreamSpec {
+        origins: 1,
+        streams: 0,
+        ..spec()
+    };
+    for (route, paginator) in [
+        (Route::Link, LINK),
+        (Route::Cursor, CURSOR),
+        (
+            Route::Offset,
+            r#"{ type = "offset", limit = 5, total_path = "total" }"#,
+        ),
+        (Route::Pages, PAGES),
+    ] {
+        let up = Upstream::start(spec.clone()).unwrap();
+        let crawl = Crawl::new();
+        let seed = format!("{}{}", up.origin_url(0), route.seed_path(7));
+        crawl.write(
+            &[Res {
+                name: "items",
+                seeds: vec![seed],
+                data_selector: "data",
+                paginator,
+            }],
+            FAST,
+        );
+        assert_exit(&crawl.run(), 0);
+        assert!(crawl.ids("items").is_empty());
+        assert_eq!(up.log().len(), 1, "{route:?}: only the seed");
+    }
+}
+
+#[test]
+fn a_last_page_linking_to_itself_ends_the_stream() {
+    let spec = UpstreamSpec {
+        self_link_at_end: true,
+        ..spec()
+    };
+    let (crawl, up) = crawl(spec.clone(), Route::Link, LINK);
+    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    assert_eq!(up.log().len() as u64, spec.total_pages());
+}
+
+#[test]
+fn a_link_header_with_several_relations_and_headers() {
+    // Every testkit `/link` page sends `first` and `next` in one header
+    // (the next link with a quoted, comma-holding title) and `last` in a
+    // second one; only `next` is followed.
+    let spec = UpstreamSpec {
+        origins: 1,
+        streams: 1,
+        pages: 5,
+        records: 2,
+        ..Default::default()
+    };
+    let (crawl, up) = crawl(spec.clone(), Route::Link, LINK);
+    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    let want: Vec<String> = std::iter::once("0:/link/s/0".to_string())
+        .chain((1..5).map(|p| format!("0:/link/s/0?page={p}")))
+        .collect();
+    let mut want = want;
+    want.sort();
+    assert_eq!(paths(&up), want);
+}
+
+#[test]
+fn a_repeated_cursor_ends_the_stream() {
+    let spec = UpstreamSpec {
+        self_link_at_end: true,
+        ..spec()
+    };
+    let (crawl, up) = crawl(spec.clone(), Route::Cursor, CURSOR);
+    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    assert_eq!(up.log().len() as u64, spec.total_pages());
+}
+
+#[test]
+fn max_pages_caps_each_stream() {
+    let spec = spec();
+    let (crawl, up) = crawl(
+        spec.clone(),
+        Route::Pages,
+        r#"{ type = "page_number", total_pages_path = "total_pages", max_pages = 2 }"#,
+    );
+    let streams = (spec.origins * spec.streams) as u64;
+    assert_eq!(
+        crawl.ids("items").len() as u64,
+        streams * 2 * spec.records as u64
+    );
+    assert_eq!(up.log().len() as u64, streams * 2);
+}
