@@ -17,6 +17,8 @@ pub struct Config {
     /// Per-origin overrides, keyed by [`origin_of`] form (`https://host:port`).
     pub origins: HashMap<String, OriginSettings>,
     pub retry: RetrySettings,
+    /// `[breaker]`: per-origin circuit breaker tunables.
+    pub breaker: harvest_policy::BreakerSettings,
     pub metrics: MetricsSettings,
     pub resources: Vec<Resource>,
 }
@@ -72,6 +74,8 @@ pub struct ClientSettings {
     pub idle_after: Duration,
     /// A body larger than this is an error, not an out-of-memory.
     pub max_body_bytes: u64,
+    /// Longest pause a `Retry-After` or a quota reset may impose.
+    pub max_retry_after: Duration,
     pub user_agent: String,
     /// Extra request headers, sent to every origin.
     pub headers: Vec<(String, String)>,
@@ -86,6 +90,9 @@ pub struct OriginSettings {
     pub burst: u32,
     /// Requests in flight to this origin.
     pub max_in_flight: usize,
+    /// Floor of the rate when headerless 429s slow the origin down
+    /// (default `rate_per_sec / 32`).
+    pub min_rate_per_sec: f64,
 }
 
 /// `[retry]`.

@@ -18,7 +18,24 @@ pub struct RawFile {
     #[serde(default)]
     pub metrics: RawMetrics,
     #[serde(default)]
+    pub breaker: RawBreaker,
+    #[serde(default)]
     pub resources: Vec<Spanned<RawResource>>,
+}
+
+/// `[breaker]`: every key optional; defaults are `BreakerSettings::default()`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBreaker {
+    pub failure_ratio: Option<f64>,
+    pub min_calls: Option<u32>,
+    pub window: Option<u32>,
+    pub consecutive_failures: Option<u32>,
+    #[serde(default, with = "humantime_serde")]
+    pub open_for: Option<Duration>,
+    #[serde(default, with = "humantime_serde")]
+    pub max_open_for: Option<Duration>,
+    pub half_open_probes: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -75,6 +92,10 @@ pub struct RawClient {
     pub idle_after: Duration,
     #[serde(default = "default_max_body_bytes")]
     pub max_body_bytes: u64,
+    #[serde(default = "default_max_retry_after", with = "humantime_serde")]
+    pub max_retry_after: Duration,
+    #[serde(default)]
+    pub min_rate_per_sec: Option<f64>,
     #[serde(default)]
     pub user_agent: Option<String>,
     #[serde(default)]
@@ -109,6 +130,9 @@ fn default_request_timeout() -> Duration {
 }
 fn default_idle_after() -> Duration {
     Duration::from_secs(30)
+}
+fn default_max_retry_after() -> Duration {
+    harvest_policy::DEFAULT_MAX_RETRY_AFTER
 }
 fn default_max_body_bytes() -> u64 {
     64 << 20

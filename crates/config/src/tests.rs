@@ -32,11 +32,14 @@ fn defaults_fill_everything_left_out() {
         OriginSettings {
             rate_per_sec: 50.0,
             burst: 10,
-            max_in_flight: 16
+            max_in_flight: 16,
+            min_rate_per_sec: 50.0 / 32.0,
         }
     );
     assert_eq!(c.client.read_timeout, Duration::from_secs(30));
     assert_eq!(c.retry.max_attempts, 5);
+    assert_eq!(c.breaker, harvest_policy::BreakerSettings::default());
+    assert_eq!(c.client.max_retry_after, Duration::from_secs(3600));
     assert!(c.client.user_agent.starts_with("harvest/"));
     let r = &c.resources[0];
     assert!(r.data_selector.segments().is_empty());
@@ -61,7 +64,8 @@ fn origin_overrides_apply_by_normalised_origin() {
         OriginSettings {
             rate_per_sec: 5.0,
             burst: 3,
-            max_in_flight: 16
+            max_in_flight: 16,
+            min_rate_per_sec: 5.0 / 32.0,
         }
     );
     assert_eq!(c.origin_settings("http://other").burst, 10);

@@ -78,12 +78,30 @@ pub(crate) fn validate(raw: RawFile, text: &str, path: &Path) -> Result<Config, 
         rate_per_sec: client.rate_per_sec,
         burst: client.burst,
         max_in_flight: client.max_in_flight_per_origin,
+        min_rate_per_sec: client
+            .min_rate_per_sec
+            .unwrap_or(client.rate_per_sec / 32.0),
     };
+    if client
+        .min_rate_per_sec
+        .is_some_and(|m| !(m > 0.0 && m <= client.rate_per_sec))
+    {
+        c.bare(
+            "client.min_rate_per_sec",
+            "must be positive and at most rate_per_sec",
+        );
+    }
+    let breaker = check_breaker(&mut c, &raw.breaker);
     let mut origins = HashMap::new();
     for (i, o) in client.origins.iter().enumerate() {
         let key = format!("client.origins[{i}]");
         let o = o.get_ref();
+        let rate_per_sec = o.rate_per_sec.unwrap_or(defaults.rate_per_sec);
         let settings = OriginSettings {
+            min_rate_per_sec: client
+                .min_rate_per_sec
+                .unwrap_or(rate_per_sec / 32.0)
+                .min(rate_per_sec),
             rate_per_sec: o.rate_per_sec.unwrap_or(defaults.rate_per_sec),
             burst: o.burst.unwrap_or(defaults.burst),
             max_in_flight: o.max_in_flight_per_origin.unwrap_or(defaults.max_in_flight),
@@ -165,6 +183,7 @@ pub(crate) fn validate(raw: RawFile, text: &str, path: &Path) -> Result<Config, 
             request_timeout: client.request_timeout,
             idle_after: client.idle_after,
             max_body_bytes: client.max_body_bytes,
+            max_retry_after: client.max_retry_after,
             user_agent: client
                 .user_agent
                 .clone()
@@ -177,6 +196,7 @@ pub(crate) fn validate(raw: RawFile, text: &str, path: &Path) -> Result<Config, 
             base_delay: retry.base_delay,
             max_delay: retry.max_delay,
         },
+        breaker,
         metrics: MetricsSettings {
             listen,
             max_origin_labels: raw.metrics.max_origin_labels,
@@ -289,6 +309,36 @@ fn check_resource(
         data_selector: data_selector?,
         paginator: paginator?,
     })
+}
+
+fn check_breaker(c: &mut Checker<'_>, raw: &RawBreaker) -> harvest_policy::BreakerSettings {
+    let d = harvest_policy::BreakerSettings::default();
+    let s = harvest_policy::BreakerSettings {
+        failure_ratio: raw.failure_ratio.unwrap_or(d.failure_ratio),
+        min_calls: raw.min_calls.unwrap_or(d.min_calls),
+        window: raw.window.unwrap_or(d.window),
+        consecutive_failures: raw.consecutive_failures.unwrap_or(d.consecutive_failures),
+        open_for: raw.open_for.unwrap_or(d.open_for),
+        max_open_for: raw.max_open_for.unwrap_or(d.max_open_for),
+        half_open_probes: raw.half_open_probes.unwrap_or(d.half_open_probes),
+        ..d
+    };
+    if !(s.failure_ratio > 0.0 && s.failure_ratio <= 1.0) {
+        c.bare("breaker.failure_ratio", "must be in (0, 1]");
+    }
+    if s.window == 0 {
+        c.bare("breaker.window", "must be at least 1");
+    }
+    if s.half_open_probes == 0 {
+        c.bare("breaker.half_open_probes", "must be at least 1");
+    }
+    if s.open_for.is_zero() || s.open_for > s.max_open_for {
+        c.bare(
+            "breaker.open_for",
+            "must be longer than 0s and at most breaker.max_open_for",
+        );
+    }
+    s
 }
 
 fn is_token_byte(b: u8) -> bool {

@@ -44,8 +44,12 @@ pub(crate) enum FetchResult {
         records: u64,
         next: Next,
     },
-    /// A response whose status says "try again later" (408, 429, 5xx...).
-    RetryStatus { status: u16 },
+    /// A response whose status says "try again later" (408, 429, 5xx...),
+    /// with the server's `Retry-After` if it gave one.
+    RetryStatus {
+        status: u16,
+        retry_after: Option<Duration>,
+    },
     /// A transport failure worth a retry (connect, timeout, broken read).
     RetryTransport {
         reason: &'static str,

@@ -17,6 +17,8 @@ pub const RETRIES: &str = "harvest_retries_total";
 pub const DEAD_LETTERS: &str = "harvest_dead_letters_total";
 pub const RATE_LIMITED: &str = "harvest_rate_limited_total";
 pub const BUCKET_WAIT: &str = "harvest_bucket_wait_seconds_total";
+pub const BREAKER_STATE: &str = "harvest_breaker_state";
+pub const BREAKER_OPENS: &str = "harvest_breaker_opens_total";
 pub const FRONTIER_PENDING: &str = "harvest_frontier_pending";
 pub const FRONTIER_WAITING: &str = "harvest_frontier_waiting";
 pub const IN_FLIGHT: &str = "harvest_in_flight";
@@ -68,7 +70,21 @@ pub fn describe() {
         Unit::Count,
         "Pages given up on, by resource and reason (continues across resumes)."
     );
-    describe_counter!(RATE_LIMITED, Unit::Count, "429 responses, by origin.");
+    describe_counter!(
+        RATE_LIMITED,
+        Unit::Count,
+        "Times an origin asked to slow down (429 / Retry-After), one per burst, by origin."
+    );
+    describe_gauge!(
+        BREAKER_STATE,
+        Unit::Count,
+        "Circuit breaker state by origin: 0 closed, 1 half-open, 2 open."
+    );
+    describe_counter!(
+        BREAKER_OPENS,
+        Unit::Count,
+        "Times an origin's circuit breaker opened."
+    );
     describe_gauge!(
         BUCKET_WAIT,
         Unit::Seconds,

@@ -1,21 +1,29 @@
-//! The host actor and the order in which a job acquires what it needs:
-//! a token from the origin's bucket (waited for with no slot held), then a
-//! per-origin slot, then a global slot. The slots are owned permits moved into
-//! the fetch task, so every way out of the task releases them.
+//! The host actor and the order in which a job acquires what it needs: the
+//! breaker's admission, a token from the origin's adaptive bucket (both
+//! waited for with no slot held), then a per-origin slot, then a global slot.
+//! The slots are owned permits moved into the fetch task, so every way out of
+//! the task releases them. What each response says about the origin comes
+//! back as [`Feedback`] (see `feedback.rs`).
 
 use super::fetch::{abandon, fetch_page};
 use crate::messages::Leased;
 use crate::supervisor::Supervisor;
+use crate::telemetry;
 use actix::prelude::*;
-use harvest_config::OriginSettings;
+use harvest_config::{Config, OriginSettings};
 use harvest_fetch::Fetcher;
 use harvest_paginate::PageRules;
-use harvest_policy::TokenBucket;
+use harvest_policy::{AdaptiveBucket, AdaptiveSettings, Admit, CircuitBreaker};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
+
+/// How often a job re-asks a half-open breaker whose probes are all out.
+const PROBE_POLL: Duration = Duration::from_millis(50);
 
 /// What every host shares, handed out by the supervisor.
 #[derive(Clone)]
@@ -28,11 +36,17 @@ pub(crate) struct HostShared {
     /// Set when the crawl is stopping: queued jobs are handed back unfetched.
     pub stopping: Arc<AtomicBool>,
     pub supervisor: Addr<Supervisor>,
+    pub config: Arc<Config>,
 }
 
 pub(crate) struct HostActor {
-    origin: String,
-    bucket: TokenBucket,
+    pub(super) origin: String,
+    /// The origin's metric label (bounded, see `telemetry::OriginLabels`).
+    pub(super) label: &'static str,
+    pub(super) bucket: AdaptiveBucket,
+    pub(super) breaker: CircuitBreaker,
+    /// Breaker jitter.
+    pub(super) rng: StdRng,
     /// This origin's in-flight cap.
     slots: Arc<Semaphore>,
     /// Taken in `started` to become the actor's stream (pinned: the receiver is !Unpin).
@@ -43,47 +57,51 @@ pub(crate) struct HostActor {
 impl HostActor {
     pub fn new(
         origin: String,
+        label: &'static str,
         settings: OriginSettings,
         jobs: async_channel::Receiver<Leased>,
         shared: HostShared,
     ) -> Self {
+        let adaptive = AdaptiveSettings {
+            min_rate_per_sec: settings.min_rate_per_sec,
+            max_pause: shared.config.client.max_retry_after,
+            ..AdaptiveSettings::new(settings.rate_per_sec, settings.burst)
+        };
         Self {
             origin,
-            bucket: TokenBucket::new(settings.rate_per_sec, settings.burst, Instant::now()),
+            label,
+            bucket: AdaptiveBucket::new(adaptive, Instant::now()),
+            breaker: CircuitBreaker::new(shared.config.breaker),
+            rng: StdRng::from_entropy(),
             slots: Arc::new(Semaphore::new(settings.max_in_flight)),
             jobs: Some(Box::pin(jobs)),
             shared,
         }
     }
-}
 
-impl Actor for HostActor {
-    type Context = Context<Self>;
-
-    fn started(&mut self, ctx: &mut Context<Self>) {
-        tracing::debug!(origin = %self.origin, "Host actor started.");
-        if let Some(jobs) = self.jobs.take() {
-            ctx.add_stream(jobs);
-        }
-    }
-
-    fn stopped(&mut self, _: &mut Context<Self>) {
-        tracing::debug!(origin = %self.origin, "Host actor stopped.");
-    }
-}
-
-impl StreamHandler<Leased> for HostActor {
-    /// Waits (pausing this actor, hence its channel) for a token and slots,
-    /// then starts the fetch. While paused, jobs pile up in the bounded channel
-    /// and the supervisor keeps the rest.
-    fn handle(&mut self, leased: Leased, ctx: &mut Context<Self>) {
+    /// Takes `leased` through admission: breaker, pause, bucket, slots; then
+    /// starts its fetch. Every wait pauses this actor (`ctx.wait`), hence its
+    /// channel: jobs pile up in the bounded channel and the supervisor keeps
+    /// the rest, so an origin that must wait never slows the others.
+    fn admit(&mut self, leased: Leased, ctx: &mut Context<Self>) {
         if self.shared.stopping.load(Ordering::Relaxed) {
             actix::spawn(abandon(self.shared.clone(), leased));
             return;
         }
-        let wait = self.bucket.reserve(Instant::now());
+        let now = Instant::now();
+        match self.breaker.admit(now) {
+            Admit::Yes => {}
+            Admit::WaitUntil(until) => return self.retry_admit_at(until, leased, ctx),
+            Admit::WaitForProbe => return self.retry_admit_at(now + PROBE_POLL, leased, ctx),
+        }
+        let wait = self.bucket.reserve(now);
+        if !wait.is_zero() {
+            metrics::gauge!(telemetry::BUCKET_WAIT, "origin" => self.label)
+                .increment(wait.as_secs_f64());
+        }
         let slots = self.slots.clone();
         let shared = self.shared.clone();
+        let me = ctx.address();
         ctx.wait(
             async move {
                 if !wait.is_zero() {
@@ -99,9 +117,41 @@ impl StreamHandler<Leased> for HostActor {
                     .acquire_owned()
                     .await
                     .expect("global semaphore never closes");
-                actix::spawn(fetch_page(shared, leased, (slot, global)));
+                actix::spawn(fetch_page(shared, me, leased, (slot, global)));
             }
             .into_actor(self),
         );
+    }
+
+    /// Waits until `until` (this actor paused), then admits `leased` again.
+    fn retry_admit_at(&mut self, until: Instant, leased: Leased, ctx: &mut Context<Self>) {
+        let sleep = tokio::time::sleep_until(until.into());
+        ctx.wait(
+            sleep
+                .into_actor(self)
+                .map(move |(), act, ctx| act.admit(leased, ctx)),
+        );
+    }
+}
+
+impl Actor for HostActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        tracing::debug!(origin = %self.origin, "Host actor started.");
+        metrics::gauge!(telemetry::BREAKER_STATE, "origin" => self.label).set(0.0);
+        if let Some(jobs) = self.jobs.take() {
+            ctx.add_stream(jobs);
+        }
+    }
+
+    fn stopped(&mut self, _: &mut Context<Self>) {
+        tracing::debug!(origin = %self.origin, "Host actor stopped.");
+    }
+}
+
+impl StreamHandler<Leased> for HostActor {
+    fn handle(&mut self, leased: Leased, ctx: &mut Context<Self>) {
+        self.admit(leased, ctx);
     }
 }

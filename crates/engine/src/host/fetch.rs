@@ -1,14 +1,19 @@
 //! One job's fetch task: GET, classify, parse, report. Runs outside the host
 //! actor so the host can start the next job while this one streams.
 
-use super::actor::HostShared;
+use super::actor::{HostActor, HostShared};
+use super::feedback::Feedback;
 use crate::messages::{FetchResult, Leased, Outcome};
+use actix::Addr;
 use futures::FutureExt;
+use harvest_fetch::Response;
 use harvest_paginate::{PageRequest, Position};
 use harvest_policy::Disposition;
+use harvest_policy::{parse_quota, parse_retry_after, Quota};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
+use std::time::{Duration, SystemTime};
 use tokio::sync::OwnedSemaphorePermit;
 
 /// Fetches `leased` and sends its outcome to the supervisor. `permits` (the
@@ -16,6 +21,7 @@ use tokio::sync::OwnedSemaphorePermit;
 /// outcome, which bounds the supervisor's mailbox by the global cap.
 pub(crate) async fn fetch_page(
     shared: HostShared,
+    host: Addr<HostActor>,
     leased: Leased,
     permits: (OwnedSemaphorePermit, OwnedSemaphorePermit),
 ) {
@@ -25,7 +31,7 @@ pub(crate) async fn fetch_page(
     } else {
         // A panic in the fetch or the parser must still produce an outcome,
         // or the supervisor would wait for this job forever.
-        AssertUnwindSafe(fetch(&shared, &leased))
+        AssertUnwindSafe(fetch(&shared, &host, &leased))
             .catch_unwind()
             .await
             .unwrap_or_else(|_| {
@@ -60,8 +66,20 @@ pub(crate) async fn abandon(shared: HostShared, leased: Leased) {
     let _ = shared.supervisor.send(outcome).await;
 }
 
-async fn fetch(shared: &HostShared, leased: &Leased) -> (FetchResult, u64) {
-    let response = match shared.fetcher.get(&leased.url).await {
+async fn fetch(shared: &HostShared, host: &Addr<HostActor>, leased: &Leased) -> (FetchResult, u64) {
+    let sent_at = Instant::now();
+    let response = shared.fetcher.get(&leased.url).await;
+    let (status, retry_after, quota) = match &response {
+        Ok(r) => (Some(r.status), retry_after(shared, r), quota(r)),
+        Err(_) => (None, None, None),
+    };
+    host.do_send(Feedback {
+        status,
+        retry_after,
+        quota,
+        sent_at,
+    });
+    let response = match response {
         Ok(response) => response,
         Err(e) if e.is_retryable() => {
             return (
@@ -86,7 +104,10 @@ async fn fetch(shared: &HostShared, leased: &Leased) -> (FetchResult, u64) {
     let bytes_in = response.body.len() as u64;
     let status = response.status;
     let result = match Disposition::of_status(status) {
-        Disposition::Retry => FetchResult::RetryStatus { status },
+        Disposition::Retry => FetchResult::RetryStatus {
+            status,
+            retry_after,
+        },
         Disposition::DeadLetter => FetchResult::Dead {
             status: Some(status),
             reason: "http_status",
@@ -115,4 +136,24 @@ async fn fetch(shared: &HostShared, leased: &Leased) -> (FetchResult, u64) {
         }
     };
     (result, bytes_in)
+}
+
+/// The response's `Retry-After`, on the statuses that carry one, capped by
+/// `max_retry_after`.
+fn retry_after(shared: &HostShared, response: &Response) -> Option<Duration> {
+    if !matches!(response.status, 429 | 503) {
+        return None;
+    }
+    let value = response.headers.get("retry-after")?;
+    let max = shared.config.client.max_retry_after;
+    parse_retry_after(value.as_bytes(), SystemTime::now(), max)
+}
+
+/// What the rate-limit headers say of the origin's quota, if anything.
+fn quota(response: &Response) -> Option<Quota> {
+    let headers = response
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_bytes()));
+    parse_quota(headers, SystemTime::now())
 }

@@ -7,6 +7,7 @@
 //! an idle origin, and the stream of jobs ending stops the actor.
 
 mod actor;
+mod feedback;
 mod fetch;
 
 pub(crate) use actor::{HostActor, HostShared};

@@ -319,6 +319,7 @@ impl Actor for Supervisor {
             global: Arc::new(Semaphore::new(self.config.crawl.max_in_flight)),
             stopping: self.stopping.clone(),
             supervisor: ctx.address(),
+            config: self.config.clone(),
         });
         if let Some(mut rx) = self.stop_rx.take() {
             let me = ctx.address();

@@ -86,7 +86,8 @@ impl Supervisor {
                 .shared
                 .clone()
                 .expect("hosts start after the supervisor");
-            HostActor::new(origin.to_string(), settings, rx, shared).start();
+            let label = self.origin_labels.label(origin);
+            HostActor::new(origin.to_string(), label, settings, rx, shared).start();
             self.hosts.insert(
                 origin.to_string(),
                 Host {

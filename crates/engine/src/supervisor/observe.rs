@@ -11,7 +11,9 @@ impl Supervisor {
     /// Counts a response (or transport error) and its duration.
     pub(super) fn observe_outcome(&mut self, origin: &str, outcome: &Outcome) {
         let status = match &outcome.result {
-            FetchResult::Page { status, .. } | FetchResult::RetryStatus { status } => Some(*status),
+            FetchResult::Page { status, .. } | FetchResult::RetryStatus { status, .. } => {
+                Some(*status)
+            }
             FetchResult::Dead { status, .. } => *status,
             FetchResult::RetryTransport { .. } => None,
             FetchResult::Abandoned => return,
@@ -21,9 +23,6 @@ impl Supervisor {
         counter!(telemetry::REQUESTS, "origin" => origin, "status_class" => class, "status" => exact).increment(1);
         histogram!(telemetry::REQUEST_DURATION, "origin" => origin)
             .record(outcome.elapsed.as_secs_f64());
-        if status == Some(429) {
-            counter!(telemetry::RATE_LIMITED, "origin" => origin).increment(1);
-        }
     }
 
     /// Counts what a durable group committed, per resource.

@@ -8,6 +8,7 @@ use actix::prelude::*;
 use harvest_config::origin_of;
 use harvest_paginate::{Next, PageRequest};
 use harvest_store::{DeadLetter, Job};
+use std::time::Duration;
 
 impl Handler<Outcome> for Supervisor {
     type Result = ();
@@ -57,18 +58,23 @@ impl Supervisor {
                     }
                 }
             }
-            FetchResult::RetryStatus { status } => {
+            FetchResult::RetryStatus {
+                status,
+                retry_after,
+            } => {
                 self.stats.count_status(status);
+                let reason = retry_reason(status);
                 self.retry(
                     leased,
                     Some(status),
-                    "http_status",
+                    reason,
                     format!("HTTP {status}"),
+                    retry_after,
                 );
             }
             FetchResult::RetryTransport { reason, detail } => {
                 self.stats.transport_errors += 1;
-                self.retry(leased, None, reason, detail);
+                self.retry(leased, None, reason, detail, None);
             }
             FetchResult::Dead {
                 status,
@@ -131,9 +137,12 @@ impl Supervisor {
         status: Option<u16>,
         reason: &'static str,
         detail: String,
+        retry_after: Option<Duration>,
     ) {
         let attempt = leased.job.attempt + 1;
-        let Some(delay) = self.backoff.delay(attempt, &mut self.rng) else {
+        // The server's Retry-After replaces the computed backoff.
+        let backoff = self.backoff.delay(attempt, &mut self.rng);
+        let Some(delay) = backoff.map(|computed| retry_after.unwrap_or(computed)) else {
             let detail = format!("gave up after {attempt} attempts; last: {detail}");
             return self.dead(leased, status, reason, detail);
         };
@@ -167,5 +176,19 @@ impl Supervisor {
         batch.dead_letter(leased.seq, &letter);
         batch.remove_job(leased.seq);
         self.frontier.finished();
+    }
+}
+
+/// A bounded retry reason for a retryable status.
+fn retry_reason(status: u16) -> &'static str {
+    match status {
+        408 => "http_408",
+        425 => "http_425",
+        429 => "http_429",
+        500 => "http_500",
+        502 => "http_502",
+        503 => "http_503",
+        504 => "http_504",
+        _ => "http_status",
     }
 }

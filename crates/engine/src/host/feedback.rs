@@ -1,0 +1,90 @@
+//! What a response tells the host about its origin: health for the breaker,
+//! and rate signals for the bucket (`Retry-After`, quota headers, 429s). Sent
+//! by each fetch task, applied here in arrival order. One log line and one
+//! metric per state change (a burst of 429s slows the origin once).
+
+use super::actor::HostActor;
+use crate::telemetry;
+use actix::prelude::*;
+use harvest_policy::{BreakerState, CallOutcome, Quota};
+use std::time::{Duration, Instant};
+
+/// The politeness-relevant part of one response.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub(crate) struct Feedback {
+    /// The status, or `None` for a transport failure.
+    pub status: Option<u16>,
+    /// A `Retry-After` (on 429 / 503), already capped.
+    pub retry_after: Option<Duration>,
+    pub quota: Option<Quota>,
+    /// When the request went out (a 429 for a request sent before the last
+    /// slow-down is not another burst).
+    pub sent_at: Instant,
+}
+
+impl Handler<Feedback> for HostActor {
+    type Result = ();
+
+    fn handle(&mut self, f: Feedback, ctx: &mut Context<Self>) {
+        let now = Instant::now();
+        let outcome = f
+            .status
+            .map_or(CallOutcome::Failure, CallOutcome::of_status);
+        if let Some(state) = self.breaker.record(outcome, now, &mut self.rng) {
+            self.breaker_changed(state, ctx);
+        }
+        if let Some(quota) = f.quota {
+            self.bucket.apply_quota(quota, now);
+        }
+        let slowed = match (f.status, f.retry_after) {
+            (Some(429 | 503), Some(wait)) => self.bucket.pause_until(now + wait, now),
+            (Some(429), None) if f.quota.is_none() => self.bucket.on_throttled(f.sent_at, now),
+            (Some(200..=299), _) => {
+                self.bucket.on_success(now);
+                false
+            }
+            _ => false,
+        };
+        if slowed {
+            metrics::counter!(telemetry::RATE_LIMITED, "origin" => self.label).increment(1);
+            tracing::info!(
+                origin = %self.origin,
+                status = f.status,
+                retry_after = ?f.retry_after,
+                rate_per_sec = self.bucket.current_rate(now),
+                "Origin asked to slow down."
+            );
+        }
+    }
+}
+
+impl HostActor {
+    fn breaker_changed(&mut self, state: BreakerState, ctx: &mut Context<Self>) {
+        let level = match state {
+            BreakerState::Closed => 0.0,
+            BreakerState::HalfOpen { .. } => 1.0,
+            BreakerState::Open { .. } => 2.0,
+        };
+        metrics::gauge!(telemetry::BREAKER_STATE, "origin" => self.label).set(level);
+        match state {
+            BreakerState::Open { until } => {
+                metrics::counter!(telemetry::BREAKER_OPENS, "origin" => self.label).increment(1);
+                let open_for = until.saturating_duration_since(Instant::now());
+                tracing::warn!(origin = %self.origin, ?open_for, "Circuit breaker open: pausing this origin.");
+                // A timer, not the next job, moves the breaker to half-open.
+                ctx.run_later(open_for, |act, ctx| {
+                    if let Some(state) = act.breaker.poll(Instant::now()) {
+                        act.breaker_changed(state, ctx);
+                    }
+                });
+            }
+            BreakerState::HalfOpen { .. } => {
+                tracing::info!(origin = %self.origin, "Circuit breaker half-open: probing.")
+            }
+            BreakerState::Closed => {
+                tracing::info!(origin = %self.origin, "Circuit breaker closed.")
+            }
+        }
+    }
+}
