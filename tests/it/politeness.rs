@@ -8,14 +8,28 @@ use std::time::Duration;
 
 /// Requests to `origin` logged strictly between `from` and `to`.
 fn between(log: &[RequestRecord], origin: usize, from: Duration, to: Duration) -> usize {
-    log.iter().filter(|r| r.origin == origin && r.at > from && r.at < to).count()
+    log.iter()
+        .filter(|r| r.origin == origin && r.at > from && r.at < to)
+        .count()
 }
 
 #[test]
 fn retry_after_pauses_the_whole_origin_once() {
-    let spec = UpstreamSpec { origins: 1, streams: 4, pages: 6, records: 2, ..Default::default() };
+    let spec = UpstreamSpec {
+        origins: 1,
+        streams: 4,
+        pages: 6,
+        records: 2,
+        ..Default::default()
+    };
     let up = Upstream::start(spec.clone()).unwrap();
-    up.add_fault(Fault::new(FaultAction::RateLimited { retry_after: Some("1".into()) }).path("/s/0/p/2").times(1));
+    up.add_fault(
+        Fault::new(FaultAction::RateLimited {
+            retry_after: Some("1".into()),
+        })
+        .path("/s/0/p/2")
+        .times(1),
+    );
     let crawl = Crawl::new();
     crawl.write(
         &[Res::json_link("items", up.seeds())],
@@ -25,19 +39,42 @@ fn retry_after_pauses_the_whole_origin_once() {
     assert_exit(&crawl.run(), 0);
     assert_exactly_once(&crawl.ids("items"), spec.total_records());
     let log = up.log().snapshot();
-    let hit = log.iter().find(|r| r.status == 429).expect("the 429 was served").at;
+    let hit = log
+        .iter()
+        .find(|r| r.status == 429)
+        .expect("the 429 was served")
+        .at;
     // Requests already on the wire when the 429 came back land within a few
     // ms; after that, nothing for the second the server asked for.
-    let quiet = between(&log, 0, hit + Duration::from_millis(100), hit + Duration::from_millis(900));
+    let quiet = between(
+        &log,
+        0,
+        hit + Duration::from_millis(100),
+        hit + Duration::from_millis(900),
+    );
     assert_eq!(quiet, 0, "requests during the Retry-After pause: {log:#?}");
-    let retried = log.iter().find(|r| r.path == "/s/0/p/2" && r.status == 200).unwrap().at;
-    assert!(retried >= hit + Duration::from_millis(900), "retried {:?} after the 429", retried - hit);
+    let retried = log
+        .iter()
+        .find(|r| r.path == "/s/0/p/2" && r.status == 200)
+        .unwrap()
+        .at;
+    assert!(
+        retried >= hit + Duration::from_millis(900),
+        "retried {:?} after the 429",
+        retried - hit
+    );
     assert_eq!(crawl.summary()["retries"], 1);
 }
 
 #[test]
 fn an_open_breaker_pauses_its_origin_and_never_the_others() {
-    let spec = UpstreamSpec { origins: 2, streams: 1, pages: 40, records: 1, ..Default::default() };
+    let spec = UpstreamSpec {
+        origins: 2,
+        streams: 1,
+        pages: 40,
+        records: 1,
+        ..Default::default()
+    };
     let up = Upstream::start(spec.clone()).unwrap();
     // Origin 0 fails 4 times in a row: 3 open the breaker, the first probe fails too.
     up.add_fault(Fault::new(FaultAction::Status(503)).origin(0).times(4));
@@ -51,15 +88,33 @@ fn an_open_breaker_pauses_its_origin_and_never_the_others() {
     assert_exit(&crawl.run(), 0);
     assert_exactly_once(&crawl.ids("items"), spec.total_records());
     let log = up.log().snapshot();
-    let failures: Vec<Duration> = log.iter().filter(|r| r.origin == 0 && r.status == 503).map(|r| r.at).collect();
+    let failures: Vec<Duration> = log
+        .iter()
+        .filter(|r| r.origin == 0 && r.status == 503)
+        .map(|r| r.at)
+        .collect();
     assert_eq!(failures.len(), 4, "{log:#?}");
-    let next_after = |t: Duration| log.iter().find(|r| r.origin == 0 && r.at > t).map(|r| r.at).unwrap();
+    let next_after = |t: Duration| {
+        log.iter()
+            .find(|r| r.origin == 0 && r.at > t)
+            .map(|r| r.at)
+            .unwrap()
+    };
     // Open for 500 ms less up to 20% jitter after the third failure; twice that after the failed probe.
     let first_gap = next_after(failures[2]) - failures[2];
     let second_gap = next_after(failures[3]) - failures[3];
-    assert!(first_gap >= Duration::from_millis(390), "first open period {first_gap:?}");
-    assert!(second_gap >= Duration::from_millis(790), "second open period {second_gap:?}");
+    assert!(
+        first_gap >= Duration::from_millis(390),
+        "first open period {first_gap:?}"
+    );
+    assert!(
+        second_gap >= Duration::from_millis(790),
+        "second open period {second_gap:?}"
+    );
     // Origin 1 kept its pace through both open periods.
     let other = between(&log, 1, failures[2], failures[2] + first_gap);
-    assert!(other as f64 >= first_gap.as_secs_f64() * 40.0 * 0.5, "origin 1 served {other} in {first_gap:?}");
+    assert!(
+        other as f64 >= first_gap.as_secs_f64() * 40.0 * 0.5,
+        "origin 1 served {other} in {first_gap:?}"
+    );
 }

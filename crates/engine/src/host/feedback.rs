@@ -37,15 +37,23 @@ impl Handler<Feedback> for HostActor {
         if let Some(quota) = f.quota {
             self.bucket.apply_quota(quota, now);
         }
-        let slowed = match (f.status, f.retry_after) {
+        // Retry-After pauses the origin (429 or 503). A 429 also means "too
+        // fast": unless quota headers said exactly how fast to go, the rate
+        // halves, once per burst, so a crawl configured too fast converges
+        // to the server's rate instead of meeting a 429 after every pause.
+        let paused = match (f.status, f.retry_after) {
             (Some(429 | 503), Some(wait)) => self.bucket.pause_until(now + wait, now),
-            (Some(429), None) if f.quota.is_none() => self.bucket.on_throttled(f.sent_at, now),
-            (Some(200..=299), _) => {
+            _ => false,
+        };
+        let slowed = match f.status {
+            Some(429) if f.quota.is_none() => self.bucket.on_throttled(f.sent_at, now),
+            Some(200..=299) => {
                 self.bucket.on_success(now);
                 false
             }
             _ => false,
         };
+        let slowed = paused || slowed;
         if slowed {
             metrics::counter!(telemetry::RATE_LIMITED, "origin" => self.label).increment(1);
             tracing::info!(
