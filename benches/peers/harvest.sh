@@ -4,7 +4,8 @@
 # Turns the corpus's seeds into a crawl config, runs the release binary with
 # output and sled progress on, and hands the JSON lines and stats back.
 # Knobs (env): HARVEST_BIN, HARVEST_MAX_IN_FLIGHT (128), HARVEST_PER_ORIGIN (16),
-# HARVEST_RATE (per origin, default unlimited: 1e6/s), HARVEST_BURST (1000).
+# HARVEST_RATE (per origin, default unlimited: 1e6/s), HARVEST_BURST (1000),
+# HARVEST_METRICS (e.g. 127.0.0.1:9899: serve /metrics during the run).
 set -euo pipefail
 corpus=$1 out=$2 stats=$3
 shift 3
@@ -36,6 +37,8 @@ max_body_bytes = $max_body
 max_attempts = 10
 base_delay = "100ms"
 max_delay = "5s"
+
+$( [[ -n ${HARVEST_METRICS:-} ]] && printf '[metrics]\nlisten = "%s"\n' "$HARVEST_METRICS" )
 
 [[resources]]
 name = "records"

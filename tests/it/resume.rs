@@ -88,13 +88,25 @@ fn sigint_mid_crawl_then_resume_completes_exactly_once() {
 
 #[test]
 fn a_second_signal_exits_at_once_and_the_crawl_still_resumes() {
-    let spec = UpstreamSpec { origins: 1, streams: 4, pages: 3, records: 2, ..Default::default() };
+    let spec = UpstreamSpec {
+        origins: 1,
+        streams: 4,
+        pages: 3,
+        records: 2,
+        ..Default::default()
+    };
     let up = Upstream::start(spec.clone()).unwrap();
     // Every request of the first run hangs for 30 s: the graceful stop would
     // wait for them (up to its 10 s grace); the second signal must not.
-    up.add_fault(harvest_testkit::Fault::new(harvest_testkit::FaultAction::Delay(Duration::from_secs(30))).times(4));
+    up.add_fault(
+        harvest_testkit::Fault::new(harvest_testkit::FaultAction::Delay(Duration::from_secs(30)))
+            .times(4),
+    );
     let crawl = Crawl::new();
-    crawl.write(&[Res::json_link("items", up.seeds())], "[client]\nrate_per_sec = 1000.0\nread_timeout = \"60s\"\n");
+    crawl.write(
+        &[Res::json_link("items", up.seeds())],
+        "[client]\nrate_per_sec = 1000.0\nread_timeout = \"60s\"\n",
+    );
     let child = crawl.spawn();
     let deadline = Instant::now() + Duration::from_secs(30);
     // The testkit logs a request once answered; wait until the crawl is surely running.
@@ -110,7 +122,10 @@ fn a_second_signal_exits_at_once_and_the_crawl_still_resumes() {
     unsafe { libc::kill(pid, libc::SIGINT) };
     let out = child.wait_with_output().unwrap();
     assert_exit(&out, 130);
-    assert!(second.elapsed() < Duration::from_secs(5), "the second signal exits at once");
+    assert!(
+        second.elapsed() < Duration::from_secs(5),
+        "the second signal exits at once"
+    );
     assert!(stderr(&out).contains("second signal"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("panicked"), "no stack trace");
     up.clear_faults();

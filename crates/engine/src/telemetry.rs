@@ -27,6 +27,28 @@ pub const COMMIT_DURATION: &str = "harvest_commit_duration_seconds";
 pub const UP: &str = "harvest_up";
 pub const BUILD_INFO: &str = "harvest_build_info";
 
+/// Every metric name, for checks (the dashboard uses only these).
+pub const ALL: &[&str] = &[
+    PAGES,
+    RECORDS,
+    BYTES,
+    REQUESTS,
+    REQUEST_DURATION,
+    RETRIES,
+    DEAD_LETTERS,
+    RATE_LIMITED,
+    BUCKET_WAIT,
+    BREAKER_STATE,
+    BREAKER_OPENS,
+    FRONTIER_PENDING,
+    FRONTIER_WAITING,
+    IN_FLIGHT,
+    HOSTS,
+    COMMIT_DURATION,
+    UP,
+    BUILD_INFO,
+];
+
 /// Histogram buckets (seconds) for request durations: 5 ms to 60 s.
 pub const REQUEST_BUCKETS: &[f64] = &[
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
@@ -186,6 +208,29 @@ mod tests {
         assert_eq!(status_labels(Some(503)), ("5xx", "503"));
         assert_eq!(status_labels(Some(599)), ("5xx", "5xx"));
         assert_eq!(status_labels(None), ("error", "error"));
+    }
+
+    #[test]
+    fn the_shipped_dashboard_only_queries_metrics_that_exist() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../config/grafana-dashboard.json"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut used = 0;
+        for (at, _) in text.match_indices("harvest_") {
+            let name: String = text[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            let base = name.strip_suffix("_bucket").unwrap_or(&name);
+            assert!(
+                ALL.contains(&base),
+                "dashboard queries unknown metric {name}"
+            );
+            used += 1;
+        }
+        assert!(used >= 10);
     }
 
     #[test]
