@@ -27,3 +27,10 @@ pub fn install(settings: &MetricsSettings) -> anyhow::Result<()> {
     tracing::info!(%addr, "Serving Prometheus metrics at /metrics.");
     Ok(())
 }
+
+/// Keeps `/metrics` up for `linger` after the crawl (a final scrape).
+pub fn linger(settings: &MetricsSettings) {
+    if settings.listen.is_some() && !settings.linger.is_zero() {
+        std::thread::sleep(settings.linger);
+    }
+}

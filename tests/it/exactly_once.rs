@@ -117,3 +117,39 @@ fn a_duplicate_seed_is_fetched_once() {
     assert_exit(&crawl.run(), 0);
     assert_exactly_once(&crawl.ids("items"), spec.total_records());
 }
+
+#[test]
+fn json_logs_parse_line_by_line_and_hold_no_header_secret() {
+    let spec = UpstreamSpec {
+        origins: 1,
+        streams: 2,
+        pages: 2,
+        records: 2,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    up.add_fault(
+        harvest_testkit::Fault::new(harvest_testkit::FaultAction::Status(404)).path("/s/1/p/1"),
+    );
+    let crawl = Crawl::new();
+    crawl.write(
+        &[Res::json_link("items", up.seeds())],
+        "[client]\nrate_per_sec = 1000.0\nheaders = { Authorization = \"Bearer s3cr3t-t0ken\" }\n",
+    );
+    let out = crawl
+        .command_with_log("debug")
+        .arg("--log-format")
+        .arg("json")
+        .output()
+        .unwrap();
+    assert_exit(&out, 3);
+    let logs = stderr(&out);
+    assert!(logs.lines().count() > 5, "{logs}");
+    for line in logs.lines() {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        assert!(v["level"].is_string() && v["fields"].is_object(), "{line}");
+    }
+    assert!(logs.contains("Page dead-lettered."), "{logs}");
+    assert!(!logs.contains("s3cr3t"), "a header secret reached the logs");
+}

@@ -139,3 +139,157 @@ fn a_metrics_port_in_use_is_a_startup_error() {
     );
     assert!(up.log().is_empty(), "nothing fetched");
 }
+
+/// Sum of every sample of `name` whose labels contain `with`.
+fn sum(text: &str, name: &str, with: &str) -> f64 {
+    text.lines()
+        .filter(|l| l.starts_with(&format!("{name}{{")) && l.contains(with))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+#[test]
+fn final_counts_match_the_output_and_the_server_log() {
+    let spec = UpstreamSpec {
+        origins: 2,
+        streams: 4,
+        pages: 5,
+        records: 3,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    up.add_fault(
+        harvest_testkit::Fault::new(harvest_testkit::FaultAction::Status(503))
+            .every(7)
+            .times(3),
+    );
+    up.add_fault(
+        harvest_testkit::Fault::new(harvest_testkit::FaultAction::RateLimited {
+            retry_after: None,
+        })
+        .origin(1)
+        .times(1),
+    );
+    let port = free_port();
+    let crawl = Crawl::new();
+    crawl.write(
+        &[Res::json_link("items", up.seeds())],
+        &format!(
+            "[metrics]\nlisten = \"127.0.0.1:{port}\"\nlinger = \"30s\"\n\
+             [client]\nrate_per_sec = 500.0\n[retry]\nbase_delay = \"10ms\"\nmax_delay = \"20ms\"\n"
+        ),
+    );
+    let mut child = crawl.spawn();
+    // The summary is written when the crawl is over; /metrics lingers after it.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !crawl.path("summary.json").exists() {
+        assert!(Instant::now() < deadline, "the crawl did not finish");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let text = scrape(port).expect("metrics linger after the crawl");
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    for (name, kind) in [
+        ("harvest_pages_total", "counter"),
+        ("harvest_records_total", "counter"),
+        ("harvest_bytes_total", "counter"),
+        ("harvest_requests_total", "counter"),
+        ("harvest_request_duration_seconds", "histogram"),
+        ("harvest_retries_total", "counter"),
+        ("harvest_rate_limited_total", "counter"),
+        ("harvest_breaker_state", "gauge"),
+        ("harvest_frontier_pending", "gauge"),
+        ("harvest_frontier_waiting", "gauge"),
+        ("harvest_in_flight", "gauge"),
+        ("harvest_commit_duration_seconds", "histogram"),
+        ("harvest_up", "gauge"),
+    ] {
+        assert!(
+            text.contains(&format!("# TYPE {name} {kind}")),
+            "{name} is not a {kind}:\n{text}"
+        );
+    }
+    let log = up.log().snapshot();
+    let ids = crawl.ids("items");
+    assert_exactly_once(&ids, spec.total_records());
+    assert_eq!(
+        sample(&text, "harvest_pages_total{resource=\"items\"}"),
+        Some(spec.total_pages() as f64)
+    );
+    assert_eq!(
+        sample(&text, "harvest_records_total{resource=\"items\"}"),
+        Some(ids.len() as f64)
+    );
+    let bytes = std::fs::metadata(crawl.path("out/items.jsonl"))
+        .unwrap()
+        .len();
+    assert_eq!(
+        sample(&text, "harvest_bytes_total{resource=\"items\"}"),
+        Some(bytes as f64)
+    );
+    assert_eq!(
+        sum(&text, "harvest_requests_total", ""),
+        log.len() as f64,
+        "every request counted once"
+    );
+    let served = |code: u16| log.iter().filter(|r| r.status == code).count() as f64;
+    assert_eq!(
+        sum(&text, "harvest_requests_total", "status=\"503\""),
+        served(503)
+    );
+    assert_eq!(
+        sum(&text, "harvest_requests_total", "status=\"429\""),
+        served(429)
+    );
+    assert_eq!(
+        sum(&text, "harvest_rate_limited_total", ""),
+        1.0,
+        "one 429 burst"
+    );
+    assert_eq!(
+        sum(&text, "harvest_retries_total", ""),
+        served(503) + served(429)
+    );
+    assert_eq!(sample(&text, "harvest_frontier_pending"), Some(0.0));
+}
+
+#[test]
+fn a_thousand_origins_stay_under_the_series_cap() {
+    let spec = UpstreamSpec {
+        origins: 1000,
+        streams: 1,
+        pages: 1,
+        records: 1,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    let port = free_port();
+    let crawl = Crawl::new();
+    crawl.write(
+        &[Res::json_link("items", up.seeds())],
+        &format!(
+            "[metrics]\nlisten = \"127.0.0.1:{port}\"\nmax_origin_labels = 20\nlinger = \"30s\"\n"
+        ),
+    );
+    let mut child = crawl.spawn();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !crawl.path("summary.json").exists() {
+        assert!(Instant::now() < deadline, "the crawl did not finish");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let text = scrape(port).expect("metrics linger after the crawl");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    let origins: std::collections::HashSet<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && l.contains("origin=\""))
+        .filter_map(|l| l.split("origin=\"").nth(1)?.split('"').next())
+        .collect();
+    assert_eq!(origins.len(), 21, "20 named origins and `other`");
+    assert_eq!(
+        sum(&text, "harvest_requests_total", "origin=\"other\""),
+        980.0
+    );
+}

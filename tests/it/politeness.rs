@@ -118,3 +118,63 @@ fn an_open_breaker_pauses_its_origin_and_never_the_others() {
         "origin 1 served {other} in {first_gap:?}"
     );
 }
+
+#[test]
+fn a_hundred_origins_each_within_its_rate_and_a_throttled_one_slows_no_other() {
+    let (rate, burst) = (10.0, 3);
+    let spec = UpstreamSpec {
+        origins: 100,
+        streams: 5,
+        pages: 10,
+        records: 1,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    // Origin 0 is told to wait 2 s, three times.
+    up.add_fault(
+        Fault::new(FaultAction::RateLimited {
+            retry_after: Some("2".into()),
+        })
+        .origin(0)
+        .every(10)
+        .times(3),
+    );
+    let crawl = Crawl::new();
+    crawl.write(
+        &[Res::json_link("items", up.seeds())],
+        &format!(
+            "[crawl]\n[client]\nrate_per_sec = {rate}\nburst = {burst}\nmax_in_flight_per_origin = 4\n\
+             [retry]\nbase_delay = \"10ms\"\nmax_delay = \"20ms\"\n"
+        )
+        .replace("[crawl]\n", ""),
+    );
+    assert_exit(&crawl.run(), 0);
+    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    let log = up.log().snapshot();
+    let ideal = Duration::from_secs_f64((50 - burst) as f64 / rate);
+    for origin in 0..spec.origins {
+        // Within rate × window + burst (+2 for client/server scheduling jitter).
+        let seen = up.log().max_in_window(origin, Duration::from_secs(1));
+        assert!(
+            seen <= rate as usize + burst + 2,
+            "origin {origin}: {seen} requests in 1 s"
+        );
+        let times: Vec<Duration> = log
+            .iter()
+            .filter(|r| r.origin == origin)
+            .map(|r| r.at)
+            .collect();
+        let span = *times.last().unwrap() - times[0];
+        if origin == 0 {
+            assert!(
+                span >= ideal + Duration::from_secs(4),
+                "origin 0 honoured its pauses: {span:?}"
+            );
+        } else {
+            assert!(
+                span <= ideal * 2,
+                "origin {origin} was slowed: {span:?} for an ideal {ideal:?}"
+            );
+        }
+    }
+}

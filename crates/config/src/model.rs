@@ -31,6 +31,9 @@ pub struct MetricsSettings {
     /// Origins that get their own `origin` label; the rest share `other`,
     /// so 10,000 origins cannot blow up the series count.
     pub max_origin_labels: usize,
+    /// How long `/metrics` stays up after the crawl ends, so a scrape
+    /// catches the final counts of a short crawl.
+    pub linger: Duration,
 }
 
 impl Config {

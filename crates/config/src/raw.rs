@@ -45,6 +45,8 @@ pub struct RawMetrics {
     pub listen: Option<Spanned<String>>,
     #[serde(default = "default_max_origin_labels")]
     pub max_origin_labels: usize,
+    #[serde(default, with = "humantime_serde")]
+    pub linger: Option<Duration>,
 }
 
 impl Default for RawMetrics {
@@ -52,6 +54,7 @@ impl Default for RawMetrics {
         Self {
             listen: None,
             max_origin_labels: default_max_origin_labels(),
+            linger: None,
         }
     }
 }

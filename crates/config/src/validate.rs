@@ -200,6 +200,7 @@ pub(crate) fn validate(raw: RawFile, text: &str, path: &Path) -> Result<Config, 
         metrics: MetricsSettings {
             listen,
             max_origin_labels: raw.metrics.max_origin_labels,
+            linger: raw.metrics.linger.unwrap_or_default(),
         },
         resources,
     })

@@ -275,6 +275,7 @@ impl Supervisor {
         if self.done.is_none() || !self.committer.is_idle() {
             return;
         }
+        self.observe_queues();
         self.guard(ctx, |s, _| {
             let summary = s.summary(ending);
             if let Some(done) = s.done.take() {
