@@ -3,7 +3,6 @@
 use crate::util::*;
 use harvest_testkit::{Upstream, UpstreamSpec};
 use std::io::{Read, Write};
-use std::time::{Duration, Instant};
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -33,20 +32,14 @@ fn sample(text: &str, prefix: &str) -> Option<f64> {
         .ok()
 }
 
-/// Scrapes until `ready` holds for the text (or the deadline passes).
+/// Scrapes until `ready` holds for the text.
 fn scrape_until(port: u16, ready: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(text) = scrape(port).filter(|t| ready(t)) {
-            return text;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no matching scrape; last: {:?}",
-            scrape(port)
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut text = None;
+    wait_until("a matching scrape", || {
+        text = scrape(port).filter(|t| ready(t));
+        text.is_some()
+    });
+    text.unwrap()
 }
 
 #[test]
@@ -181,11 +174,7 @@ fn final_counts_match_the_output_and_the_server_log() {
     );
     let mut child = crawl.spawn();
     // The summary is written when the crawl is over; /metrics lingers after it.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !crawl.path("summary.json").exists() {
-        assert!(Instant::now() < deadline, "the crawl did not finish");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until("the crawl finished", || crawl.path("summary.json").exists());
     let text = scrape(port).expect("metrics linger after the crawl");
     child.kill().unwrap();
     child.wait().unwrap();
@@ -273,11 +262,7 @@ fn a_thousand_origins_stay_under_the_series_cap() {
         ),
     );
     let mut child = crawl.spawn();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while !crawl.path("summary.json").exists() {
-        assert!(Instant::now() < deadline, "the crawl did not finish");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until("the crawl finished", || crawl.path("summary.json").exists());
     let text = scrape(port).expect("metrics linger after the crawl");
     child.kill().unwrap();
     child.wait().unwrap();

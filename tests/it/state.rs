@@ -3,7 +3,6 @@
 use crate::util::*;
 use harvest_testkit::{Fault, FaultAction, Upstream, UpstreamSpec};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 fn harvest(args: &[&str], crawl: &Crawl) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_harvest"))
@@ -30,11 +29,7 @@ fn a_second_run_on_the_same_state_is_refused() {
         "[client]\nrate_per_sec = 40.0\nburst = 1\n",
     );
     let first = crawl.spawn();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while up.log().is_empty() {
-        assert!(Instant::now() < deadline);
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    wait_until("the first run fetched a page", || !up.log().is_empty());
     let second = crawl.run();
     assert_exit(&second, 2);
     assert!(
@@ -82,11 +77,7 @@ fn an_incompatible_config_change_is_refused_unless_forced() {
         "[client]\nrate_per_sec = 5.0\nread_timeout = \"3s\"\n",
     );
     assert_exit(&crawl.run(), 0);
-    let forced = Command::new(env!("CARGO_BIN_EXE_harvest"))
-        .args(["run", "--force"])
-        .arg(crawl.path("crawl.toml"))
-        .output()
-        .unwrap();
+    let forced = crawl.run_with(&["--force"]);
     assert_exit(&forced, 0);
 }
 
@@ -167,11 +158,7 @@ fn a_fresh_state_does_not_overwrite_an_existing_output() {
         "{\"precious\":true}\n"
     );
     assert!(up.log().is_empty());
-    let forced = Command::new(env!("CARGO_BIN_EXE_harvest"))
-        .args(["run", "--force"])
-        .arg(crawl.path("crawl.toml"))
-        .output()
-        .unwrap();
+    let forced = crawl.run_with(&["--force"]);
     assert_exit(&forced, 0);
     assert_exactly_once(&crawl.ids("items"), spec.total_records());
 }

@@ -159,3 +159,24 @@ pub fn stderr(out: &Output) -> String {
 pub fn exists(path: &Path) -> bool {
     path.exists()
 }
+
+/// Polls `ready` every 10 ms until it holds (event-driven tests: the
+/// condition is on the server log or the files, never on elapsed time);
+/// panics naming `what` after 120 s, so a hang fails instead of blocking CI.
+pub fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !ready() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting until {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+impl Crawl {
+    /// `harvest run crawl.toml` with extra arguments (e.g. `--force`).
+    pub fn run_with(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().expect("harvest runs")
+    }
+}
