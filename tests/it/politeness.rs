@@ -178,3 +178,37 @@ fn a_hundred_origins_each_within_its_rate_and_a_throttled_one_slows_no_other() {
         }
     }
 }
+
+#[test]
+fn a_slow_origin_with_a_long_backlog_does_not_starve_the_others() {
+    // 5,000 seeds of a 5 req/s origin come first in the frontier, more than
+    // the in-memory window holds; the 50 seeds of a fast origin come after.
+    let spec = UpstreamSpec {
+        origins: 2,
+        streams: 5000,
+        pages: 1,
+        records: 1,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    let slow = (0..5000).map(|s| format!("{}/s/{s}/p/0", up.origin_url(0)));
+    let fast = (0..50).map(|s| format!("{}/s/{s}/p/0", up.origin_url(1)));
+    let crawl = Crawl::new();
+    crawl.write(
+        &[Res::json_link("items", slow.chain(fast).collect())],
+        &format!(
+            "[client]\nrate_per_sec = 1000.0\nburst = 10\n[[client.origins]]\norigin = {:?}\nrate_per_sec = 5.0\nburst = 1\n",
+            up.origin_url(0)
+        ),
+    );
+    let child = crawl.spawn();
+    let fast_done = || up.log().snapshot().iter().filter(|r| r.origin == 1).count() == 50;
+    wait_until("the fast origin was crawled", fast_done);
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    assert_exit(&child.wait_with_output().unwrap(), 130);
+    let slow_served = up.log().snapshot().iter().filter(|r| r.origin == 0).count();
+    assert!(
+        slow_served < 100,
+        "the fast origin finished long before the slow one ({slow_served} slow pages)"
+    );
+}

@@ -1,18 +1,24 @@
 //! The frontier's in-memory window over the pending jobs kept in sled.
 //!
 //! sled holds every pending job under its sequence number; this window holds
-//! at most `window` of them in memory: ready jobs queued per origin, and jobs
-//! waiting for a retry time. Jobs are loaded in sequence order through a
-//! cursor (`next_unloaded`): every job below it is in memory or finished. A new
-//! job is loaded at once when the cursor has caught up and there is room;
-//! otherwise it stays in sled until a scan reaches it, which bounds memory for
-//! any number of seeds (breadth-first over the backlog).
+//! at most `window` of them in memory: ready jobs queued per origin, jobs
+//! waiting for a retry time, and jobs in flight. A scan cursor reads pending
+//! jobs from sled in sequence order; a new job is loaded at once when there is
+//! room, otherwise it stays in sled until a scan reaches it. Memory is bounded
+//! for any number of seeds.
+//!
+//! No origin may hold more than `origin_cap` jobs in memory: a scan leaves the
+//! excess of a full origin in sled (*spills* it) and goes on, so one slow or
+//! throttled origin cannot fill the window and starve the others. Once a
+//! spilled origin has room again and the scan has read to the end, the cursor
+//! goes back to the first spilled job (a *rewind*); jobs already in memory are
+//! skipped by sequence number, so nothing is loaded twice.
 //!
 //! No actors, no clock reads: callers pass `now_ms`.
 
 use crate::messages::Leased;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 
 pub(crate) struct Frontier {
     /// Ready jobs per origin, in sequence order.
@@ -22,33 +28,56 @@ pub(crate) struct Frontier {
     /// Jobs waiting for their not-before time: (time, seq) → job.
     delayed: BinaryHeap<Reverse<(u64, u64)>>,
     delayed_jobs: HashMap<u64, (String, Leased)>,
-    /// Jobs in memory, in flight included (their outcome is pending).
-    loaded: usize,
-    /// Most jobs held in memory.
+    /// Sequence numbers of the jobs in memory, in flight included: their
+    /// count is the window's fill, and a rewound scan skips them.
+    in_memory: HashSet<u64>,
+    /// Jobs finished since the last commit cut, and those of the group being
+    /// written: sled still lists them as pending until that group is durable,
+    /// so a rewound scan must skip them too.
+    finished_unsynced: HashSet<u64>,
+    finished_syncing: HashSet<u64>,
+    /// Jobs in memory per origin.
+    per_origin: HashMap<String, usize>,
+    /// Most jobs in memory.
     window: usize,
-    /// Every job with a smaller sequence number is loaded or finished.
-    next_unloaded: u64,
+    /// Most jobs of one origin in memory.
+    origin_cap: usize,
+    /// Where the next scan starts.
+    cursor: u64,
     /// The next sequence number to allocate.
     next_seq: u64,
     /// `next_seq` at the last commit: every job below it is in sled or finished.
     durable_next: u64,
-    /// A scan found nothing new: wait for the next commit before scanning again.
+    /// A scan read everything durable: wait for the next commit (or a rewind).
     scan_blocked: bool,
+    /// The first job a scan left in sled because its origin was full.
+    spilled_from: Option<u64>,
+    /// Origins that spilled since the last rewind.
+    spilled_origins: HashSet<String>,
+    /// A spilled origin has room again: the next end of scan rewinds.
+    rewind_ready: bool,
 }
 
 impl Frontier {
-    pub fn new(window: usize, next_seq: u64) -> Self {
+    pub fn new(window: usize, origin_cap: usize, next_seq: u64) -> Self {
         Self {
             ready: HashMap::new(),
             rotation: VecDeque::new(),
             delayed: BinaryHeap::new(),
             delayed_jobs: HashMap::new(),
-            loaded: 0,
+            in_memory: HashSet::new(),
+            finished_unsynced: HashSet::new(),
+            finished_syncing: HashSet::new(),
+            per_origin: HashMap::new(),
             window: window.max(1),
-            next_unloaded: 0,
+            origin_cap: origin_cap.max(1),
+            cursor: 0,
             next_seq,
             durable_next: next_seq,
             scan_blocked: false,
+            spilled_from: None,
+            spilled_origins: HashSet::new(),
+            rewind_ready: false,
         }
     }
 
@@ -63,23 +92,21 @@ impl Frontier {
         self.next_seq
     }
 
-    /// Offers a job just allocated: it is loaded at once when everything before
-    /// it is, and there is room. Returns false when it stays in sled for now.
+    /// Offers a job just allocated: it is loaded at once when the window and
+    /// its origin have room. Returns false when it stays in sled for now (a
+    /// scan reaches it: its sequence number is past the cursor).
     pub fn offer_new(&mut self, origin: String, leased: Leased, now_ms: u64) -> bool {
-        if leased.seq != self.next_unloaded || self.loaded >= self.window {
+        if self.in_memory.len() >= self.window || self.origin_full(&origin) {
             return false;
         }
-        self.next_unloaded = leased.seq + 1;
-        self.loaded += 1;
-        self.place(origin, leased, now_ms);
+        self.load(origin, leased, now_ms);
         true
     }
 
     /// How many jobs a scan should fetch from sled now (0: no scan).
     pub fn scan_wanted(&self) -> usize {
-        let room = self.window - self.loaded.min(self.window);
-        let unloaded = self.next_unloaded < self.next_seq;
-        if unloaded && !self.scan_blocked && room >= self.window.div_ceil(2) {
+        let room = self.window - self.in_memory.len().min(self.window);
+        if self.cursor < self.next_seq && !self.scan_blocked && room >= self.window.div_ceil(2) {
             room
         } else {
             0
@@ -88,14 +115,14 @@ impl Frontier {
 
     /// Where the next scan starts.
     pub fn scan_from(&self) -> u64 {
-        self.next_unloaded
+        self.cursor
     }
 
     /// Takes in the jobs a scan read from sled, in sequence order; `last_seq`
     /// is the last one the scan read (kept or not). A `short` scan (fewer jobs
     /// than asked) has read everything durable: the cursor moves past the
     /// durable sequence numbers (the missing ones are finished), and scans wait
-    /// for the next commit to see the jobs staged since.
+    /// for the next commit to see the jobs staged since, or for a rewind.
     pub fn load_scanned(
         &mut self,
         jobs: Vec<(String, Leased)>,
@@ -104,23 +131,43 @@ impl Frontier {
         now_ms: u64,
     ) {
         if let Some(last) = last_seq {
-            self.next_unloaded = self.next_unloaded.max(last + 1);
-        }
-        if short {
-            self.next_unloaded = self.next_unloaded.max(self.durable_next);
-            self.scan_blocked = true;
+            self.cursor = self.cursor.max(last + 1);
         }
         for (origin, leased) in jobs {
-            self.loaded += 1;
-            self.place(origin, leased, now_ms);
+            let seq = leased.seq;
+            if self.in_memory.contains(&seq)
+                || self.finished_unsynced.contains(&seq)
+                || self.finished_syncing.contains(&seq)
+            {
+                continue;
+            }
+            if self.origin_full(&origin) {
+                self.spilled_from =
+                    Some(self.spilled_from.map_or(leased.seq, |s| s.min(leased.seq)));
+                self.spilled_origins.insert(origin);
+                continue;
+            }
+            self.load(origin, leased, now_ms);
+        }
+        if short {
+            self.cursor = self.cursor.max(self.durable_next);
+            self.scan_blocked = true;
+            self.maybe_rewind();
         }
     }
 
-    /// A commit made every job below `next_seq` (the allocation point when
-    /// the group was cut) visible to scans.
+    /// A commit group was cut: the jobs finished so far are in it.
+    pub fn cut(&mut self) {
+        self.finished_syncing.extend(self.finished_unsynced.drain());
+    }
+
+    /// The group cut last is durable: every job below `next_seq` (the
+    /// allocation point at the cut) is visible to scans, and the jobs it
+    /// finished are gone from sled.
     pub fn committed(&mut self, next_seq: u64) {
         self.durable_next = self.durable_next.max(next_seq);
         self.scan_blocked = false;
+        self.finished_syncing.clear();
     }
 
     /// Puts a job back to wait until `not_before_ms` (a retry).
@@ -128,9 +175,52 @@ impl Frontier {
         self.place(origin, leased, now_ms);
     }
 
-    /// A loaded job is finished (done, dead, or abandoned): frees its room.
-    pub fn finished(&mut self) {
-        self.loaded -= 1;
+    /// Job `seq` of `origin` is finished (done, dead, or abandoned): frees
+    /// its room.
+    pub fn finished(&mut self, origin: &str, seq: u64) {
+        if !self.in_memory.remove(&seq) {
+            return;
+        }
+        self.finished_unsynced.insert(seq);
+        if let Some(n) = self.per_origin.get_mut(origin) {
+            *n -= 1;
+            if *n == 0 {
+                self.per_origin.remove(origin);
+            }
+        }
+        if self.spilled_origins.contains(origin) && !self.origin_above(origin, self.origin_cap / 2)
+        {
+            self.rewind_ready = true;
+            self.maybe_rewind();
+        }
+    }
+
+    fn origin_full(&self, origin: &str) -> bool {
+        self.origin_above(origin, self.origin_cap.saturating_sub(1))
+    }
+
+    fn origin_above(&self, origin: &str, n: usize) -> bool {
+        self.per_origin.get(origin).is_some_and(|c| *c > n)
+    }
+
+    /// Sends the cursor back to the first spilled job, once the scan has read
+    /// everything and a spilled origin has room.
+    fn maybe_rewind(&mut self) {
+        if !self.rewind_ready || self.cursor < self.durable_next {
+            return;
+        }
+        if let Some(from) = self.spilled_from.take() {
+            self.cursor = from;
+            self.scan_blocked = false;
+            self.spilled_origins.clear();
+        }
+        self.rewind_ready = false;
+    }
+
+    fn load(&mut self, origin: String, leased: Leased, now_ms: u64) {
+        self.in_memory.insert(leased.seq);
+        *self.per_origin.entry(origin.clone()).or_default() += 1;
+        self.place(origin, leased, now_ms);
     }
 
     fn place(&mut self, origin: String, leased: Leased, now_ms: u64) {
@@ -204,7 +294,7 @@ impl Frontier {
 
     /// Nothing in memory and nothing left in sled to load.
     pub fn is_drained(&self) -> bool {
-        self.loaded == 0 && self.next_unloaded >= self.next_seq
+        self.in_memory.is_empty() && self.cursor >= self.next_seq && self.spilled_from.is_none()
     }
 }
 
@@ -238,59 +328,63 @@ mod tests {
         }
     }
 
+    fn job(origin: &str, seq: u64) -> (String, Leased) {
+        (origin.to_string(), leased(seq, 0))
+    }
+
+    /// Takes the next ready job of `origin` and finishes it.
+    fn finish_one(f: &mut Frontier, origin: &str) -> u64 {
+        let seq = f.pop_ready(origin).expect("a ready job").seq;
+        f.finished(origin, seq);
+        seq
+    }
+
     #[test]
-    fn new_jobs_load_directly_only_when_caught_up_and_room() {
-        let mut f = Frontier::new(2, 0);
+    fn new_jobs_load_directly_while_there_is_room() {
+        let mut f = Frontier::new(2, 10, 0);
         let a = f.allocate();
         assert!(f.offer_new("o".into(), leased(a, 0), 0));
         let b = f.allocate();
         assert!(f.offer_new("o".into(), leased(b, 0), 0));
         let c = f.allocate();
         assert!(!f.offer_new("o".into(), leased(c, 0), 0), "window full");
-        f.pop_ready("o");
-        f.finished();
-        let d = f.allocate();
-        assert!(
-            !f.offer_new("o".into(), leased(d, 0), 0),
-            "c is still unloaded: d must wait its turn"
-        );
-        assert_eq!(f.scan_from(), c);
+        assert_eq!(f.scan_from(), 0);
+        assert!(!f.is_drained(), "c is still in sled");
     }
 
     #[test]
     fn scans_wait_for_half_a_window_and_for_commits() {
-        let mut f = Frontier::new(4, 10);
+        let mut f = Frontier::new(4, 10, 10);
         assert_eq!(f.scan_wanted(), 4);
-        let jobs = vec![("o".into(), leased(3, 0)), ("o".into(), leased(5, 0))];
-        scan(&mut f, jobs, 2);
+        scan(&mut f, vec![job("o", 3), job("o", 5)], 2);
         assert_eq!(f.scan_from(), 6);
         assert_eq!(f.scan_wanted(), 2);
-        scan(&mut f, vec![("o".into(), leased(6, 0))], 2);
+        scan(&mut f, vec![job("o", 6)], 2);
         assert_eq!(f.scan_wanted(), 0, "less than half the window free");
     }
 
     #[test]
     fn a_short_scan_skips_finished_jobs_and_waits_for_the_next_commit() {
         // A resumed state: jobs 0..10 allocated, only 7 still pending.
-        let mut f = Frontier::new(8, 10);
-        scan(&mut f, vec![("o".into(), leased(7, 0))], 8);
+        let mut f = Frontier::new(8, 8, 10);
+        scan(&mut f, vec![job("o", 7)], 8);
         assert_eq!(f.scan_from(), 10, "jobs 8 and 9 are finished");
         assert_eq!(f.scan_wanted(), 0, "nothing new until a commit");
         let s = f.allocate();
-        assert!(
-            f.offer_new("o".into(), leased(s, 0), 0),
-            "caught up: loads directly"
-        );
-        for _ in 0..2 {
-            f.pop_ready("o").unwrap();
-            f.finished();
-        }
+        assert!(f.offer_new("o".into(), leased(s, 0), 0));
+        finish_one(&mut f, "o");
+        finish_one(&mut f, "o");
+        assert!(!f.is_drained(), "job 10 is not durable yet");
+        f.cut();
+        f.committed(11);
+        let want = f.scan_wanted();
+        scan(&mut f, Vec::new(), want);
         assert!(f.is_drained());
     }
 
     #[test]
     fn an_empty_state_is_drained_after_one_scan() {
-        let mut f = Frontier::new(8, 24);
+        let mut f = Frontier::new(8, 8, 24);
         assert!(!f.is_drained());
         let want = f.scan_wanted();
         scan(&mut f, Vec::new(), want);
@@ -299,14 +393,60 @@ mod tests {
 
     #[test]
     fn jobs_left_aside_by_a_scan_still_move_the_cursor() {
-        let mut f = Frontier::new(4, 10);
+        let mut f = Frontier::new(4, 4, 10);
         f.load_scanned(Vec::new(), Some(3), false, 0);
         assert_eq!(f.scan_from(), 4, "jobs 0..=3 were read, none kept");
     }
 
     #[test]
+    fn a_full_origin_spills_and_the_others_still_load() {
+        // Window 8, at most 2 jobs per origin: the slow origin's backlog
+        // comes first in sled, yet the fast origin's jobs load.
+        let mut f = Frontier::new(8, 2, 6);
+        let jobs = vec![
+            job("slow", 0),
+            job("slow", 1),
+            job("slow", 2),
+            job("slow", 3),
+            job("fast", 4),
+            job("fast", 5),
+        ];
+        scan(&mut f, jobs, 8);
+        assert_eq!(f.ready_origins().len(), 2);
+        assert!(f.has_ready("fast"));
+        assert!(!f.is_drained(), "slow jobs 2 and 3 wait in sled");
+        // The fast origin finishes; the slow one frees a slot: rewind to job 2.
+        finish_one(&mut f, "fast");
+        finish_one(&mut f, "fast");
+        assert_eq!(finish_one(&mut f, "slow"), 0);
+        assert_eq!(f.scan_from(), 2, "rewound to the first spilled job");
+        assert!(f.scan_wanted() > 0);
+        // The rescan reads 1..=5 again (still pending in sled): only 2 is new
+        // (1 is in memory, 0, 4 and 5 are finished but not yet durable).
+        let again = vec![
+            job("slow", 1),
+            job("slow", 2),
+            job("slow", 3),
+            job("fast", 4),
+            job("fast", 5),
+        ];
+        scan(&mut f, again, 8);
+        assert_eq!(finish_one(&mut f, "slow"), 1);
+        assert_eq!(finish_one(&mut f, "slow"), 2);
+        assert!(
+            f.pop_ready("fast").is_none(),
+            "finished jobs are never loaded twice"
+        );
+        assert!(
+            f.pop_ready("slow").is_none(),
+            "job 3 spilled again: the origin was full"
+        );
+        assert_eq!(f.scan_from(), 3, "and the cursor is back on it");
+    }
+
+    #[test]
     fn delayed_jobs_come_out_when_due() {
-        let mut f = Frontier::new(10, 0);
+        let mut f = Frontier::new(10, 10, 0);
         scan(
             &mut f,
             vec![("o".into(), leased(0, 500)), ("p".into(), leased(1, 100))],
@@ -325,24 +465,19 @@ mod tests {
 
     #[test]
     fn origins_rotate() {
-        let mut f = Frontier::new(10, 0);
-        scan(
-            &mut f,
-            vec![("a".into(), leased(0, 0)), ("b".into(), leased(1, 0))],
-            2,
-        );
+        let mut f = Frontier::new(10, 10, 0);
+        scan(&mut f, vec![job("a", 0), job("b", 1)], 2);
         assert_eq!(f.ready_origins(), vec!["a".to_string(), "b".to_string()]);
         assert_eq!(f.ready_origins(), vec!["b".to_string(), "a".to_string()]);
     }
 
     #[test]
-    fn drained_when_nothing_loaded_or_unloaded() {
-        let mut f = Frontier::new(10, 1);
+    fn drained_when_nothing_in_memory_or_in_sled() {
+        let mut f = Frontier::new(10, 10, 1);
         assert!(!f.is_drained());
-        scan(&mut f, vec![("a".into(), leased(0, 0))], 1);
+        scan(&mut f, vec![job("a", 0)], 1);
         assert!(!f.is_drained());
-        f.pop_ready("a");
-        f.finished();
+        finish_one(&mut f, "a");
         assert!(f.is_drained());
     }
 }

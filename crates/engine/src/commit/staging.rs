@@ -159,10 +159,10 @@ impl Committer {
 
     /// Hands the staged changes to the writer as one group, unless a group is
     /// already with it (then this one waits for its answer). `next_seq` is the
-    /// frontier's next sequence number.
-    pub fn send(&mut self, next_seq: u64) -> Result<(), EngineError> {
+    /// frontier's next sequence number. Returns whether a group was cut.
+    pub fn send(&mut self, next_seq: u64) -> Result<bool, EngineError> {
         if self.writing || self.oldest.is_none() {
-            return Ok(());
+            return Ok(false);
         }
         let now_ms = crate::clock::now_ms();
         let mut lines = Vec::new();
@@ -194,7 +194,7 @@ impl Committer {
         self.writing_seen = std::mem::take(&mut self.staged_seen);
         self.oldest = None;
         self.writing = true;
-        Ok(())
+        Ok(true)
     }
 
     /// Committed totals of resource `i` plus what is staged.

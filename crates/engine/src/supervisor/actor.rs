@@ -100,7 +100,17 @@ impl Supervisor {
             progress,
         } = parts;
         let window = (config.crawl.max_in_flight * 8).clamp(4096, 100_000);
-        let frontier = Frontier::new(window, store.next_seq()?);
+        // One origin may fill an eighth of the window, and never less than
+        // four times its in-flight cap (so a lone origin is never starved).
+        let per_origin_in_flight = config
+            .origins
+            .values()
+            .map(|o| o.max_in_flight)
+            .max()
+            .unwrap_or(0);
+        let per_origin_in_flight = per_origin_in_flight.max(config.client.defaults.max_in_flight);
+        let origin_cap = (window / 8).max(4 * per_origin_in_flight);
+        let frontier = Frontier::new(window, origin_cap, store.next_seq()?);
         let rules: Arc<[PageRules]> = config.resources.iter().map(PageRules::new).collect();
         let resource_index = config
             .resources
@@ -179,7 +189,10 @@ impl Supervisor {
     /// Hands everything staged to the writer (or leaves it staged while the
     /// writer is busy; its answer sends the rest).
     pub(super) fn commit(&mut self) -> Result<(), EngineError> {
-        self.committer.send(self.frontier.next_seq())
+        if self.committer.send(self.frontier.next_seq())? {
+            self.frontier.cut();
+        }
+        Ok(())
     }
 
     fn tick(&mut self, ctx: &mut Context<Self>) {

@@ -43,7 +43,7 @@ impl Supervisor {
                 self.committer
                     .stage_page(leased.resource, &mut lines, records);
                 self.committer.batch().remove_job(leased.seq);
-                self.frontier.finished();
+                self.frontier.finished(&origin_of(&leased.url), leased.seq);
                 self.pending -= 1;
                 match next {
                     Next::Page(req) => self.enqueue_next(&leased, req)?,
@@ -87,7 +87,7 @@ impl Supervisor {
                 }
                 self.dead(leased, status, reason, detail);
             }
-            FetchResult::Abandoned => self.frontier.finished(),
+            FetchResult::Abandoned => self.frontier.finished(&origin_of(&leased.url), leased.seq),
         }
         Ok(())
     }
@@ -175,7 +175,7 @@ impl Supervisor {
         let batch = self.committer.batch();
         batch.dead_letter(leased.seq, &letter);
         batch.remove_job(leased.seq);
-        self.frontier.finished();
+        self.frontier.finished(&origin_of(&leased.url), leased.seq);
     }
 }
 
