@@ -82,8 +82,8 @@ pub fn execute(
     summary_json: Option<&std::path::Path>,
     force: bool,
 ) -> Result<Outcome, Failure> {
+    crate::metrics::install(&config).map_err(Failure::Usage)?;
     let metrics = config.metrics;
-    crate::metrics::install(&metrics).map_err(Failure::Usage)?;
     let stop = signals::install().map_err(Failure::Runtime)?;
     let progress = crate::progress::bar();
     let options = harvest_engine::RunOptions {

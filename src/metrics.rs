@@ -1,16 +1,25 @@
 //! The Prometheus endpoint: installed when `[metrics] listen` is set, for
 //! the whole run. A port that cannot be bound is a startup error (exit 2),
 //! never a silent run without metrics.
+//!
+//! Series removal: the exporter cannot delete a series, but it drops gauges
+//! and histograms not updated for a while. Live host actors and the
+//! supervisor refresh theirs every second, so when a host actor stops, its
+//! per-origin gauges and histograms disappear after `series_idle`; per-origin
+//! counters stay, bounded by `max_origin_labels`.
 
-use harvest_config::MetricsSettings;
+use harvest_config::{Config, MetricsSettings};
 use harvest_engine::telemetry;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
+use metrics_util::MetricKindMask;
+use std::time::Duration;
 
-/// Serves `/metrics` on `settings.listen`, if set.
-pub fn install(settings: &MetricsSettings) -> anyhow::Result<()> {
-    let Some(addr) = settings.listen else {
+/// Serves `/metrics` on `[metrics] listen`, if set.
+pub fn install(config: &Config) -> anyhow::Result<()> {
+    let Some(addr) = config.metrics.listen else {
         return Ok(());
     };
+    let series_idle = (config.client.idle_after * 2).max(Duration::from_secs(3));
     PrometheusBuilder::new()
         .with_http_listener(addr)
         .set_buckets_for_metric(
@@ -21,6 +30,10 @@ pub fn install(settings: &MetricsSettings) -> anyhow::Result<()> {
             Matcher::Full(telemetry::COMMIT_DURATION.into()),
             telemetry::COMMIT_BUCKETS,
         )?
+        .idle_timeout(
+            MetricKindMask::GAUGE | MetricKindMask::HISTOGRAM,
+            Some(series_idle),
+        )
         .install()
         .map_err(|e| anyhow::anyhow!("cannot serve metrics on {addr} ([metrics] listen): {e}"))?;
     telemetry::describe();
@@ -28,7 +41,7 @@ pub fn install(settings: &MetricsSettings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Keeps `/metrics` up for `linger` after the crawl (a final scrape).
+/// Keeps `/metrics` up for `[metrics] linger` after the crawl (a final scrape).
 pub fn linger(settings: &MetricsSettings) {
     if settings.listen.is_some() && !settings.linger.is_zero() {
         std::thread::sleep(settings.linger);

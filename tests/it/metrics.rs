@@ -278,3 +278,48 @@ fn a_thousand_origins_stay_under_the_series_cap() {
         980.0
     );
 }
+
+#[test]
+fn a_stopped_host_s_gauges_leave_the_exposition() {
+    let spec = UpstreamSpec {
+        origins: 2,
+        streams: 1,
+        pages: 80,
+        records: 1,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    let seeds = up.seeds();
+    let port = free_port();
+    let crawl = Crawl::new();
+    // Origin 0 is done within a second and then idle; origin 1 crawls for ~8 s.
+    crawl.write(
+        &[
+            Res::json_link("fast", vec![seeds[0].clone()]),
+            Res::json_link("slow", vec![seeds[1].clone()]),
+        ],
+        &format!(
+            "[metrics]\nlisten = \"127.0.0.1:{port}\"\n\
+             [client]\nidle_after = \"200ms\"\nrate_per_sec = 10.0\nburst = 1\n\
+             [[client.origins]]\norigin = {:?}\nrate_per_sec = 1000.0\n",
+            up.origin_url(0)
+        ),
+    );
+    let gauge = |origin: usize| {
+        format!(
+            "harvest_breaker_state{{origin=\"{}\"}}",
+            up.origin_url(origin)
+        )
+    };
+    let child = crawl.spawn();
+    scrape_until(port, |t| t.contains(&gauge(0)) && t.contains(&gauge(1)));
+    // Origin 0's host stops once idle; its gauges expire; origin 1's stay.
+    let text = scrape_until(port, |t| !t.contains(&gauge(0)));
+    assert!(
+        text.contains(&gauge(1)),
+        "the live host keeps its series:\n{text}"
+    );
+    assert!(text.contains("harvest_up 1"), "global gauges stay:\n{text}");
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    assert_exit(&child.wait_with_output().unwrap(), 130);
+}

@@ -22,6 +22,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
+/// How often a live host refreshes its per-origin gauges.
+const GAUGE_REFRESH: Duration = Duration::from_secs(1);
+
 /// How often a job re-asks a half-open breaker whose probes are all out.
 const PROBE_POLL: Duration = Duration::from_millis(50);
 
@@ -140,6 +143,9 @@ impl Actor for HostActor {
     fn started(&mut self, ctx: &mut Context<Self>) {
         tracing::debug!(origin = %self.origin, "Host actor started.");
         metrics::gauge!(telemetry::BREAKER_STATE, "origin" => self.label).set(0.0);
+        // Refresh this origin's gauges while the host lives: the exporter
+        // drops gauges left alone, which removes a stopped host's series.
+        ctx.run_interval(GAUGE_REFRESH, |act, _| act.refresh_gauges());
         if let Some(jobs) = self.jobs.take() {
             ctx.add_stream(jobs);
         }

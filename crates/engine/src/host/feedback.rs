@@ -68,13 +68,19 @@ impl Handler<Feedback> for HostActor {
 }
 
 impl HostActor {
-    fn breaker_changed(&mut self, state: BreakerState, ctx: &mut Context<Self>) {
-        let level = match state {
+    /// Sets this origin's gauges to their current values.
+    pub(super) fn refresh_gauges(&self) {
+        let level = match self.breaker.state() {
             BreakerState::Closed => 0.0,
             BreakerState::HalfOpen { .. } => 1.0,
             BreakerState::Open { .. } => 2.0,
         };
         metrics::gauge!(telemetry::BREAKER_STATE, "origin" => self.label).set(level);
+        metrics::gauge!(telemetry::BUCKET_WAIT, "origin" => self.label).increment(0.0);
+    }
+
+    fn breaker_changed(&mut self, state: BreakerState, ctx: &mut Context<Self>) {
+        self.refresh_gauges();
         match state {
             BreakerState::Open { until } => {
                 metrics::counter!(telemetry::BREAKER_OPENS, "origin" => self.label).increment(1);
