@@ -3,7 +3,9 @@
 
 use crate::cli::ConfigArg;
 use crate::exit::{Failure, Outcome};
+use harvest_engine::redact::Redacted;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use url::Url;
 
 fn config(args: &ConfigArg) -> Result<harvest_config::Config, Failure> {
     harvest_config::load(&args.config).map_err(Failure::Config)
@@ -57,11 +59,14 @@ pub fn dead_letters(args: ConfigArg) -> Result<Outcome, Failure> {
     let letters = harvest_engine::admin::dead_letters(&config).map_err(Failure::Engine)?;
     for l in &letters {
         let status = l.status.map_or("-".to_string(), |s| s.to_string());
+        let url = Url::parse(&l.job.url)
+            .map(|u| Redacted(&u).to_string())
+            .unwrap_or_else(|_| l.job.url.clone());
         println!(
             "{}\t{status}\t{}\t{}\t{} attempts\t{}",
             l.job.resource,
             l.reason,
-            l.job.url,
+            url,
             l.attempts(),
             l.detail
         );

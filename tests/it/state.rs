@@ -162,3 +162,36 @@ fn a_fresh_state_does_not_overwrite_an_existing_output() {
     assert_exit(&forced, 0);
     assert_exactly_once(&crawl.ids("items"), spec.total_records());
 }
+
+#[test]
+fn secrets_in_urls_are_redacted_in_logs_and_listings() {
+    let spec = UpstreamSpec {
+        origins: 1,
+        streams: 1,
+        pages: 1,
+        records: 1,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    up.add_fault(Fault::new(FaultAction::Status(404)));
+    let crawl = Crawl::new();
+    let seed = format!("{}?api_key=s3cr3t-k3y&page=1", up.seeds()[0]);
+    crawl.write(
+        &[Res::json_link("items", vec![seed])],
+        "[client]\nrate_per_sec = 1000.0\n",
+    );
+    let out = crawl.command_with_log("debug").output().unwrap();
+    assert_exit(&out, 3);
+    let logs = stderr(&out);
+    assert!(logs.contains("api_key=REDACTED&page=1"), "{logs}");
+    assert!(
+        !logs.contains("s3cr3t"),
+        "a query-string secret reached the logs"
+    );
+    let listing = harvest(&["dead-letters"], &crawl);
+    let listing = String::from_utf8_lossy(&listing.stdout);
+    assert!(
+        listing.contains("api_key=REDACTED") && !listing.contains("s3cr3t"),
+        "{listing}"
+    );
+}

@@ -3,6 +3,7 @@
 
 use super::actor::Supervisor;
 use crate::messages::{FetchResult, Leased, Outcome};
+use crate::redact::Redacted;
 use crate::{telemetry, EngineError};
 use actix::prelude::*;
 use harvest_config::origin_of;
@@ -39,7 +40,7 @@ impl Supervisor {
                 next,
             } => {
                 self.stats.count_status(status);
-                tracing::trace!(url = %leased.url, records, ?elapsed, "Page fetched.");
+                tracing::trace!(url = %Redacted(&leased.url), records, ?elapsed, "Page fetched.");
                 self.committer
                     .stage_page(leased.resource, &mut lines, records);
                 self.committer.batch().remove_job(leased.seq);
@@ -54,7 +55,7 @@ impl Supervisor {
                     }
                     Next::End => {}
                     Next::Refused(why) => {
-                        tracing::warn!(resource = %leased.job.resource, url = %leased.url, reason = %why, "Next link not followed; the stream ends here.")
+                        tracing::warn!(resource = %leased.job.resource, url = %Redacted(&leased.url), reason = %why, "Next link not followed; the stream ends here.")
                     }
                 }
             }
@@ -107,7 +108,7 @@ impl Supervisor {
         };
         let key = job.page_key();
         if self.committer.is_seen(&self.store, &key)? {
-            tracing::warn!(resource = %job.resource, url = %job.url, "Next page was already queued; not fetching it twice.");
+            tracing::warn!(resource = %job.resource, url = %Redacted(&url), "Next page was already queued; not fetching it twice.");
             return Ok(());
         }
         let seq = self.frontier.allocate();
@@ -148,7 +149,7 @@ impl Supervisor {
         };
         self.stats.retries += 1;
         metrics::counter!(telemetry::RETRIES, "reason" => reason).increment(1);
-        tracing::debug!(url = %leased.url, attempt, ?delay, reason, %detail, "Page will be retried.");
+        tracing::debug!(url = %Redacted(&leased.url), attempt, ?delay, reason, %detail, "Page will be retried.");
         let now_ms = crate::clock::now_ms();
         leased.job.attempt = attempt;
         leased.job.not_before_ms = now_ms + delay.as_millis() as u64;
@@ -159,7 +160,7 @@ impl Supervisor {
 
     /// Moves the page to the dead letters; the crawl goes on.
     fn dead(&mut self, leased: Leased, status: Option<u16>, reason: &'static str, detail: String) {
-        tracing::warn!(resource = %leased.job.resource, url = %leased.url, reason, %detail, "Page dead-lettered.");
+        tracing::warn!(resource = %leased.job.resource, url = %Redacted(&leased.url), reason, %detail, "Page dead-lettered.");
         self.stats.dead_letters += 1;
         self.pending -= 1;
         let resource = leased.job.resource.clone();
