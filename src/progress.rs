@@ -40,8 +40,8 @@ impl Bar {
             bar.set_length(p.known_pages.max(p.pages));
             bar.set_position(p.pages);
             bar.set_message(format!(
-                "{} records  {:.0} pages/s  {} in flight  {} retry-waiting  {} dead",
-                p.records, p.pages_per_sec, p.in_flight, p.retry_waiting, p.dead_letters
+                                "{} records  {:.0} pages/s  {} in flight  {} retry-waiting  {} dead  {} open breakers",
+                p.records, p.pages_per_sec, p.in_flight, p.retry_waiting, p.dead_letters, p.open_breakers
             ));
         })
     }

@@ -30,6 +30,8 @@ pub struct Progress {
     pub retry_waiting: u64,
     pub retries: u64,
     pub dead_letters: u64,
+    /// Origins whose circuit breaker is open or half-open.
+    pub open_breakers: u64,
     pub elapsed: Duration,
 }
 

@@ -13,11 +13,11 @@ use actix::prelude::*;
 use harvest_config::{Config, OriginSettings};
 use harvest_fetch::Fetcher;
 use harvest_paginate::PageRules;
-use harvest_policy::{AdaptiveBucket, AdaptiveSettings, Admit, CircuitBreaker};
+use harvest_policy::{AdaptiveBucket, AdaptiveSettings, Admit, BreakerState, CircuitBreaker};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
@@ -38,6 +38,8 @@ pub(crate) struct HostShared {
     pub global: Arc<Semaphore>,
     /// Set when the crawl is stopping: queued jobs are handed back unfetched.
     pub stopping: Arc<AtomicBool>,
+    /// Origins whose breaker is open or half-open (for progress displays).
+    pub open_breakers: Arc<AtomicUsize>,
     pub supervisor: Addr<Supervisor>,
     pub config: Arc<Config>,
 }
@@ -54,7 +56,7 @@ pub(crate) struct HostActor {
     slots: Arc<Semaphore>,
     /// Taken in `started` to become the actor's stream (pinned: the receiver is !Unpin).
     jobs: Option<Pin<Box<async_channel::Receiver<Leased>>>>,
-    shared: HostShared,
+    pub(super) shared: HostShared,
 }
 
 impl HostActor {
@@ -153,6 +155,9 @@ impl Actor for HostActor {
 
     fn stopped(&mut self, _: &mut Context<Self>) {
         tracing::debug!(origin = %self.origin, "Host actor stopped.");
+        if !matches!(self.breaker.state(), BreakerState::Closed) {
+            self.shared.open_breakers.fetch_sub(1, Ordering::Relaxed);
+        }
     }
 }
 

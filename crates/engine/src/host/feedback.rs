@@ -7,6 +7,7 @@ use super::actor::HostActor;
 use crate::telemetry;
 use actix::prelude::*;
 use harvest_policy::{BreakerState, CallOutcome, Quota};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 /// The politeness-relevant part of one response.
@@ -31,8 +32,9 @@ impl Handler<Feedback> for HostActor {
         let outcome = f
             .status
             .map_or(CallOutcome::Failure, CallOutcome::of_status);
+        let was_closed = matches!(self.breaker.state(), BreakerState::Closed);
         if let Some(state) = self.breaker.record(outcome, now, &mut self.rng) {
-            self.breaker_changed(state, ctx);
+            self.breaker_changed(was_closed, state, ctx);
         }
         if let Some(quota) = f.quota {
             self.bucket.apply_quota(quota, now);
@@ -79,8 +81,14 @@ impl HostActor {
         metrics::gauge!(telemetry::BUCKET_WAIT, "origin" => self.label).increment(0.0);
     }
 
-    fn breaker_changed(&mut self, state: BreakerState, ctx: &mut Context<Self>) {
+    fn breaker_changed(&mut self, was_closed: bool, state: BreakerState, ctx: &mut Context<Self>) {
         self.refresh_gauges();
+        let open_breakers = &self.shared.open_breakers;
+        match (was_closed, matches!(state, BreakerState::Closed)) {
+            (true, false) => open_breakers.fetch_add(1, Ordering::Relaxed),
+            (false, true) => open_breakers.fetch_sub(1, Ordering::Relaxed),
+            _ => 0,
+        };
         match state {
             BreakerState::Open { until } => {
                 metrics::counter!(telemetry::BREAKER_OPENS, "origin" => self.label).increment(1);
@@ -89,7 +97,7 @@ impl HostActor {
                 // A timer, not the next job, moves the breaker to half-open.
                 ctx.run_later(open_for, |act, ctx| {
                     if let Some(state) = act.breaker.poll(Instant::now()) {
-                        act.breaker_changed(state, ctx);
+                        act.breaker_changed(false, state, ctx);
                     }
                 });
             }

@@ -16,7 +16,7 @@ use harvest_store::Store;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{oneshot, watch, Semaphore};
@@ -78,6 +78,8 @@ pub(crate) struct Supervisor {
     pub(super) in_flight: usize,
     /// Shared with the hosts: set once a stop begins.
     stopping: Arc<AtomicBool>,
+    /// Shared with the hosts: how many origins have an open or half-open breaker.
+    open_breakers: Arc<AtomicUsize>,
     pub(super) stop: Option<(StopReason, Instant)>,
     stop_rx: Option<watch::Receiver<Option<StopReason>>>,
     /// Called with progress snapshots instead of logging progress lines.
@@ -143,6 +145,7 @@ impl Supervisor {
             origin_labels,
             in_flight: 0,
             stopping: Arc::new(AtomicBool::new(false)),
+            open_breakers: Arc::new(AtomicUsize::new(0)),
             stop: None,
             stop_rx: Some(stop),
             progress,
@@ -236,6 +239,7 @@ impl Supervisor {
                 retry_waiting: self.frontier.waiting() as u64,
                 retries: self.stats.retries,
                 dead_letters: self.stats.dead_letters,
+                open_breakers: self.open_breakers.load(Ordering::Relaxed) as u64,
                 elapsed: now.duration_since(self.started),
             });
         }
@@ -247,6 +251,7 @@ impl Supervisor {
             retry_waiting = self.frontier.waiting(),
             retries = self.stats.retries,
             dead = self.stats.dead_letters,
+            open_breakers = self.open_breakers.load(Ordering::Relaxed),
             origins = self.hosts.len(),
             "Progress."
         );
@@ -332,6 +337,7 @@ impl Actor for Supervisor {
             rules: self.rules.clone(),
             global: Arc::new(Semaphore::new(self.config.crawl.max_in_flight)),
             stopping: self.stopping.clone(),
+            open_breakers: self.open_breakers.clone(),
             supervisor: ctx.address(),
             config: self.config.clone(),
         });

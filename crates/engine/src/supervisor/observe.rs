@@ -40,6 +40,17 @@ impl Supervisor {
     pub(super) fn observe_start(&self) {
         gauge!(telemetry::UP).set(1.0);
         gauge!(telemetry::BUILD_INFO, "version" => env!("CARGO_PKG_VERSION")).set(1.0);
+        // Dead letters by resource and reason, from the state's dead-letter tree.
+        let mut dead: std::collections::HashMap<(String, String), u64> = Default::default();
+        for (_, letter) in self.store.dead_letters().unwrap_or_default() {
+            *dead
+                .entry((letter.job.resource, letter.reason))
+                .or_default() += 1;
+        }
+        for ((resource, reason), n) in dead {
+            counter!(telemetry::DEAD_LETTERS, "resource" => resource, "reason" => reason)
+                .absolute(n);
+        }
         for (i, r) in self.config.resources.iter().enumerate() {
             let c = self.committer.counters(i);
             counter!(telemetry::PAGES, "resource" => r.name.clone()).absolute(c.pages);
