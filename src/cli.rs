@@ -59,7 +59,7 @@ pub struct RunArgs {
     /// Also write the closing summary as JSON to this file.
     #[arg(long)]
     pub summary_json: Option<PathBuf>,
-    /// Resume even though a resource's seeds, data_selector or paginator
+    /// Resume even though a resource's seeds, data_selector, paginator or parent
     /// changed, or a resource was removed, since the state was started.
     #[arg(long)]
     pub force: bool,

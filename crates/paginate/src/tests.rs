@@ -12,6 +12,7 @@ fn rules(style: PageStyle, max_pages: Option<u32>) -> PageRules {
     PageRules::new(&Resource {
         name: "r".into(),
         seeds: Seeds::default(),
+        parent: None,
         data_selector: sel("data"),
         paginator: Paginator { style, max_pages },
     })

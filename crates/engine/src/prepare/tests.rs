@@ -89,7 +89,7 @@ fn incompatible_changes_are_refused_unless_forced() {
     let err = prepare(&config(dir.path(), "items", ""), &store, false).unwrap_err();
     assert!(
         err.to_string()
-            .contains("changed its data_selector or paginator"),
+            .contains("changed its data_selector, paginator or parent"),
         "{err}"
     );
     let more_seeds = config(dir.path(), "data", ", \"http://127.0.0.1:1/new\"");
