@@ -102,6 +102,7 @@ fn seed(resource: &Resource, store: &Store, meta: ResourceMeta) -> Result<u64, E
             page: pos.page,
             offset: pos.offset,
             fanned_out: pos.fanned_out,
+            parent: Vec::new(),
         };
         let key = job.page_key();
         match store.is_seen(&key) {

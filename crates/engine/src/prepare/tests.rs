@@ -56,6 +56,7 @@ fn an_interrupted_seeding_completes_without_duplicates() {
         page: 0,
         offset: 0,
         fanned_out: false,
+        parent: Vec::new(),
     };
     partial.put_job(0, &job);
     partial.mark_seen(&job.page_key());

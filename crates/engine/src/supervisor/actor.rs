@@ -101,7 +101,7 @@ impl Supervisor {
         } = parts;
         let window = (config.crawl.max_in_flight * 8).clamp(4096, 100_000);
         let frontier = Frontier::new(window, store.next_seq()?);
-        let rules: Arc<[PageRules]> = config.resources.iter().map(PageRules::new).collect();
+        let rules: Arc<[PageRules]> = PageRules::for_config(&config).into();
         let resource_index = config
             .resources
             .iter()
