@@ -121,6 +121,9 @@ pub fn check(args: ConfigArg) -> Result<Outcome, Failure> {
             "  resource {}: {seeds} seeds, data_selector `{}`, {:?}",
             r.name, r.data_selector, r.paginator
         );
+        if let Some(p) = &r.parent {
+            println!("    + one stream per `{}` record at {}", p.resource, p.url);
+        }
     }
     Ok(Outcome::Done)
 }

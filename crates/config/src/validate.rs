@@ -286,11 +286,18 @@ fn check_resource(
             let mut count = 0usize;
             match only_file.for_each(|_| count += 1) {
                 Err(e) => c.at(file, format!("{key}.seeds_file"), e),
-                Ok(()) if count == 0 && r.seeds.is_empty() && r.seed_template.is_none() => c.at(
-                    file,
-                    format!("{key}.seeds_file"),
-                    format!("{} holds no URL", path.display()),
-                ),
+                Ok(())
+                    if count == 0
+                        && r.seeds.is_empty()
+                        && r.seed_template.is_none()
+                        && r.parent.is_none() =>
+                {
+                    c.at(
+                        file,
+                        format!("{key}.seeds_file"),
+                        format!("{} holds no URL", path.display()),
+                    )
+                }
                 Ok(()) => {}
             }
             seeds.file = Some(path);

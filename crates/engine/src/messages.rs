@@ -45,6 +45,8 @@ pub(crate) enum FetchResult {
         records: u64,
         next: Next,
         children: Vec<ChildJob>,
+        /// Parent records skipped for want of a child URL placeholder value.
+        children_skipped: u64,
     },
     /// A response whose status says "try again later" (408, 429, 5xx...),
     /// with the server's `Retry-After` if it gave one.

@@ -141,6 +141,7 @@ async fn fetch(shared: &HostShared, host: &Addr<HostActor>, leased: &Leased) -> 
                         records: parsed.records,
                         next: parsed.next,
                         children: parsed.children,
+                        children_skipped: parsed.children_skipped,
                     }
                 }
                 Err(e) => FetchResult::from_page_error(status, &e),

@@ -38,6 +38,7 @@ impl Supervisor {
                 records,
                 next,
                 children,
+                children_skipped,
             } => {
                 self.stats.count_status(status);
                 tracing::trace!(url = %leased.url, records, ?elapsed, "Page fetched.");
@@ -60,6 +61,11 @@ impl Supervisor {
                 }
                 for child in children {
                     self.enqueue_child(child)?;
+                }
+                if children_skipped > 0 {
+                    let resource = leased.job.resource.clone();
+                    metrics::counter!(telemetry::CHILD_SKIPS, "resource" => resource)
+                        .increment(children_skipped);
                 }
             }
             FetchResult::RetryStatus {
