@@ -25,6 +25,13 @@
 //!   origin, a non-http(s) scheme, itself, a repeated cursor); the stream ends
 //!   with a warning.
 //!
+//! Parent → child: [`PageRules::for_config`] gives each resource the child
+//! resources whose `parent` it is; parsing a parent page then also returns
+//! [`Parsed::children`], one first page per (record, child resource), found
+//! in the record lines just written (`children`). A child stream's pages are
+//! parsed with [`PageRules::parse_child`], which splices the copied parent
+//! fields into each object record (`splice`), never re-serialising it.
+//!
 //! The position in the URL wins over the persisted one: the current offset,
 //! page number and cursor are read from the page URL's query when present, so
 //! a seed may start mid-way (`?page=3`). `max_pages` caps each stream: the
