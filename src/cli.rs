@@ -59,7 +59,7 @@ pub struct RunArgs {
     /// Also write the closing summary as JSON to this file.
     #[arg(long)]
     pub summary_json: Option<PathBuf>,
-    /// Resume even though a resource's seeds, data_selector or paginator
+    /// Resume even though a resource's seeds, data_selector, paginator or parent
     /// changed, or a resource was removed, since the state was started.
     #[arg(long)]
     pub force: bool,
@@ -121,6 +121,9 @@ pub fn check(args: ConfigArg) -> Result<Outcome, Failure> {
             "  resource {}: {seeds} seeds, data_selector `{}`, {:?}",
             r.name, r.data_selector, r.paginator
         );
+        if let Some(p) = &r.parent {
+            println!("    + one stream per `{}` record at {}", p.resource, p.url);
+        }
     }
     Ok(Outcome::Done)
 }

@@ -7,6 +7,7 @@ mod faults;
 mod kill;
 mod metrics;
 mod paginators;
+mod parent_child;
 mod politeness;
 mod rate;
 mod resume;

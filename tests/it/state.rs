@@ -67,7 +67,7 @@ fn an_incompatible_config_change_is_refused_unless_forced() {
     assert_exit(&out, 2);
     let err = stderr(&out);
     assert!(
-        err.contains("resource `items` changed its data_selector or paginator")
+        err.contains("resource `items` changed its data_selector, paginator or parent")
             && err.contains("--force"),
         "{err}"
     );

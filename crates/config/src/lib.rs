@@ -10,13 +10,17 @@ mod error;
 mod model;
 mod paginator;
 mod raw;
+mod seeding;
+mod template;
 mod validate;
 
 pub use error::{ConfigError, Problem};
 pub use model::{
     origin_of, parse_http_url, ClientSettings, Config, CrawlSettings, MetricsSettings,
-    OriginSettings, PageStyle, PageTotal, Paginator, Resource, RetrySettings, Seeds, Selector,
+    OriginSettings, PageStyle, PageTotal, Paginator, ParentLink, Resource, RetrySettings,
+    SeedTemplate, SeedValues, Seeds, Selector,
 };
+pub use template::{percent_encode, UrlTemplate};
 
 use std::path::Path;
 

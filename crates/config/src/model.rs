@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 use url::Url;
 
+pub use crate::template::UrlTemplate;
+
 /// A validated crawl configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -113,6 +115,8 @@ pub struct Resource {
     /// Unique; names the output file `<name>.jsonl`.
     pub name: String,
     pub seeds: Seeds,
+    /// `parent`: this resource is also seeded from the records of another.
+    pub parent: Option<ParentLink>,
     /// Where the record array sits in each page.
     pub data_selector: Selector,
     pub paginator: Paginator,
@@ -215,13 +219,49 @@ impl std::fmt::Display for Selector {
     }
 }
 
+/// `parent = { resource, url, copy }`: every record of `resource` yields one
+/// first page of this resource, at `url` filled from the record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParentLink {
+    /// Name of the parent resource (checked to exist, no cycles).
+    pub resource: String,
+    /// Child URL; each placeholder is a dotted path into the parent record.
+    pub url: UrlTemplate,
+    /// The placeholders of `url` as paths, in the template's order.
+    pub fields: Vec<Selector>,
+    /// `(output key, parent path)`: parent fields copied into each child
+    /// record, in output key order.
+    pub copy: Vec<(String, Selector)>,
+}
+
 /// Where a resource's first pages come from: an inline list, a file of one
-/// URL per line (blank lines and `#` comments skipped), or both.
+/// URL per line (blank lines and `#` comments skipped), a template, or any
+/// of them together (in that order).
 #[derive(Debug, Clone, Default)]
 pub struct Seeds {
     pub urls: Vec<Url>,
     /// Already resolved against the config file's directory.
     pub file: Option<PathBuf>,
+    /// `seed_template`: URLs generated one at a time, never held as a list.
+    pub template: Option<SeedTemplate>,
+}
+
+/// `seed_template = { url, range | values_file }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedTemplate {
+    /// Exactly one placeholder: `{n}` for a range, `{value}` for a file.
+    pub url: UrlTemplate,
+    pub values: SeedValues,
+}
+
+/// What fills a seed template's placeholder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SeedValues {
+    /// `from`, `from + step`, ... up to `to` inclusive.
+    Range { from: i64, to: i64, step: u64 },
+    /// One value per line (trimmed; blank lines and `#` comments skipped),
+    /// already resolved against the config file's directory.
+    File(PathBuf),
 }
 
 impl Seeds {
@@ -231,26 +271,66 @@ impl Seeds {
         for url in &self.urls {
             each(url.clone());
         }
-        let Some(path) = &self.file else {
-            return Ok(());
-        };
-        let file = std::fs::File::open(path)
-            .map_err(|e| format!("cannot open seeds_file {}: {e}", path.display()))?;
-        for (n, line) in std::io::BufReader::with_capacity(1 << 16, file)
-            .lines()
-            .enumerate()
-        {
-            let line = line.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let url =
-                parse_http_url(line).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?;
-            each(url);
+        if let Some(path) = &self.file {
+            each_line(path, "seeds_file", |line| {
+                parse_http_url(line).map(&mut each)
+            })?;
+        }
+        if let Some(template) = &self.template {
+            template.for_each(&mut each)?;
         }
         Ok(())
     }
+}
+
+impl SeedTemplate {
+    /// Calls `each` with every generated URL in order, one at a time.
+    pub fn for_each(&self, mut each: impl FnMut(Url)) -> Result<(), String> {
+        match &self.values {
+            SeedValues::Range { from, to, step } => {
+                let mut n = *from;
+                while n <= *to {
+                    each(self.url_for(&n.to_string())?);
+                    match n.checked_add_unsigned(*step) {
+                        Some(next) => n = next,
+                        None => break,
+                    }
+                }
+                Ok(())
+            }
+            SeedValues::File(path) => each_line(path, "values_file", |value| {
+                self.url_for(value).map(&mut each)
+            }),
+        }
+    }
+
+    /// The URL for one value.
+    pub fn url_for(&self, value: &str) -> Result<Url, String> {
+        parse_http_url(&self.url.fill(&[value]))
+    }
+}
+
+/// Calls `each` with every trimmed line of `path` that is neither blank nor
+/// a `#` comment, reading line by line. Errors name the file and line.
+fn each_line(
+    path: &std::path::Path,
+    what: &str,
+    mut each: impl FnMut(&str) -> Result<(), String>,
+) -> Result<(), String> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| format!("cannot open {what} {}: {e}", path.display()))?;
+    for (n, line) in std::io::BufReader::with_capacity(1 << 16, file)
+        .lines()
+        .enumerate()
+    {
+        let line = line.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        each(line).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?;
+    }
+    Ok(())
 }
 
 /// Parses an absolute `http` or `https` URL.

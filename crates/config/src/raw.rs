@@ -185,8 +185,42 @@ pub struct RawResource {
     pub seeds: Vec<Spanned<String>>,
     #[serde(default)]
     pub seeds_file: Option<Spanned<PathBuf>>,
+    #[serde(default)]
+    pub seed_template: Option<Spanned<RawSeedTemplate>>,
+    #[serde(default)]
+    pub parent: Option<Spanned<RawParent>>,
     pub data_selector: Spanned<String>,
     pub paginator: Spanned<RawPaginator>,
+}
+
+/// `seed_template = { url = ".../{n}", range = { from, to, step } }` or
+/// `{ url = ".../{value}", values_file = "ids.txt" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSeedTemplate {
+    pub url: String,
+    pub range: Option<RawRange>,
+    pub values_file: Option<PathBuf>,
+}
+
+/// Inclusive integer range; `step` defaults to 1.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRange {
+    pub from: i64,
+    pub to: i64,
+    pub step: Option<i64>,
+}
+
+/// `parent = { resource = "users", url = ".../{id}/orders", copy = { user_id = "id" } }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawParent {
+    pub resource: String,
+    pub url: String,
+    /// Output key → dotted path in the parent record.
+    #[serde(default)]
+    pub copy: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -304,3 +304,182 @@ fn missing_and_unknown_paginator_keys_are_parse_errors_with_a_line() {
         assert!(problems[0].message.contains(says), "{p}: {problems:?}");
     }
 }
+
+fn seeds_of(c: &Config, i: usize) -> Vec<String> {
+    let mut urls = Vec::new();
+    c.resources[i]
+        .seeds
+        .for_each(|u| urls.push(u.to_string()))
+        .unwrap();
+    urls
+}
+
+const PAGE: &str = "data_selector = \"d\"\npaginator = { type = \"single_page\" }";
+
+#[test]
+fn a_million_seeds_from_a_range_are_generated_one_at_a_time() {
+    let c = parse(
+        &resource(&format!(
+            "seed_template = {{ url = \"https://h/items/{{n}}\", range = {{ from = 1, to = 1000000 }} }}\n{PAGE}"
+        )),
+        Path::new("c.toml"),
+    )
+    .unwrap();
+    let (mut n, mut first, mut last) = (0u64, None, None);
+    c.resources[0]
+        .seeds
+        .for_each(|u| {
+            n += 1;
+            first.get_or_insert_with(|| u.to_string());
+            last = Some(u);
+        })
+        .unwrap();
+    assert_eq!(n, 1_000_000);
+    assert_eq!(first.unwrap(), "https://h/items/1");
+    assert_eq!(last.unwrap().as_str(), "https://h/items/1000000");
+}
+
+#[test]
+fn seed_templates_step_and_read_values_files_percent_encoded() {
+    let c = parse(
+        &resource(&format!(
+            "seeds = [\"http://h/first\"]\nseed_template = {{ url = \"http://h/p?n={{n}}\", range = {{ from = -2, to = 5, step = 3 }} }}\n{PAGE}"
+        )),
+        Path::new("c.toml"),
+    )
+    .unwrap();
+    assert_eq!(
+        seeds_of(&c, 0),
+        [
+            "http://h/first",
+            "http://h/p?n=-2",
+            "http://h/p?n=1",
+            "http://h/p?n=4"
+        ]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ids.txt"),
+        "alice\n\n# comment\nbob smith\na/b\n",
+    )
+    .unwrap();
+    let c = parse(
+        &resource(&format!(
+            "seed_template = {{ url = \"http://h/users/{{value}}\", values_file = \"ids.txt\" }}\n{PAGE}"
+        )),
+        &dir.path().join("c.toml"),
+    )
+    .unwrap();
+    assert_eq!(
+        seeds_of(&c, 0),
+        [
+            "http://h/users/alice",
+            "http://h/users/bob%20smith",
+            "http://h/users/a%2Fb"
+        ]
+    );
+}
+
+#[test]
+fn bad_seed_templates_name_their_key_and_line() {
+    let bad = |t: &str| {
+        let p = problems(&resource(&format!("seed_template = {t}\n{PAGE}")));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].line, Some(6), "{p:?}");
+        (p[0].key.clone(), p[0].message.clone())
+    };
+    let range = "range = { from = 1, to = 3 }";
+    let (k, m) = bad(&format!("{{ url = \"http://h/{{n}}/{{n}}\", {range} }}"));
+    assert_eq!(k, "resources[0] (r).seed_template.url");
+    assert!(m.contains("exactly one placeholder"), "{m}");
+    let (k, _) = bad(&format!("{{ url = \"http://h/{{value}}\", {range} }}"));
+    assert_eq!(k, "resources[0] (r).seed_template.url");
+    let (k, m) = bad(&format!("{{ url = \"ftp://h/{{n}}\", {range} }}"));
+    assert_eq!(k, "resources[0] (r).seed_template.url");
+    assert!(m.contains("scheme"), "{m}");
+    let (k, m) = bad("{ url = \"http://h/{n}\", range = { from = 5, to = 3 } }");
+    assert_eq!(k, "resources[0] (r).seed_template.range");
+    assert!(m.contains("after"), "{m}");
+    let (k, _) = bad("{ url = \"http://h/{n}\", range = { from = 1, to = 3, step = 0 } }");
+    assert_eq!(k, "resources[0] (r).seed_template.range.step");
+    let (k, m) = bad("{ url = \"http://h/{value}\", values_file = \"nope.txt\" }");
+    assert_eq!(k, "resources[0] (r).seed_template.values_file");
+    assert!(m.contains("no such file"), "{m}");
+    let (k, _) = bad(&format!(
+        "{{ url = \"http://h/{{n}}\", {range}, values_file = \"x\" }}"
+    ));
+    assert_eq!(k, "resources[0] (r).seed_template");
+    let (k, _) = bad("{ url = \"http://h/{n}\" }");
+    assert_eq!(k, "resources[0] (r).seed_template");
+}
+
+fn family(child: &str) -> String {
+    format!(
+        "{HEAD}[[resources]]\nname = \"users\"\nseeds = [\"http://h/users\"]\n{PAGE}\n\
+         [[resources]]\nname = \"orders\"\n{child}\n{PAGE}\n"
+    )
+}
+
+#[test]
+fn a_child_resource_takes_its_seeds_from_a_parent() {
+    let c = parse(
+        &family(
+            "parent = { resource = \"users\", url = \"http://h/users/{id}/orders?org={org.name}\", copy = { user_id = \"id\", org = \"org.name\" } }",
+        ),
+        Path::new("c.toml"),
+    )
+    .unwrap();
+    let link = c.resources[1].parent.as_ref().unwrap();
+    assert_eq!(link.resource, "users");
+    assert_eq!(
+        link.fields,
+        [
+            Selector::parse("id").unwrap(),
+            Selector::parse("org.name").unwrap()
+        ]
+    );
+    assert_eq!(
+        link.copy,
+        [
+            ("org".to_string(), Selector::parse("org.name").unwrap()),
+            ("user_id".to_string(), Selector::parse("id").unwrap())
+        ]
+    );
+    assert!(seeds_of(&c, 1).is_empty(), "a child needs no seeds");
+}
+
+#[test]
+fn bad_parents_name_their_key_and_line() {
+    let bad = |child: &str| {
+        let p = problems(&family(child));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].line, Some(11), "{p:?}");
+        (p[0].key.clone(), p[0].message.clone())
+    };
+    let (k, m) = bad("parent = { resource = \"nobody\", url = \"http://h/{id}\" }");
+    assert_eq!(k, "resources[1] (orders).parent.resource");
+    assert!(m.contains("no resource named `nobody`"), "{m}");
+    let (k, m) = bad("parent = { resource = \"orders\", url = \"http://h/{id}\" }");
+    assert_eq!(k, "resources[1] (orders).parent.resource");
+    assert!(m.contains("own parent"), "{m}");
+    let (k, m) = bad("parent = { resource = \"users\", url = \"http://h/orders\" }");
+    assert_eq!(k, "resources[1] (orders).parent.url");
+    assert!(m.contains("placeholder"), "{m}");
+    let (k, _) = bad("parent = { resource = \"users\", url = \"http://h/{a..b}\" }");
+    assert_eq!(k, "resources[1] (orders).parent.url");
+    let (k, _) = bad("parent = { resource = \"users\", url = \"{id}\" }");
+    assert_eq!(k, "resources[1] (orders).parent.url");
+    let (k, _) =
+        bad("parent = { resource = \"users\", url = \"http://h/{id}\", copy = { x = \"\" } }");
+    assert_eq!(k, "resources[1] (orders).parent.copy.x");
+
+    // A cycle: users ← orders ← users.
+    let text = format!(
+        "{HEAD}[[resources]]\nname = \"users\"\nparent = {{ resource = \"orders\", url = \"http://h/{{u}}\" }}\n{PAGE}\n\
+         [[resources]]\nname = \"orders\"\nparent = {{ resource = \"users\", url = \"http://h/{{id}}\" }}\n{PAGE}\n"
+    );
+    let p = problems(&text);
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert!(p.iter().all(|p| p.message.contains("cycle")), "{p:?}");
+    assert_eq!(p[0].key, "resources[0] (users).parent.resource");
+}

@@ -24,6 +24,10 @@ impl Checker<'_> {
         self.problems.push(Problem::new(line, key, message));
     }
 
+    pub(crate) fn problems_len(&self) -> usize {
+        self.problems.len()
+    }
+
     fn bare(&mut self, key: impl Into<String>, message: impl Into<String>) {
         self.problems.push(Problem::new(None, key, message));
     }
@@ -163,6 +167,8 @@ pub(crate) fn validate(raw: RawFile, text: &str, path: &Path) -> Result<Config, 
         }
     }
 
+    crate::seeding::check_parent_graph(&mut c, &raw.resources);
+
     if !c.problems.is_empty() {
         return Err(ConfigError::Invalid {
             file: path.to_path_buf(),
@@ -274,28 +280,42 @@ fn check_resource(
             );
         } else {
             let only_file = Seeds {
-                urls: Vec::new(),
                 file: Some(path.clone()),
+                ..Seeds::default()
             };
             let mut count = 0usize;
             match only_file.for_each(|_| count += 1) {
                 Err(e) => c.at(file, format!("{key}.seeds_file"), e),
-                Ok(()) if count == 0 && r.seeds.is_empty() => c.at(
-                    file,
-                    format!("{key}.seeds_file"),
-                    format!("{} holds no URL", path.display()),
-                ),
+                Ok(())
+                    if count == 0
+                        && r.seeds.is_empty()
+                        && r.seed_template.is_none()
+                        && r.parent.is_none() =>
+                {
+                    c.at(
+                        file,
+                        format!("{key}.seeds_file"),
+                        format!("{} holds no URL", path.display()),
+                    )
+                }
                 Ok(()) => {}
             }
             seeds.file = Some(path);
         }
-    } else if r.seeds.is_empty() {
+    } else if r.seeds.is_empty() && r.seed_template.is_none() && r.parent.is_none() {
         c.at(
             spanned,
             format!("{key}.seeds"),
-            "no seeds: give `seeds = [...]` or `seeds_file`",
+            "no seeds: give `seeds = [...]`, `seeds_file`, `seed_template` or `parent`",
         );
     }
+    if let Some(t) = &r.seed_template {
+        seeds.template = crate::seeding::check_seed_template(c, &key, t, base_dir);
+    }
+    let parent = r
+        .parent
+        .as_ref()
+        .and_then(|p| crate::seeding::check_parent(c, &key, p));
 
     let data_selector = Selector::parse(r.data_selector.get_ref())
         .map_err(|e| c.at(&r.data_selector, format!("{key}.data_selector"), e))
@@ -307,6 +327,7 @@ fn check_resource(
     Some(Resource {
         name: name.clone(),
         seeds,
+        parent,
         data_selector: data_selector?,
         paginator: paginator?,
     })

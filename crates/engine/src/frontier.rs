@@ -322,6 +322,7 @@ mod tests {
                 page: 0,
                 offset: 0,
                 fanned_out: false,
+                parent: Vec::new(),
             },
             url: url.parse().unwrap(),
             resource: 0,

@@ -6,7 +6,7 @@
 //! supervisor's mailbox is bounded by the global in-flight cap).
 
 use actix::Message;
-use harvest_paginate::{Next, PageError};
+use harvest_paginate::{ChildJob, Next, PageError};
 use harvest_store::Job;
 use std::time::Duration;
 use url::Url;
@@ -37,12 +37,16 @@ pub(crate) struct Outcome {
 
 #[derive(Debug)]
 pub(crate) enum FetchResult {
-    /// A 2xx page, parsed: its records as JSON Lines, and what comes next.
+    /// A 2xx page, parsed: its records as JSON Lines, what comes next, and
+    /// the first pages of child resources its records name.
     Page {
         status: u16,
         lines: Vec<u8>,
         records: u64,
         next: Next,
+        children: Vec<ChildJob>,
+        /// Parent records skipped for want of a child URL placeholder value.
+        children_skipped: u64,
     },
     /// A response whose status says "try again later" (408, 429, 5xx...),
     /// with the server's `Retry-After` if it gave one.

@@ -1,7 +1,8 @@
 //! Before a run: match the config against the state, and seed what is new.
 //!
 //! Each resource's definition is fingerprinted into the state: its *shape*
-//! (data selector and paginator: how a page becomes records and next pages)
+//! (data selector, paginator and `parent`: how a page becomes records, next
+//! pages and child pages)
 //! and its *seeds*. Resuming with a different shape or seed list, or without a
 //! resource the state holds, is refused: the output would mix two crawls.
 //! `force` accepts the new config instead: fingerprints are rewritten, new
@@ -54,7 +55,7 @@ pub(crate) fn prepare(config: &Config, store: &Store, force: bool) -> Result<u64
         if let Some(old) = meta.filter(|m| m.seeded) {
             let changed = match (old.shape != shape, old.seeds != seeds) {
                 (false, false) => continue,
-                (true, _) => "changed its data_selector or paginator",
+                (true, _) => "changed its data_selector, paginator or parent",
                 (false, true) => "changed its seeds",
             };
             if !force {
@@ -101,6 +102,7 @@ fn seed(resource: &Resource, store: &Store, meta: ResourceMeta) -> Result<u64, E
             page: pos.page,
             offset: pos.offset,
             fanned_out: pos.fanned_out,
+            parent: Vec::new(),
         };
         let key = job.page_key();
         match store.is_seen(&key) {
@@ -148,6 +150,17 @@ fn shape_fingerprint(resource: &Resource) -> u128 {
     h.update(resource.data_selector.to_string().as_bytes());
     h.update(&[0]);
     h.update(format!("{:?}", resource.paginator).as_bytes());
+    // Only when set, so the fingerprints of resources without one are unchanged.
+    if let Some(parent) = &resource.parent {
+        h.update(&[0]);
+        h.update(parent.resource.as_bytes());
+        h.update(&[0]);
+        h.update(parent.url.as_str().as_bytes());
+        for (key, path) in &parent.copy {
+            h.update(&[0]);
+            h.update(format!("{key}={path}").as_bytes());
+        }
+    }
     h.digest128()
 }
 

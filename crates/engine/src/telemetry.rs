@@ -16,6 +16,7 @@ pub const REQUEST_DURATION: &str = "harvest_request_duration_seconds";
 pub const RETRIES: &str = "harvest_retries_total";
 pub const DEAD_LETTERS: &str = "harvest_dead_letters_total";
 pub const RATE_LIMITED: &str = "harvest_rate_limited_total";
+pub const CHILD_SKIPS: &str = "harvest_child_skips_total";
 pub const BUCKET_WAIT: &str = "harvest_bucket_wait_seconds_total";
 pub const BREAKER_STATE: &str = "harvest_breaker_state";
 pub const BREAKER_OPENS: &str = "harvest_breaker_opens_total";
@@ -37,6 +38,7 @@ pub const ALL: &[&str] = &[
     RETRIES,
     DEAD_LETTERS,
     RATE_LIMITED,
+    CHILD_SKIPS,
     BUCKET_WAIT,
     BREAKER_STATE,
     BREAKER_OPENS,
@@ -91,6 +93,11 @@ pub fn describe() {
         DEAD_LETTERS,
         Unit::Count,
         "Pages given up on, by resource and reason (continues across resumes)."
+    );
+    describe_counter!(
+        CHILD_SKIPS,
+        Unit::Count,
+        "Parent records that named no child page (a URL placeholder missing or not a string or integer), per child resource, by parent resource."
     );
     describe_counter!(
         RATE_LIMITED,

@@ -25,11 +25,19 @@
 //!   origin, a non-http(s) scheme, itself, a repeated cursor); the stream ends
 //!   with a warning.
 //!
+//! Parent → child: [`PageRules::for_config`] gives each resource the child
+//! resources whose `parent` it is; parsing a parent page then also returns
+//! [`Parsed::children`], one first page per (record, child resource), found
+//! in the record lines just written (`children`). A child stream's pages are
+//! parsed with [`PageRules::parse_child`], which splices the copied parent
+//! fields into each object record (`splice`), never re-serialising it.
+//!
 //! The position in the URL wins over the persisted one: the current offset,
 //! page number and cursor are read from the page URL's query when present, so
 //! a seed may start mid-way (`?page=3`). `max_pages` caps each stream: the
 //! seed is page 0, so no request gets a page index of `max_pages` or more.
 
+mod children;
 mod error;
 mod header_link;
 mod json_link;
@@ -37,12 +45,15 @@ mod link_header;
 mod numbered;
 mod query;
 mod scan;
+mod splice;
 
+pub use children::{pick, ChildJob};
 pub use error::PageError;
 pub use link_header::{find_rel, parse_links, Link};
-pub use scan::{scan_page, Scalar, Scan, ScanSpec, Want};
+pub use scan::{scan_page, scan_page_with, Scalar, Scan, ScanSpec, Want};
+pub use splice::{members, push_record};
 
-use harvest_config::{PageStyle, PageTotal, Resource};
+use harvest_config::{Config, PageStyle, PageTotal, Resource};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -123,6 +134,10 @@ pub struct Parsed {
     /// Records appended to the output buffer.
     pub records: u64,
     pub next: Next,
+    /// First pages of child resources, one per (record, child resource).
+    pub children: Vec<ChildJob>,
+    /// (record, child resource) pairs without a usable URL placeholder value.
+    pub children_skipped: u64,
 }
 
 /// A resource's page shape: where the records are, how to find the next page.
@@ -133,6 +148,8 @@ pub struct PageRules {
     max_pages: Option<u32>,
     /// Index of each pagination field in the scan, when the style has it.
     slots: Slots,
+    /// Resources whose `parent` is this one.
+    children: Vec<children::ChildLink>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -191,7 +208,21 @@ impl PageRules {
             style: resource.paginator.style.clone(),
             max_pages: resource.paginator.max_pages,
             slots,
+            children: Vec::new(),
         }
+    }
+
+    /// The rules of every resource of `config`, by index, each knowing its
+    /// child resources.
+    pub fn for_config(config: &Config) -> Vec<Self> {
+        config
+            .resources
+            .iter()
+            .map(|r| Self {
+                children: children::links_of(config, &r.name),
+                ..Self::new(r)
+            })
+            .collect()
     }
 
     /// The first request of a stream seeded at `url`: parameters sent on
@@ -221,7 +252,26 @@ impl PageRules {
         body: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<Parsed, PageError> {
-        let scan = scan_page(body, &self.scan, out)?;
+        self.parse_child(page, headers, body, &[], out)
+    }
+
+    /// [`Self::parse`] for a page of a child stream: the `parent` fields
+    /// (`(output key, raw JSON)`) are spliced into each object record.
+    pub fn parse_child(
+        &self,
+        page: &PageRequest,
+        headers: &dyn Fn(&str) -> Vec<String>,
+        body: &[u8],
+        parent: &[(String, String)],
+        out: &mut Vec<u8>,
+    ) -> Result<Parsed, PageError> {
+        let mark = out.len();
+        let scan = scan_page_with(body, &self.scan, &members(parent), out)?;
+        let (children, children_skipped) = if self.children.is_empty() {
+            (Vec::new(), 0)
+        } else {
+            children::extract(&self.children, &out[mark..])
+        };
         let field = |slot: Option<usize>| slot.and_then(|i| scan.field(i));
         let found = Found {
             records: scan.records,
@@ -268,6 +318,8 @@ impl PageRules {
         Ok(Parsed {
             records: scan.records,
             next: self.cap(next),
+            children,
+            children_skipped,
         })
     }
 

@@ -130,13 +130,30 @@ impl Scan {
 /// Walks `body`, appending one line per record to `out`.
 /// On error `out` is left as it was.
 pub fn scan_page(body: &[u8], spec: &ScanSpec, out: &mut Vec<u8>) -> Result<Scan, PageError> {
-    let mark = out.len();
-    scan_into(body, spec, out).inspect_err(|_| out.truncate(mark))
+    scan_page_with(body, spec, b"", out)
 }
 
-fn scan_into(body: &[u8], spec: &ScanSpec, out: &mut Vec<u8>) -> Result<Scan, PageError> {
+/// [`scan_page`], with `members` (`"key":value,...`, see
+/// [`crate::splice::members`]) spliced into every record that is an object.
+pub fn scan_page_with(
+    body: &[u8],
+    spec: &ScanSpec,
+    members: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<Scan, PageError> {
+    let mark = out.len();
+    scan_into(body, spec, members, out).inspect_err(|_| out.truncate(mark))
+}
+
+fn scan_into(
+    body: &[u8],
+    spec: &ScanSpec,
+    members: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<Scan, PageError> {
     let mut state = State {
         spec,
+        members,
         out,
         records: 0,
         data_found: false,
@@ -167,6 +184,8 @@ fn scan_into(body: &[u8], spec: &ScanSpec, out: &mut Vec<u8>) -> Result<Scan, Pa
 
 struct State<'s> {
     spec: &'s ScanSpec,
+    /// Copied parent members spliced into each object record (often empty).
+    members: &'s [u8],
     out: &'s mut Vec<u8>,
     records: u64,
     data_found: bool,
@@ -280,9 +299,13 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
         }
         self.state.data_found = true;
         let out = &mut *self.state.out;
+        let members = self.state.members;
         let mut records = 0;
         while let Some(raw) = seq.next_element::<&'de RawValue>()? {
-            push_line(out, raw.get().as_bytes());
+            let start = out.len();
+            crate::splice::push_record(out, raw.get().as_bytes(), members);
+            newlines_to_spaces(&mut out[start..]);
+            out.push(b'\n');
             records += 1;
         }
         self.state.records += records;
@@ -368,19 +391,16 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
     }
 }
 
-/// Appends `record` and a newline, turning raw CR/LF (whitespace between
-/// tokens; JSON strings cannot hold them unescaped) into spaces.
-fn push_line(out: &mut Vec<u8>, record: &[u8]) {
-    let start = out.len();
-    out.extend_from_slice(record);
-    if memchr::memchr2(b'\n', b'\r', record).is_some() {
-        for b in &mut out[start..] {
+/// Turns raw CR/LF (whitespace between tokens; JSON strings cannot hold them
+/// unescaped) into spaces, so a record stays on one line.
+fn newlines_to_spaces(line: &mut [u8]) {
+    if memchr::memchr2(b'\n', b'\r', line).is_some() {
+        for b in line {
             if *b == b'\n' || *b == b'\r' {
                 *b = b' ';
             }
         }
     }
-    out.push(b'\n');
 }
 
 /// An object key, borrowed from the body when it has no escapes.

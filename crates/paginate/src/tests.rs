@@ -12,6 +12,7 @@ fn rules(style: PageStyle, max_pages: Option<u32>) -> PageRules {
     PageRules::new(&Resource {
         name: "r".into(),
         seeds: Seeds::default(),
+        parent: None,
         data_selector: sel("data"),
         paginator: Paginator { style, max_pages },
     })
@@ -407,4 +408,56 @@ fn wrong_field_types_are_page_errors() {
     let e = parse_with(&r, &seed, &[], r#"{"data":[1],"total":"many"}"#).unwrap_err();
     assert_eq!(e.reason(), "bad_field");
     assert!(e.to_string().contains("`total`"), "{e}");
+}
+
+#[test]
+fn parent_pages_name_child_pages_and_children_carry_the_copied_fields() {
+    let text = "[crawl]\nstate_dir = \"s\"\noutput_dir = \"o\"\n\
+        [[resources]]\nname = \"users\"\nseeds = [\"http://h/users\"]\ndata_selector = \"data\"\npaginator = { type = \"json_link\" }\n\
+        [[resources]]\nname = \"orders\"\nparent = { resource = \"users\", url = \"http://h/u/{id}/orders\", copy = { user_id = \"id\" } }\ndata_selector = \"data\"\npaginator = { type = \"json_link\" }\n\
+        [[resources]]\nname = \"items\"\nparent = { resource = \"orders\", url = \"http://h/u/{user_id}/o/{no}\" }\ndata_selector = \"\"\npaginator = { type = \"single_page\" }\n";
+    let config = harvest_config::parse(text, std::path::Path::new("c.toml")).unwrap();
+    let rules = PageRules::for_config(&config);
+    let page = PageRequest::seed(url("http://h/users"));
+
+    let mut out = Vec::new();
+    let body = r#"{"data":[{"id":7},{"id":"a b"},{"name":"no id"}],"next":null}"#;
+    let parsed = rules[0]
+        .parse(&page, &no_headers, body.as_bytes(), &mut out)
+        .unwrap();
+    assert_eq!(parsed.records, 3);
+    assert_eq!(parsed.children_skipped, 1);
+    let urls: Vec<&str> = parsed.children.iter().map(|c| c.url.as_str()).collect();
+    assert_eq!(urls, ["http://h/u/7/orders", "http://h/u/a%20b/orders"]);
+    assert!(parsed.children.iter().all(|c| c.resource == 1));
+    assert_eq!(
+        parsed.children[1].parent,
+        [("user_id".into(), "\"a b\"".into())]
+    );
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "{\"id\":7}\n{\"id\":\"a b\"}\n{\"name\":\"no id\"}\n"
+    );
+
+    // A child page: the copied field goes into each record, and a grandchild
+    // template may use it.
+    let mut out = Vec::new();
+    let body = r#"{"data":[{"no":1},{},[2]]}"#;
+    let child = &parsed.children[0];
+    let parsed = rules[1]
+        .parse_child(&page, &no_headers, body.as_bytes(), &child.parent, &mut out)
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "{\"user_id\":7,\"no\":1}\n{\"user_id\":7}\n[2]\n"
+    );
+    let urls: Vec<&str> = parsed.children.iter().map(|c| c.url.as_str()).collect();
+    assert_eq!(urls, ["http://h/u/7/o/1"]);
+    assert_eq!(parsed.children[0].resource, 2);
+    assert_eq!(parsed.children_skipped, 2);
+    assert!(rules[2]
+        .parse(&page, &no_headers, b"[]", &mut Vec::new())
+        .unwrap()
+        .children
+        .is_empty());
 }

@@ -24,6 +24,10 @@ pub struct Job {
     /// The page was queued by a fan-out (offset/page number with a known
     /// total), so it derives no further pages.
     pub fanned_out: bool,
+    /// `(output key, raw JSON value)` copied from the parent record of a
+    /// child stream (`parent.copy`), spliced into each of its records.
+    /// Empty for every other job.
+    pub parent: Vec<(String, String)>,
 }
 
 impl Job {

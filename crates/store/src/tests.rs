@@ -11,6 +11,7 @@ fn job(url: &str) -> Job {
         page: 0,
         offset: 0,
         fanned_out: false,
+        parent: Vec::new(),
     }
 }
 

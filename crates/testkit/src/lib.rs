@@ -11,14 +11,17 @@
 //! `{"data":[{"id":N,...}, ...],"next":<link>|null}` where record ids run over
 //! `0..total_records()` once each, in (origin, stream, page, record) order.
 //! The same records are served through other pagination styles too (a `Link`
-//! header, cursors, offsets, page numbers): see [`Route`].
+//! header, cursors, offsets, page numbers): see [`Route`]. Child records of
+//! each record id for parent → child crawls are at `/c/{id}/p/{page}`.
 
+mod children;
 mod faults;
 mod log;
 mod pages;
 mod server;
 mod styles;
 
+pub use children::{child_ids, CHILD_PAGES, CHILD_RECORDS};
 pub use faults::{Fault, FaultAction};
 pub use log::{RequestLog, RequestRecord};
 pub use pages::{LinkStyle, UpstreamSpec};

@@ -163,7 +163,9 @@ async fn handle(State(origin): State<OriginState>, req: Request) -> Response {
             .spec
             .page_body(origin.index, origin.port, s, p)
             .map(|body| (body, Vec::new())),
-        None => crate::styles::respond(&shared.spec, origin.index, &path),
+        None => crate::styles::respond(&shared.spec, origin.index, &path).or_else(|| {
+            crate::children::respond(origin.port, &path).map(|body| (body, Vec::new()))
+        }),
     };
     let (status, response) = match (fault, page) {
         (Some(action), page) => apply_fault(action, page.map(|(body, _)| body)).await,

@@ -124,13 +124,26 @@ async fn fetch(shared: &HostShared, host: &Addr<HostActor>, leased: &Leased) -> 
                 },
             };
             let headers = |name: &str| response.header_values(name);
-            match shared.rules[leased.resource].parse(&page, &headers, &response.body, &mut lines) {
-                Ok(parsed) => FetchResult::Page {
-                    status,
-                    lines,
-                    records: parsed.records,
-                    next: parsed.next,
-                },
+            let rules = &shared.rules[leased.resource];
+            let parent = &leased.job.parent;
+            match rules.parse_child(&page, &headers, &response.body, parent, &mut lines) {
+                Ok(parsed) => {
+                    if parsed.children_skipped > 0 {
+                        tracing::debug!(
+                            url = %leased.url,
+                            skipped = parsed.children_skipped,
+                            "Records without a usable value for a child URL placeholder were skipped."
+                        );
+                    }
+                    FetchResult::Page {
+                        status,
+                        lines,
+                        records: parsed.records,
+                        next: parsed.next,
+                        children: parsed.children,
+                        children_skipped: parsed.children_skipped,
+                    }
+                }
                 Err(e) => FetchResult::from_page_error(status, &e),
             }
         }

@@ -56,6 +56,7 @@ fn an_interrupted_seeding_completes_without_duplicates() {
         page: 0,
         offset: 0,
         fanned_out: false,
+        parent: Vec::new(),
     };
     partial.put_job(0, &job);
     partial.mark_seen(&job.page_key());
@@ -89,7 +90,7 @@ fn incompatible_changes_are_refused_unless_forced() {
     let err = prepare(&config(dir.path(), "items", ""), &store, false).unwrap_err();
     assert!(
         err.to_string()
-            .contains("changed its data_selector or paginator"),
+            .contains("changed its data_selector, paginator or parent"),
         "{err}"
     );
     let more_seeds = config(dir.path(), "data", ", \"http://127.0.0.1:1/new\"");
@@ -122,4 +123,46 @@ fn a_resource_dropped_from_the_config_is_refused_unless_forced() {
         "{err}"
     );
     assert_eq!(prepare(&other, &store, true).unwrap(), 1);
+}
+
+fn templated(dir: &Path, to: u32, parent_url: &str) -> Config {
+    let text = format!(
+        "[crawl]\nstate_dir = \"s\"\noutput_dir = \"o\"\n[[resources]]\nname = \"r\"\n\
+         seed_template = {{ url = \"http://127.0.0.1:1/item/{{n}}\", range = {{ from = 1, to = {to} }} }}\n\
+         data_selector = \"data\"\npaginator = {{ type = \"json_link\" }}\n\
+         [[resources]]\nname = \"child\"\nparent = {{ resource = \"r\", url = \"{parent_url}\" }}\n\
+         data_selector = \"data\"\npaginator = {{ type = \"json_link\" }}\n"
+    );
+    harvest_config::parse(&text, &dir.join("c.toml")).unwrap()
+}
+
+#[test]
+fn seed_templates_seed_and_parent_links_are_fingerprinted() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("state")).unwrap();
+    let config = templated(dir.path(), 25_000, "http://127.0.0.1:1/c/{id}");
+    assert_eq!(prepare(&config, &store, false).unwrap(), 25_000);
+    let last = store.pending_from(24_999, 1).unwrap();
+    assert_eq!(last[0].1.url, "http://127.0.0.1:1/item/25000");
+    assert!(last[0].1.parent.is_empty());
+    assert_eq!(prepare(&config, &store, false).unwrap(), 0);
+
+    let err = prepare(
+        &templated(dir.path(), 25_001, "http://127.0.0.1:1/c/{id}"),
+        &store,
+        false,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("changed its seeds"), "{err}");
+    let err = prepare(
+        &templated(dir.path(), 25_000, "http://127.0.0.1:1/d/{id}"),
+        &store,
+        false,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("resource `child` changed its data_selector, paginator or parent"),
+        "{err}"
+    );
 }

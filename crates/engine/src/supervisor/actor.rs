@@ -113,7 +113,7 @@ impl Supervisor {
         let per_origin_in_flight = per_origin_in_flight.max(config.client.defaults.max_in_flight);
         let origin_cap = (window / 8).max(4 * per_origin_in_flight);
         let frontier = Frontier::new(window, origin_cap, store.next_seq()?);
-        let rules: Arc<[PageRules]> = config.resources.iter().map(PageRules::new).collect();
+        let rules: Arc<[PageRules]> = PageRules::for_config(&config).into();
         let resource_index = config
             .resources
             .iter()

@@ -7,7 +7,7 @@ use crate::redact::Redacted;
 use crate::{telemetry, EngineError};
 use actix::prelude::*;
 use harvest_config::origin_of;
-use harvest_paginate::{Next, PageRequest};
+use harvest_paginate::{ChildJob, Next, PageRequest};
 use harvest_store::{DeadLetter, Job};
 use std::time::Duration;
 
@@ -38,6 +38,8 @@ impl Supervisor {
                 mut lines,
                 records,
                 next,
+                children,
+                children_skipped,
             } => {
                 self.stats.count_status(status);
                 tracing::trace!(url = %Redacted(&leased.url), records, ?elapsed, "Page fetched.");
@@ -57,6 +59,14 @@ impl Supervisor {
                     Next::Refused(why) => {
                         tracing::warn!(resource = %leased.job.resource, url = %Redacted(&leased.url), reason = %why, "Next link not followed; the stream ends here.")
                     }
+                }
+                for child in children {
+                    self.enqueue_child(child)?;
+                }
+                if children_skipped > 0 {
+                    let resource = leased.job.resource.clone();
+                    metrics::counter!(telemetry::CHILD_SKIPS, "resource" => resource)
+                        .increment(children_skipped);
                 }
             }
             FetchResult::RetryStatus {
@@ -105,11 +115,47 @@ impl Supervisor {
             page: pos.page,
             offset: pos.offset,
             fanned_out: pos.fanned_out,
+            // The copied parent fields go with every page of a child stream.
+            parent: parent.job.parent.clone(),
         };
+        if !self.enqueue(job, url.clone(), parent.resource)? {
+            tracing::warn!(resource = %parent.job.resource, url = %Redacted(&url), "Next page was already queued; not fetching it twice.");
+        }
+        Ok(())
+    }
+
+    /// Queues the first page of a child stream found in a parent record,
+    /// unless that page was queued before (two parent records naming it).
+    fn enqueue_child(&mut self, child: ChildJob) -> Result<(), EngineError> {
+        let ChildJob {
+            resource,
+            url,
+            parent,
+        } = child;
+        // Parameters sent on every request (a limit) go on, as for a seed.
+        let PageRequest { url, pos } = self.rules[resource].seed(url);
+        let job = Job {
+            resource: self.config.resources[resource].name.clone(),
+            url: url.to_string(),
+            attempt: 0,
+            not_before_ms: 0,
+            page: pos.page,
+            offset: pos.offset,
+            fanned_out: pos.fanned_out,
+            parent,
+        };
+        if !self.enqueue(job, url.clone(), resource)? {
+            tracing::debug!(resource = %self.config.resources[resource].name, url = %Redacted(&url), "Child page was already queued; not fetching it twice.");
+        }
+        Ok(())
+    }
+
+    /// Stages `job` into the commit batch and offers it to the frontier
+    /// window; `false` when its page was queued before (seen set).
+    fn enqueue(&mut self, job: Job, url: url::Url, resource: usize) -> Result<bool, EngineError> {
         let key = job.page_key();
         if self.committer.is_seen(&self.store, &key)? {
-            tracing::warn!(resource = %job.resource, url = %Redacted(&url), "Next page was already queued; not fetching it twice.");
-            return Ok(());
+            return Ok(false);
         }
         let seq = self.frontier.allocate();
         self.pending += 1;
@@ -124,11 +170,11 @@ impl Supervisor {
                 seq,
                 job,
                 url,
-                resource: parent.resource,
+                resource,
             },
             crate::clock::now_ms(),
         );
-        Ok(())
+        Ok(true)
     }
 
     /// Schedules another attempt with jittered backoff, or gives up.

@@ -1,0 +1,140 @@
+//! Parent → child resources: every record of `users` (json_link streams)
+//! seeds a child stream of `orders` (`/c/{id}/p/{page}`), with the parent's
+//! fields copied into each child record; children start while the parent
+//! is still paging, and a stopped crawl resumes exactly once.
+
+use crate::util::*;
+use harvest_testkit::{child_ids, Upstream, UpstreamSpec};
+use std::time::{Duration, Instant};
+
+/// `users` from the upstream's streams, `orders` from each user's id.
+fn write_config(crawl: &Crawl, up: &Upstream, client: &str) {
+    let seeds = up.seeds().join("\n") + "\n";
+    std::fs::write(crawl.path("users-seeds.txt"), seeds).unwrap();
+    let toml = format!(
+        r#"[crawl]
+state_dir = {state:?}
+output_dir = {out:?}
+max_in_flight = 32
+
+{client}
+
+[[resources]]
+name = "users"
+seeds_file = "users-seeds.txt"
+data_selector = "data"
+paginator = {{ type = "json_link" }}
+
+[[resources]]
+name = "orders"
+parent = {{ resource = "users", url = "{origin}/c/{{id}}/p/0", copy = {{ user_id = "id", user_name = "name" }} }}
+data_selector = "data"
+paginator = {{ type = "json_link" }}
+"#,
+        state = crawl.path("state"),
+        out = crawl.path("out"),
+        origin = up.origin_url(0),
+    );
+    crawl.write_raw(&toml);
+}
+
+/// Every child of every parent id exactly once, each carrying its parent's
+/// copied fields spliced in front of the bytes the API sent.
+fn assert_children(crawl: &Crawl, parents: u64) {
+    let text = std::fs::read_to_string(crawl.path("out/orders.jsonl")).unwrap();
+    let mut ids = Vec::new();
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let (id, pid, page) = (
+            v["id"].as_u64().unwrap(),
+            v["parent_id"].as_u64().unwrap(),
+            v["page"].as_u64().unwrap(),
+        );
+        assert_eq!(
+            line,
+            format!("{{\"user_id\":{pid},\"user_name\":\"rec-{pid}\",\"id\":{id},\"parent_id\":{pid},\"page\":{page}}}"),
+            "the copied fields come first, the child's bytes follow unchanged"
+        );
+        ids.push(id);
+    }
+    ids.sort_unstable();
+    let want: Vec<u64> = (0..parents).flat_map(child_ids).collect();
+    let dups = ids.windows(2).filter(|w| w[0] == w[1]).count();
+    assert_eq!(dups, 0, "duplicate child ids");
+    assert_eq!(ids.len(), want.len(), "child records");
+    assert_eq!(ids, want);
+}
+
+#[test]
+fn children_start_while_the_parent_pages_and_carry_its_fields() {
+    let spec = UpstreamSpec {
+        origins: 2,
+        streams: 4,
+        pages: 5,
+        records: 3,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    let crawl = Crawl::new();
+    write_config(
+        &crawl,
+        &up,
+        "[client]\nrate_per_sec = 400.0\nburst = 10\nmax_in_flight_per_origin = 4\n",
+    );
+    assert_exit(&crawl.run(), 0);
+
+    assert_exactly_once(&crawl.ids("users"), spec.total_records());
+    assert_children(&crawl, spec.total_records());
+
+    let log = up.log().snapshot();
+    let first_child = log.iter().position(|r| r.path.starts_with("/c/")).unwrap();
+    let last_parent = log.iter().rposition(|r| r.path.starts_with("/s/")).unwrap();
+    assert!(
+        first_child < last_parent,
+        "children start while the parent is paging (first child request #{first_child}, last parent page #{last_parent})"
+    );
+    let child_requests = log.iter().filter(|r| r.path.starts_with("/c/")).count() as u64;
+    assert_eq!(
+        child_requests,
+        spec.total_records() * harvest_testkit::CHILD_PAGES,
+        "each child page fetched once"
+    );
+}
+
+#[test]
+fn sigint_mid_crawl_then_resume_every_parent_and_child_once() {
+    let spec = UpstreamSpec {
+        origins: 2,
+        streams: 10,
+        pages: 5,
+        records: 4,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    let crawl = Crawl::new();
+    write_config(
+        &crawl,
+        &up,
+        "[client]\nrate_per_sec = 300.0\nburst = 5\nmax_in_flight_per_origin = 4\n",
+    );
+    let total = spec.total_pages() + spec.total_records() * harvest_testkit::CHILD_PAGES;
+    let child = crawl.spawn();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while (up.log().len() as u64) < total / 4 {
+        assert!(Instant::now() < deadline, "crawl made no progress");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_exit(&out, 130);
+    assert!(
+        (up.log().len() as u64) < total,
+        "the crawl was stopped early"
+    );
+
+    assert_exit(&crawl.run(), 0);
+    assert_exactly_once(&crawl.ids("users"), spec.total_records());
+    assert_children(&crawl, spec.total_records());
+    // A graceful stop commits every page it fetched: nothing is fetched twice.
+    assert_eq!(up.log().len() as u64, total);
+}
