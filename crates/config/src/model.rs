@@ -120,6 +120,9 @@ pub struct Resource {
     /// Where the record array sits in each page.
     pub data_selector: Selector,
     pub paginator: Paginator,
+    /// Origins (in [`origin_of`] form) next links may lead to besides the
+    /// page's own; by default a stream never leaves its origin.
+    pub allowed_origins: Vec<String>,
 }
 
 /// How a page points to the next one, and how many pages a stream may have.

@@ -189,6 +189,9 @@ pub struct RawResource {
     pub seed_template: Option<Spanned<RawSeedTemplate>>,
     #[serde(default)]
     pub parent: Option<Spanned<RawParent>>,
+    /// Origins next links may lead to besides the page's own.
+    #[serde(default)]
+    pub allowed_origins: Vec<Spanned<String>>,
     pub data_selector: Spanned<String>,
     pub paginator: Spanned<RawPaginator>,
 }

@@ -321,6 +321,20 @@ fn check_resource(
         .map_err(|e| c.at(&r.data_selector, format!("{key}.data_selector"), e))
         .ok();
     let paginator = crate::paginator::check(c, &key, &r.paginator);
+    let mut allowed_origins = Vec::new();
+    for (j, o) in r.allowed_origins.iter().enumerate() {
+        match parse_http_url(o.get_ref()) {
+            Ok(url) if url.path() == "/" && url.query().is_none() => {
+                allowed_origins.push(origin_of(&url))
+            }
+            Ok(_) => c.at(
+                o,
+                format!("{key}.allowed_origins[{j}]"),
+                "an origin is scheme://host[:port], without a path",
+            ),
+            Err(e) => c.at(o, format!("{key}.allowed_origins[{j}]"), e),
+        }
+    }
     if c.problems.len() > before {
         return None;
     }
@@ -330,6 +344,7 @@ fn check_resource(
         parent,
         data_selector: data_selector?,
         paginator: paginator?,
+        allowed_origins,
     })
 }
 

@@ -5,6 +5,14 @@
 use crate::{find_rel, link_next, Next, PageRequest};
 
 /// The next page from the page's `Link` header values.
-pub(crate) fn next(page: &PageRequest, link_headers: &[String]) -> Next {
-    link_next(page, find_rel(link_headers, "next").as_deref())
+pub(crate) fn next(
+    page: &PageRequest,
+    link_headers: &[String],
+    allowed_origins: &[String],
+) -> Next {
+    link_next(
+        page,
+        find_rel(link_headers, "next").as_deref(),
+        allowed_origins,
+    )
 }

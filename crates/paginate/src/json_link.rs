@@ -1,7 +1,8 @@
 //! `json_link`: the body names the next page's URL (absolute, or relative to
 //! the page). Missing, `null` or `""` ends the stream. Only http(s) links to
-//! the page's own origin are followed; a link to the page itself ends the
-//! stream (a server that would loop forever).
+//! the page's own origin, or to one of the resource's `allowed_origins`, are
+//! followed; a link to the page itself ends the stream (a server that would
+//! loop forever).
 
 //!
 //! The same rules serve `header_link` (the `Link` header's `rel="next"`).
@@ -10,7 +11,11 @@ use url::Url;
 
 /// A link found on a page, resolved and checked: `Ok(None)` ends the stream,
 /// `Err` says why it is not followed.
-pub(crate) fn next(page: &Url, link: Option<&str>) -> Result<Option<Url>, String> {
+pub(crate) fn next(
+    page: &Url,
+    link: Option<&str>,
+    allowed_origins: &[String],
+) -> Result<Option<Url>, String> {
     let link = match link.map(str::trim) {
         None | Some("") => return Ok(None),
         Some(link) => link,
@@ -24,7 +29,8 @@ pub(crate) fn next(page: &Url, link: Option<&str>) -> Result<Option<Url>, String
             url.scheme()
         ));
     }
-    if url.origin() != page.origin() {
+    if url.origin() != page.origin() && !allowed_origins.contains(&harvest_config::origin_of(&url))
+    {
         return Err(format!(
             "next link leaves the origin {}",
             page.origin().ascii_serialization()
@@ -40,31 +46,47 @@ pub(crate) fn next(page: &Url, link: Option<&str>) -> Result<Option<Url>, String
 mod tests {
     use super::*;
 
+    fn link(l: Option<&str>) -> Result<Option<Url>, String> {
+        next(&page(), l, &[])
+    }
+
+    #[test]
+    fn allowed_origins_are_followed() {
+        let cdn = vec!["https://cdn.example.com".to_string()];
+        let to_cdn = Some("https://cdn.example.com/items?page=3");
+        assert!(next(&page(), to_cdn, &[]).is_err());
+        assert_eq!(
+            next(&page(), to_cdn, &cdn),
+            Ok(Some(Url::parse(to_cdn.unwrap()).unwrap()))
+        );
+        assert!(next(&page(), Some("https://other.example.com/x"), &cdn).is_err());
+    }
+
     fn page() -> Url {
         Url::parse("http://127.0.0.1:8080/v1/items?page=2").unwrap()
     }
 
     #[test]
     fn end_of_stream() {
-        assert_eq!(next(&page(), None), Ok(None));
-        assert_eq!(next(&page(), Some("")), Ok(None));
-        assert_eq!(next(&page(), Some("  ")), Ok(None));
+        assert_eq!(link(None), Ok(None));
+        assert_eq!(link(Some("")), Ok(None));
+        assert_eq!(link(Some("  ")), Ok(None));
     }
 
     #[test]
     fn relative_and_absolute() {
         assert_eq!(
-            next(&page(), Some("?page=3")),
+            link(Some("?page=3")),
             Ok(Some(
                 Url::parse("http://127.0.0.1:8080/v1/items?page=3").unwrap()
             ))
         );
         assert_eq!(
-            next(&page(), Some("/v2/x")),
+            link(Some("/v2/x")),
             Ok(Some(Url::parse("http://127.0.0.1:8080/v2/x").unwrap()))
         );
         assert_eq!(
-            next(&page(), Some("http://127.0.0.1:8080/v1/items?page=3")),
+            link(Some("http://127.0.0.1:8080/v1/items?page=3")),
             Ok(Some(
                 Url::parse("http://127.0.0.1:8080/v1/items?page=3").unwrap()
             ))
@@ -73,8 +95,8 @@ mod tests {
 
     #[test]
     fn refused_links() {
-        assert!(next(&page(), Some("http://127.0.0.1:9999/x")).is_err());
-        assert!(next(&page(), Some("ftp://127.0.0.1:8080/x")).is_err());
-        assert!(next(&page(), Some("http://127.0.0.1:8080/v1/items?page=2")).is_err());
+        assert!(link(Some("http://127.0.0.1:9999/x")).is_err());
+        assert!(link(Some("ftp://127.0.0.1:8080/x")).is_err());
+        assert!(link(Some("http://127.0.0.1:8080/v1/items?page=2")).is_err());
     }
 }

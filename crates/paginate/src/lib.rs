@@ -150,6 +150,8 @@ pub struct PageRules {
     slots: Slots,
     /// Resources whose `parent` is this one.
     children: Vec<children::ChildLink>,
+    /// Origins next links may lead to besides the page's own.
+    allowed_origins: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -209,6 +211,7 @@ impl PageRules {
             max_pages: resource.paginator.max_pages,
             slots,
             children: Vec::new(),
+            allowed_origins: resource.allowed_origins.clone(),
         }
     }
 
@@ -284,10 +287,14 @@ impl PageRules {
         };
         let next = match &self.style {
             PageStyle::SinglePage => Next::End,
-            PageStyle::JsonLink { .. } => {
-                link_next(page, self.slots.link.and_then(|i| scan.string(i)))
+            PageStyle::JsonLink { .. } => link_next(
+                page,
+                self.slots.link.and_then(|i| scan.string(i)),
+                &self.allowed_origins,
+            ),
+            PageStyle::HeaderLink => {
+                header_link::next(page, &headers("link"), &self.allowed_origins)
             }
-            PageStyle::HeaderLink => header_link::next(page, &headers("link")),
             PageStyle::Cursor {
                 cursor_param,
                 has_more_path: _,
@@ -344,8 +351,12 @@ impl PageRules {
 }
 
 /// Follows a link found on `page` (json_link, header_link).
-pub(crate) fn link_next(page: &PageRequest, link: Option<&str>) -> Next {
-    match json_link::next(&page.url, link) {
+pub(crate) fn link_next(
+    page: &PageRequest,
+    link: Option<&str>,
+    allowed_origins: &[String],
+) -> Next {
+    match json_link::next(&page.url, link, allowed_origins) {
         Ok(Some(url)) => Next::Page(page.then(url)),
         Ok(None) => Next::End,
         Err(why) => Next::Refused(why),

@@ -15,6 +15,7 @@ fn rules(style: PageStyle, max_pages: Option<u32>) -> PageRules {
         parent: None,
         data_selector: sel("data"),
         paginator: Paginator { style, max_pages },
+        allowed_origins: Vec::new(),
     })
 }
 
