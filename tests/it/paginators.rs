@@ -248,3 +248,84 @@ fn max_pages_caps_each_stream() {
     );
     assert_eq!(up.log().len() as u64, streams * 2);
 }
+
+/// An offset stream of `pages` pages behind `delay` per request, with at most
+/// `cap` in flight: returns the upstream after the crawl.
+fn slow_offset_crawl(
+    pages: usize,
+    delay: std::time::Duration,
+    cap: usize,
+    paginator: &str,
+) -> Upstream {
+    let spec = UpstreamSpec {
+        origins: 1,
+        streams: 1,
+        pages,
+        records: 2,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    up.add_fault(harvest_testkit::Fault::new(
+        harvest_testkit::FaultAction::Delay(delay),
+    ));
+    let crawl = Crawl::new();
+    let res = Res {
+        name: "items",
+        seeds: up.seeds_for(Route::Offset),
+        data_selector: "data",
+        paginator,
+    };
+    crawl.write(
+        &[res],
+        &format!("[crawl]\n[client]\nrate_per_sec = 100000.0\nburst = 1000\nmax_in_flight_per_origin = {cap}\n").replace("[crawl]\n", ""),
+    );
+    assert_exit(&crawl.run(), 0);
+    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    up
+}
+
+#[test]
+fn fanned_out_pages_are_fetched_concurrently_within_the_origin_cap() {
+    let delay = std::time::Duration::from_millis(50);
+    let up = slow_offset_crawl(
+        40,
+        delay,
+        8,
+        r#"{ type = "offset", limit = 2, total_path = "total" }"#,
+    );
+    // Every request takes ≥ 50 ms, so those answered within one 50 ms window
+    // were all in flight together.
+    let together = up.log().max_in_window(0, delay);
+    assert!(
+        together >= 4,
+        "fanned-out pages overlap: {together} answered within {delay:?}"
+    );
+    assert!(
+        together <= 8 + 1,
+        "the per-origin cap of 8 holds: {together}"
+    );
+}
+
+/// The fan-out benchmark of the issue: 2,000 offset pages, 20 ms per request,
+/// 32 in flight. Run: `cargo test --release --test it -- --ignored fan_out_speedup --nocapture`.
+#[test]
+#[ignore]
+fn fan_out_speedup() {
+    let delay = std::time::Duration::from_millis(20);
+    let span = |up: &Upstream| {
+        let log = up.log().snapshot();
+        log.last().unwrap().at - log.first().unwrap().at
+    };
+    let seq = slow_offset_crawl(2000, delay, 32, r#"{ type = "offset", limit = 2 }"#);
+    let fan = slow_offset_crawl(
+        2000,
+        delay,
+        32,
+        r#"{ type = "offset", limit = 2, total_path = "total" }"#,
+    );
+    let (seq, fan) = (span(&seq), span(&fan));
+    println!(
+        "2,000 offset pages, 20 ms each, 32 in flight: sequential {seq:?}, fan-out {fan:?}, {:.1}x",
+        seq.as_secs_f64() / fan.as_secs_f64()
+    );
+}

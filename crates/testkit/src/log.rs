@@ -40,9 +40,12 @@ impl RequestLog {
         });
     }
 
-    /// Everything logged so far.
+    /// Everything logged so far, in time order (server threads may push
+    /// out of order).
     pub fn snapshot(&self) -> Vec<RequestRecord> {
-        self.records.lock().unwrap().clone()
+        let mut records = self.records.lock().unwrap().clone();
+        records.sort_by_key(|r| r.at);
+        records
     }
 
     pub fn len(&self) -> usize {
@@ -60,7 +63,8 @@ impl RequestLog {
 
     /// The most requests `origin` received in any window of length `window`.
     pub fn max_in_window(&self, origin: usize, window: Duration) -> usize {
-        let times: Vec<Duration> = self
+        // Two server threads may log out of order: sort before sliding.
+        let mut times: Vec<Duration> = self
             .records
             .lock()
             .unwrap()
@@ -68,6 +72,7 @@ impl RequestLog {
             .filter(|r| r.origin == origin)
             .map(|r| r.at)
             .collect();
+        times.sort();
         let mut best = 0;
         let mut lo = 0;
         for hi in 0..times.len() {
