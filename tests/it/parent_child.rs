@@ -138,3 +138,37 @@ fn sigint_mid_crawl_then_resume_every_parent_and_child_once() {
     // A graceful stop commits every page it fetched: nothing is fetched twice.
     assert_eq!(up.log().len() as u64, total);
 }
+
+/// Thousands of parents: every child once, and the child process's peak RSS
+/// (the parents' records are never all held in memory). Run:
+/// `cargo test --release --test it -- --ignored thousands_of_parents --nocapture`.
+#[test]
+#[ignore]
+fn thousands_of_parents_with_bounded_memory() {
+    let spec = UpstreamSpec {
+        origins: 1,
+        streams: 50,
+        pages: 20,
+        records: 10,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    let crawl = Crawl::new();
+    write_config(
+        &crawl,
+        &up,
+        "[client]\nrate_per_sec = 100000.0\nburst = 1000\n",
+    );
+    let started = Instant::now();
+    assert_exit(&crawl.run(), 0);
+    let wall = started.elapsed();
+    assert_children(&crawl, spec.total_records());
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    println!(
+        "{} parents, {} child pages: {wall:?}, peak RSS of harvest {} MB",
+        spec.total_records(),
+        up.log().len() as u64 - spec.total_pages(),
+        usage.ru_maxrss / 1024
+    );
+}
