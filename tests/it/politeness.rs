@@ -45,11 +45,12 @@ fn retry_after_pauses_the_whole_origin_once() {
         .expect("the 429 was served")
         .at;
     // Requests already on the wire when the 429 came back land within a few
-    // ms; after that, nothing for the second the server asked for.
+    // ms (250 ms of slack for a busy machine); after that, nothing for the
+    // second the server asked for.
     let quiet = between(
         &log,
         0,
-        hit + Duration::from_millis(100),
+        hit + Duration::from_millis(250),
         hit + Duration::from_millis(900),
     );
     assert_eq!(quiet, 0, "requests during the Retry-After pause: {log:#?}");
@@ -121,7 +122,8 @@ fn an_open_breaker_pauses_its_origin_and_never_the_others() {
 
 #[test]
 fn a_hundred_origins_each_within_its_rate_and_a_throttled_one_slows_no_other() {
-    let (rate, burst) = (10.0, 3);
+    // 500 requests/s in all: the debug build keeps up even on a busy CI machine.
+    let (rate, burst) = (5.0, 3);
     let spec = UpstreamSpec {
         origins: 100,
         streams: 5,
@@ -143,10 +145,9 @@ fn a_hundred_origins_each_within_its_rate_and_a_throttled_one_slows_no_other() {
     crawl.write(
         &[Res::json_link("items", up.seeds())],
         &format!(
-            "[crawl]\n[client]\nrate_per_sec = {rate}\nburst = {burst}\nmax_in_flight_per_origin = 4\n\
+            "[client]\nrate_per_sec = {rate}\nburst = {burst}\nmax_in_flight_per_origin = 4\n\
              [retry]\nbase_delay = \"10ms\"\nmax_delay = \"20ms\"\n"
-        )
-        .replace("[crawl]\n", ""),
+        ),
     );
     assert_exit(&crawl.run(), 0);
     assert_exactly_once(&crawl.ids("items"), spec.total_records());
@@ -171,8 +172,9 @@ fn a_hundred_origins_each_within_its_rate_and_a_throttled_one_slows_no_other() {
                 "origin 0 honoured its pauses: {span:?}"
             );
         } else {
+            // Origin 0 lost ≥ 4 s to its pauses; the others lose none of it.
             assert!(
-                span <= ideal * 2,
+                span <= ideal + Duration::from_secs(3),
                 "origin {origin} was slowed: {span:?} for an ideal {ideal:?}"
             );
         }
