@@ -1,7 +1,10 @@
 //! `offset` and `page_number`: the next page is computed, not read, so the
 //! stream can fan out. Once a page reveals how far the stream goes, every
-//! remaining page is returned at once (`Next::Pages`, each marked
-//! `fanned_out`), and those pages end their stream. Without a total, pages are
+//! remaining page is returned at once (`Next::Pages`), and those pages end
+//! their stream — all but the last, which goes on like any page: if the total
+//! grew while the stream was paged (records added upstream), the last page
+//! sees the new total and fans out (or walks) the rest; if it shrank, pages
+//! past the new end come back empty and end. Without a total, pages are
 //! walked one by one until a page is empty (or short, or says `has_more:
 //! false`).
 
@@ -24,7 +27,7 @@ pub(crate) fn offset(page: &PageRequest, offset_param: &str, limit: u64, found: 
         Some(total) if first >= total => Next::End,
         Some(total) if (total - first).div_ceil(limit) <= MAX_FAN_OUT => {
             let count = (total - first).div_ceil(limit);
-            Next::Pages(
+            fan_out(
                 (0..count)
                     .map(|k| {
                         let offset = first + k * limit;
@@ -68,11 +71,20 @@ pub(crate) fn page_number(
     match last {
         Some(None) => Next::End, // zero pages
         Some(Some(last)) if first > last => Next::End,
-        Some(Some(last)) if last - first < MAX_FAN_OUT => Next::Pages(
+        Some(Some(last)) if last - first < MAX_FAN_OUT => fan_out(
             (first..=last)
                 .map(|n| page.fanned(n - current, at(n), 0))
                 .collect(),
         ),
         _ => Next::Page(page.then(at(first))),
     }
+}
+
+/// The fanned-out pages: each ends its stream, except the last, which keeps
+/// walking (a total that grew meanwhile is followed from there).
+fn fan_out(mut pages: Vec<PageRequest>) -> Next {
+    if let Some(last) = pages.last_mut() {
+        last.pos.fanned_out = false;
+    }
+    Next::Pages(pages)
 }

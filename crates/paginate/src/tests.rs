@@ -277,7 +277,8 @@ fn offset_with_total_fans_out_once() {
         ]
     );
     let Next::Pages(pages) = n else { panic!() };
-    assert!(pages.iter().all(|p| p.pos.fanned_out));
+    let marks: Vec<bool> = pages.iter().map(|p| p.pos.fanned_out).collect();
+    assert_eq!(marks, [true, true, false], "the last page keeps walking");
     assert_eq!(
         pages
             .iter()
@@ -289,6 +290,16 @@ fn offset_with_total_fans_out_once() {
         next(&r, &pages[0], &full),
         Next::End,
         "fanned-out pages end"
+    );
+    // The last page: the same total ends the stream; a grown total goes on.
+    assert_eq!(next(&r, &pages[2], &full), Next::End);
+    let grown = format!("{{\"data\":[{}],\"total\":16}}", records(3));
+    assert_eq!(
+        urls(&next(&r, &pages[2], &grown)),
+        [
+            "http://h/items?limit=3&offset=12",
+            "http://h/items?limit=3&offset=15"
+        ]
     );
     // The total reached, an exact fit, an empty or short first page.
     let at9 = PageRequest::seed(url("http://h/items?limit=3&offset=9"));

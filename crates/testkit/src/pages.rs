@@ -29,6 +29,10 @@ pub struct UpstreamSpec {
     /// The styled routes (`/link`, `/cursor`) end each stream with a next
     /// link or cursor pointing to the last page itself.
     pub self_link_at_end: bool,
+    /// The `/offset` route's first page (offset 0) reports `total` off by
+    /// this many records, as if records were added (negative) or removed
+    /// (positive) while the stream is paged; later pages report the truth.
+    pub first_total_drift: i64,
 }
 
 impl Default for UpstreamSpec {
@@ -42,6 +46,7 @@ impl Default for UpstreamSpec {
             link: LinkStyle::Absolute,
             null_at_end: true,
             self_link_at_end: false,
+            first_total_drift: 0,
         }
     }
 }

@@ -111,8 +111,14 @@ pub(crate) fn respond(
         "offset" => {
             let offset = param("offset").unwrap_or(0) as usize;
             let limit = param("limit").unwrap_or(per as u64).min(1000) as usize;
+            let drift = if offset == 0 {
+                spec.first_total_drift
+            } else {
+                0
+            };
+            let total = (n as i64 + drift).max(0);
             let body = format!(
-                "{{\"data\":{},\"total\":{n}}}",
+                "{{\"data\":{},\"total\":{total}}}",
                 data(offset, offset.saturating_add(limit))
             );
             Some((body, Vec::new()))
