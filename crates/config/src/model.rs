@@ -166,6 +166,9 @@ pub enum PageStyle {
         limit_param: String,
         limit: u64,
         total_path: Option<Selector>,
+        /// Records per stream stated in the config: the seed page fans out
+        /// without waiting for a total in the body.
+        total: Option<u64>,
     },
     /// `page_param` counts pages from `base`. Ends on an empty page, after the
     /// last page the total names, or on `false` at `has_more_path`.
@@ -173,6 +176,8 @@ pub enum PageStyle {
         page_param: String,
         base: u64,
         total: Option<PageTotal>,
+        /// Pages per stream stated in the config (used when no total is read).
+        total_pages: Option<u64>,
         /// Sent as `page_size_param` on every request, when both are given;
         /// a page with fewer records ends the stream.
         page_size: Option<u64>,

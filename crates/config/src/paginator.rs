@@ -51,6 +51,7 @@ pub(crate) fn check(
             offset_param,
             limit_param,
             total_path,
+            total,
             max_pages,
         } => {
             let offset_param = p.param("offset_param", offset_param);
@@ -64,6 +65,7 @@ pub(crate) fn check(
                     limit_param,
                     limit: p.positive("limit", *limit),
                     total_path: p.opt_path("total_path", total_path),
+                    total: total.map(|n| p.positive("total", n)),
                 },
                 *max_pages,
             )
@@ -73,11 +75,13 @@ pub(crate) fn check(
             base,
             total_pages_path,
             total_path,
+            total_pages,
             page_size,
             page_size_param,
             has_more_path,
             max_pages,
         } => {
+            let stated_pages = total_pages.map(|n| p.positive("total_pages", n));
             if !matches!(base, 0 | 1) {
                 p.problem("base", format!("is {base}; page numbers start at 0 or 1"));
             }
@@ -117,6 +121,7 @@ pub(crate) fn check(
                     page_param,
                     base: (*base).clamp(0, 1) as u64,
                     total,
+                    total_pages: stated_pages,
                     page_size,
                     page_size_param,
                     has_more_path: p.opt_path("has_more_path", has_more_path),

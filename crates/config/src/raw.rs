@@ -256,6 +256,8 @@ pub enum RawPaginator {
         #[serde(default = "default_limit_param")]
         limit_param: String,
         total_path: Option<String>,
+        /// The stream's record count, when known in advance.
+        total: Option<i64>,
         max_pages: Option<i64>,
     },
     /// A page number query parameter.
@@ -266,6 +268,8 @@ pub enum RawPaginator {
         base: i64,
         total_pages_path: Option<String>,
         total_path: Option<String>,
+        /// The stream's page count, when known in advance.
+        total_pages: Option<i64>,
         page_size: Option<i64>,
         page_size_param: Option<String>,
         has_more_path: Option<String>,

@@ -210,7 +210,20 @@ fn every_paginator_type_parses_with_its_defaults() {
             offset_param: "offset".into(),
             limit_param: "limit".into(),
             limit: 50,
-            total_path: Some(sel("total"))
+            total_path: Some(sel("total")),
+            total: None,
+        }
+    );
+    assert_eq!(
+        paginator("{ type = \"offset\", limit = 50, total = 2000 }")
+            .unwrap()
+            .style,
+        PageStyle::Offset {
+            offset_param: "offset".into(),
+            limit_param: "limit".into(),
+            limit: 50,
+            total_path: None,
+            total: Some(2000),
         }
     );
     assert_eq!(
@@ -219,6 +232,7 @@ fn every_paginator_type_parses_with_its_defaults() {
             page_param: "page".into(),
             base: 1,
             total: None,
+            total_pages: None,
             page_size: None,
             page_size_param: None,
             has_more_path: None
@@ -234,6 +248,7 @@ fn every_paginator_type_parses_with_its_defaults() {
             page_param: "page".into(),
             base: 0,
             total: Some(PageTotal::Records(sel("n"))),
+            total_pages: None,
             page_size: Some(20),
             page_size_param: None,
             has_more_path: Some(sel("more"))

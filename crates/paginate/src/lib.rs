@@ -303,12 +303,14 @@ impl PageRules {
             PageStyle::Offset {
                 offset_param,
                 limit,
+                total,
                 ..
-            } => numbered::offset(page, offset_param, *limit, &found),
+            } => numbered::offset(page, offset_param, *limit, found.total.or(*total), &found),
             PageStyle::PageNumber {
                 page_param,
                 base,
                 total,
+                total_pages: stated,
                 page_size,
                 ..
             } => {
@@ -317,7 +319,7 @@ impl PageRules {
                     (Some(PageTotal::Records(_)), Some(n)) => {
                         page_size.map(|size| n.div_ceil(size))
                     }
-                    _ => None,
+                    _ => *stated,
                 };
                 numbered::page_number(page, page_param, *base, *page_size, total_pages, &found)
             }

@@ -12,7 +12,14 @@ use crate::{query, Found, Next, PageRequest, MAX_FAN_OUT};
 
 /// `offset`: stop on an empty page, a short page (fewer than `limit`
 /// records), or when the next offset reaches the total.
-pub(crate) fn offset(page: &PageRequest, offset_param: &str, limit: u64, found: &Found) -> Next {
+/// `total` is the body's total, or the config's.
+pub(crate) fn offset(
+    page: &PageRequest,
+    offset_param: &str,
+    limit: u64,
+    total: Option<u64>,
+    found: &Found,
+) -> Next {
     if found.records == 0 || found.records < limit || page.pos.fanned_out {
         return Next::End;
     }
@@ -23,7 +30,7 @@ pub(crate) fn offset(page: &PageRequest, offset_param: &str, limit: u64, found: 
         return Next::End;
     };
     let at = |offset: u64| query::with_param(&page.url, offset_param, &offset.to_string());
-    match found.total {
+    match total {
         Some(total) if first >= total => Next::End,
         Some(total) if (total - first).div_ceil(limit) <= MAX_FAN_OUT => {
             let count = (total - first).div_ceil(limit);

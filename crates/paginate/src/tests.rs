@@ -226,9 +226,50 @@ fn offset_rules(total: bool, max_pages: Option<u32>) -> PageRules {
             limit_param: "limit".into(),
             limit: 3,
             total_path: total.then(|| sel("total")),
+            total: None,
         },
         max_pages,
     )
+}
+
+#[test]
+fn a_total_stated_in_the_config_fans_out_from_the_seed() {
+    let r = rules(
+        PageStyle::Offset {
+            offset_param: "offset".into(),
+            limit_param: "limit".into(),
+            limit: 3,
+            total_path: None,
+            total: Some(9),
+        },
+        None,
+    );
+    let seed = r.seed(url("http://h/items"));
+    let full = format!("{{\"data\":[{}]}}", records(3));
+    assert_eq!(
+        urls(&next(&r, &seed, &full)),
+        [
+            "http://h/items?limit=3&offset=3",
+            "http://h/items?limit=3&offset=6"
+        ]
+    );
+    let pages = rules(
+        PageStyle::PageNumber {
+            page_param: "page".into(),
+            base: 1,
+            total: None,
+            total_pages: Some(3),
+            page_size: None,
+            page_size_param: None,
+            has_more_path: None,
+        },
+        None,
+    );
+    let first = pages.seed(url("http://h/items?page=1"));
+    assert_eq!(
+        urls(&next(&pages, &first, &full)),
+        ["http://h/items?page=2", "http://h/items?page=3"]
+    );
 }
 
 #[test]
@@ -342,6 +383,7 @@ fn page_rules(base: u64, total: Option<PageTotal>, page_size: Option<u64>) -> Pa
             page_param: "page".into(),
             base,
             total,
+            total_pages: None,
             page_size,
             page_size_param: page_size.map(|_| "per_page".into()),
             has_more_path: Some(sel("more")),
