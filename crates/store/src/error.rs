@@ -15,16 +15,19 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether `e` says another holder has the state directory's lock.
+    pub(crate) fn is_lock(e: &sled::Error) -> bool {
+        // sled wraps the flock error in its own message.
+        matches!(e, sled::Error::Io(io)
+            if io.kind() == std::io::ErrorKind::WouldBlock
+                || io.to_string().contains("could not acquire lock"))
+    }
+
     pub(crate) fn open(dir: &Path, e: sled::Error) -> Self {
-        let reason = match &e {
-            // sled wraps the flock error in its own message.
-            sled::Error::Io(io)
-                if io.kind() == std::io::ErrorKind::WouldBlock
-                    || io.to_string().contains("could not acquire lock") =>
-            {
-                "another harvest process is using it (the state directory is locked)".to_string()
-            }
-            other => other.to_string(),
+        let reason = if Self::is_lock(&e) {
+            "another harvest process is using it (the state directory is locked)".to_string()
+        } else {
+            e.to_string()
         };
         Self::Open {
             dir: dir.to_path_buf(),

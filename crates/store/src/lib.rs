@@ -26,13 +26,26 @@ pub struct Store {
 
 impl Store {
     /// Opens (or creates) the state in `dir`. Fails if another process holds it.
+    ///
+    /// A lock held by this very process (a store just dropped, whose sled
+    /// threads are still winding down) is waited for up to a second; a lock
+    /// still held after that belongs to another run.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
-        let db = sled::Config::new()
-            .path(dir)
-            .mode(sled::Mode::HighThroughput)
-            .open()
-            .map_err(|e| StoreError::open(dir, e))?;
-        Ok(Self { db })
+        let mut attempts = 0;
+        loop {
+            let opened = sled::Config::new()
+                .path(dir)
+                .mode(sled::Mode::HighThroughput)
+                .open();
+            match opened {
+                Ok(db) => return Ok(Self { db }),
+                Err(e) if StoreError::is_lock(&e) && attempts < 20 => {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(e) => return Err(StoreError::open(dir, e)),
+            }
+        }
     }
 
     /// What the state remembers of resource `name`, if anything.
