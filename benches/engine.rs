@@ -35,7 +35,7 @@ fn end_to_end(c: &mut Criterion) {
             },
             |(dir, config)| {
                 let summary = harvest_engine::run(config, &Default::default()).unwrap();
-                assert_eq!(summary.pages, spec.total_pages());
+                assert_eq!(summary.run.pages, spec.total_pages());
                 drop(dir);
             },
             BatchSize::PerIteration,

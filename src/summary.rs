@@ -13,17 +13,18 @@ pub fn write_json(s: &Summary, path: &Path) -> anyhow::Result<()> {
         Ending::Stopped(_) => "stopped",
         Ending::Failed(_) => "failed",
     };
-    let [c2, c3, c4, c5] = s.by_class;
+    let run = &s.run;
+    let [c2, c3, c4, c5] = run.by_class;
     let json = serde_json::json!({
         "ending": ending,
-        "pages": s.pages,
-        "records": s.records,
-        "bytes_out": s.bytes_out,
-        "bytes_in": s.bytes_in,
+        "pages": run.pages,
+        "records": run.records,
+        "bytes_out": run.bytes_out,
+        "bytes_in": run.bytes_in,
         "responses": { "2xx": c2, "3xx": c3, "4xx": c4, "5xx": c5 },
-        "transport_errors": s.transport_errors,
-        "retries": s.retries,
-        "dead_letters": s.dead_letters,
+        "transport_errors": run.transport_errors,
+        "retries": run.retries,
+        "dead_letters": run.dead_letters,
         "dead_letters_total": s.dead_letters_total,
         "pending": s.pending,
         "elapsed_s": s.wall.as_secs_f64(),

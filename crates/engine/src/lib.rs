@@ -28,5 +28,5 @@ pub mod telemetry;
 
 pub use error::EngineError;
 pub use run::{run, RunOptions};
-pub use stats::{Ending, Progress, ProgressFn, Summary};
+pub use stats::{Ending, Progress, ProgressFn, RunStats, Summary};
 pub use stop::{StopHandle, StopReason};

@@ -47,12 +47,14 @@ pub(crate) fn prepare(config: &Config, store: &Store, force: bool) -> Result<u64
     let mut added = 0;
     for resource in &config.resources {
         let shape = shape_fingerprint(resource);
-        let seeds = seeds_fingerprint(resource)?;
         let meta = store.resource_meta(&resource.name)?;
         if meta.is_none() && !force {
             refuse_foreign_output(config, &resource.name)?;
         }
         if let Some(old) = meta.filter(|m| m.seeded) {
+            // Only a seeded resource needs its seeds hashed apart; seeding
+            // hashes them on its own pass.
+            let seeds = seeds_fingerprint(resource)?;
             let changed = match (old.shape != shape, old.seeds != seeds) {
                 (false, false) => continue,
                 (true, _) => "changed its data_selector, paginator or parent",
@@ -66,21 +68,16 @@ pub(crate) fn prepare(config: &Config, store: &Store, force: bool) -> Result<u64
             }
             tracing::warn!(resource = %resource.name, "Resource {changed}; continuing with the new definition (--force).");
         }
-        added += seed(
-            resource,
-            store,
-            ResourceMeta {
-                shape,
-                seeds,
-                seeded: true,
-            },
-        )?;
+        added += seed(resource, store, shape)?;
     }
     Ok(added)
 }
 
-/// Queues every seed of `resource` not queued before, then records `meta`.
-fn seed(resource: &Resource, store: &Store, meta: ResourceMeta) -> Result<u64, EngineError> {
+/// Queues every seed of `resource` not queued before, then records the
+/// resource as seeded, with its `shape` and the seeds' fingerprint (hashed on
+/// the same pass over the seeds).
+fn seed(resource: &Resource, store: &Store, shape: u128) -> Result<u64, EngineError> {
+    let mut seeds_hash = seeds_hasher();
     let mut seq = store.next_seq()?;
     let first = seq;
     let mut batch = CommitBatch::new();
@@ -93,6 +90,7 @@ fn seed(resource: &Resource, store: &Store, meta: ResourceMeta) -> Result<u64, E
         if failure.is_some() {
             return;
         }
+        hash_seed(&mut seeds_hash, &url);
         let PageRequest { url, pos } = rules.seed(url);
         let job = Job {
             resource: resource.name.clone(),
@@ -129,6 +127,11 @@ fn seed(resource: &Resource, store: &Store, meta: ResourceMeta) -> Result<u64, E
         reason,
     })?;
     batch.set_next_seq(seq);
+    let meta = ResourceMeta {
+        shape,
+        seeds: seeds_hash.digest128(),
+        seeded: true,
+    };
     batch.set_resource_meta(&resource.name, &meta);
     store.commit(batch)?;
     Ok(seq - first)
@@ -165,19 +168,26 @@ fn shape_fingerprint(resource: &Resource) -> u128 {
 }
 
 fn seeds_fingerprint(resource: &Resource) -> Result<u128, EngineError> {
-    let mut h = Xxh3::new();
-    h.update(RECIPE);
+    let mut h = seeds_hasher();
     resource
         .seeds
-        .for_each(|url| {
-            h.update(url.as_str().as_bytes());
-            h.update(b"\n");
-        })
+        .for_each(|url| hash_seed(&mut h, &url))
         .map_err(|reason| EngineError::Seeds {
             resource: resource.name.clone(),
             reason,
         })?;
     Ok(h.digest128())
+}
+
+fn seeds_hasher() -> Xxh3 {
+    let mut h = Xxh3::new();
+    h.update(RECIPE);
+    h
+}
+
+fn hash_seed(h: &mut Xxh3, url: &url::Url) {
+    h.update(url.as_str().as_bytes());
+    h.update(b"\n");
 }
 
 #[cfg(test)]

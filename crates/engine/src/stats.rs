@@ -40,7 +40,7 @@ pub type ProgressFn = std::sync::Arc<dyn Fn(&Progress) + Send + Sync>;
 
 /// Counts of this run (not of earlier runs), updated per page, never per record.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct RunStats {
+pub struct RunStats {
     /// Pages committed.
     pub pages: u64,
     pub records: u64,
@@ -56,7 +56,7 @@ pub(crate) struct RunStats {
 }
 
 impl RunStats {
-    pub fn count_status(&mut self, status: u16) {
+    pub(crate) fn count_status(&mut self, status: u16) {
         if let Some(slot) = (status / 100)
             .checked_sub(2)
             .and_then(|i| self.by_class.get_mut(i as usize))
@@ -70,16 +70,8 @@ impl RunStats {
 #[derive(Debug, Clone)]
 pub struct Summary {
     pub ending: Ending,
-    pub pages: u64,
-    pub records: u64,
-    pub bytes_out: u64,
-    pub bytes_in: u64,
-    /// Responses by status class 2xx, 3xx, 4xx, 5xx.
-    pub by_class: [u64; 4],
-    pub transport_errors: u64,
-    pub retries: u64,
-    /// Pages dead-lettered by this run.
-    pub dead_letters: u64,
+    /// This run's counts.
+    pub run: RunStats,
     /// Pages in the dead letters of the state, this run's and earlier ones'.
     pub dead_letters_total: u64,
     /// Jobs still pending (after a stop).
@@ -91,12 +83,13 @@ pub struct Summary {
 
 impl Summary {
     pub fn pages_per_sec(&self) -> f64 {
-        self.pages as f64 / self.wall.as_secs_f64().max(1e-9)
+        self.run.pages as f64 / self.wall.as_secs_f64().max(1e-9)
     }
 }
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let run = &self.run;
         let ending = match &self.ending {
             Ending::Finished => "finished".to_string(),
             Ending::Stopped(r) => {
@@ -108,21 +101,21 @@ impl std::fmt::Display for Summary {
         writeln!(
             f,
             "  pages {}  records {}  written {}  received {}",
-            self.pages,
-            self.records,
-            human_bytes(self.bytes_out),
-            human_bytes(self.bytes_in)
+            run.pages,
+            run.records,
+            human_bytes(run.bytes_out),
+            human_bytes(run.bytes_in)
         )?;
-        let [c2, c3, c4, c5] = self.by_class;
+        let [c2, c3, c4, c5] = run.by_class;
         writeln!(
             f,
             "  responses 2xx {c2}  3xx {c3}  4xx {c4}  5xx {c5}  transport errors {}  retries {}",
-            self.transport_errors, self.retries
+            run.transport_errors, run.retries
         )?;
         writeln!(
             f,
             "  dead letters {} this run, {} in the state",
-            self.dead_letters, self.dead_letters_total
+            run.dead_letters, self.dead_letters_total
         )?;
         writeln!(
             f,

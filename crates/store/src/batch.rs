@@ -9,21 +9,11 @@ use crate::{keys, Counters, DeadLetter, Job, PageKey, ResourceMeta};
 #[derive(Default)]
 pub struct CommitBatch {
     inner: sled::Batch,
-    ops: usize,
 }
 
 impl CommitBatch {
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Number of changes staged.
-    pub fn len(&self) -> usize {
-        self.ops
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ops == 0
     }
 
     /// Puts (or rewrites, e.g. for a retry) job `seq` in the frontier.
@@ -33,7 +23,6 @@ impl CommitBatch {
 
     /// Takes job `seq` out of the frontier (done or dead).
     pub fn remove_job(&mut self, seq: u64) {
-        self.ops += 1;
         self.inner.remove(&keys::pending(seq));
     }
 
@@ -65,12 +54,10 @@ impl CommitBatch {
 
     /// Takes dead letter `seq` out (its page was put back in the frontier).
     pub fn remove_dead_letter(&mut self, seq: u64) {
-        self.ops += 1;
         self.inner.remove(&keys::dead(seq));
     }
 
     fn insert(&mut self, key: &[u8], value: Vec<u8>) {
-        self.ops += 1;
         self.inner.insert(key, value);
     }
 

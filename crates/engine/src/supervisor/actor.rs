@@ -306,17 +306,9 @@ impl Supervisor {
     }
 
     fn summary(&self, ending: Ending) -> Summary {
-        let s = &self.stats;
         Summary {
             ending,
-            pages: s.pages,
-            records: s.records,
-            bytes_out: s.bytes_out,
-            bytes_in: s.bytes_in,
-            by_class: s.by_class,
-            transport_errors: s.transport_errors,
-            retries: s.retries,
-            dead_letters: s.dead_letters,
+            run: self.stats.clone(),
             dead_letters_total: self.store.dead_letter_count() as u64,
             pending: self.store.pending_count() as u64,
             wall: self.started.elapsed(),

@@ -18,13 +18,14 @@ impl Handler<Outcome> for Supervisor {
         let origin = origin_of(&outcome.leased.url);
         self.host_returned(&origin);
         self.observe_outcome(&origin, &outcome);
-        self.guard(ctx, |s, _| s.absorb(outcome));
+        self.guard(ctx, |s, _| s.absorb(&origin, outcome));
         self.advance(ctx);
     }
 }
 
 impl Supervisor {
-    fn absorb(&mut self, outcome: Outcome) -> Result<(), EngineError> {
+    /// `origin` is the origin of the outcome's job (computed once per outcome).
+    fn absorb(&mut self, origin: &str, outcome: Outcome) -> Result<(), EngineError> {
         let Outcome {
             leased,
             result,
@@ -45,9 +46,7 @@ impl Supervisor {
                 tracing::trace!(url = %Redacted(&leased.url), records, ?elapsed, "Page fetched.");
                 self.committer
                     .stage_page(leased.resource, &mut lines, records);
-                self.committer.batch().remove_job(leased.seq);
-                self.frontier.finished(&origin_of(&leased.url), leased.seq);
-                self.pending -= 1;
+                self.finish_job(origin, leased.seq);
                 match next {
                     Next::Page(req) => self.enqueue_next(&leased, req)?,
                     Next::Pages(reqs) => {
@@ -76,6 +75,7 @@ impl Supervisor {
                 self.stats.count_status(status);
                 let reason = retry_reason(status);
                 self.retry(
+                    origin,
                     leased,
                     Some(status),
                     reason,
@@ -85,7 +85,7 @@ impl Supervisor {
             }
             FetchResult::RetryTransport { reason, detail } => {
                 self.stats.transport_errors += 1;
-                self.retry(leased, None, reason, detail, None);
+                self.retry(origin, leased, None, reason, detail, None);
             }
             FetchResult::Dead {
                 status,
@@ -96,9 +96,10 @@ impl Supervisor {
                     Some(status) => self.stats.count_status(status),
                     None => self.stats.transport_errors += 1,
                 }
-                self.dead(leased, status, reason, detail);
+                self.dead(origin, leased, status, reason, detail);
             }
-            FetchResult::Abandoned => self.frontier.finished(&origin_of(&leased.url), leased.seq),
+            // The job stays pending in sled for the next run.
+            FetchResult::Abandoned => self.frontier.finished(origin, leased.seq),
         }
         Ok(())
     }
@@ -180,6 +181,7 @@ impl Supervisor {
     /// Schedules another attempt with jittered backoff, or gives up.
     fn retry(
         &mut self,
+        origin: &str,
         mut leased: Leased,
         status: Option<u16>,
         reason: &'static str,
@@ -191,7 +193,7 @@ impl Supervisor {
         let backoff = self.backoff.delay(attempt, &mut self.rng);
         let Some(delay) = backoff.map(|computed| retry_after.unwrap_or(computed)) else {
             let detail = format!("gave up after {attempt} attempts; last: {detail}");
-            return self.dead(leased, status, reason, detail);
+            return self.dead(origin, leased, status, reason, detail);
         };
         self.stats.retries += 1;
         metrics::counter!(telemetry::RETRIES, "reason" => reason).increment(1);
@@ -200,15 +202,20 @@ impl Supervisor {
         leased.job.attempt = attempt;
         leased.job.not_before_ms = now_ms + delay.as_millis() as u64;
         self.committer.batch().put_job(leased.seq, &leased.job);
-        self.frontier
-            .requeue(origin_of(&leased.url), leased, now_ms);
+        self.frontier.requeue(origin.to_string(), leased, now_ms);
     }
 
     /// Moves the page to the dead letters; the crawl goes on.
-    fn dead(&mut self, leased: Leased, status: Option<u16>, reason: &'static str, detail: String) {
+    fn dead(
+        &mut self,
+        origin: &str,
+        leased: Leased,
+        status: Option<u16>,
+        reason: &'static str,
+        detail: String,
+    ) {
         tracing::warn!(resource = %leased.job.resource, url = %Redacted(&leased.url), reason, %detail, "Page dead-lettered.");
         self.stats.dead_letters += 1;
-        self.pending -= 1;
         let resource = leased.job.resource.clone();
         metrics::counter!(telemetry::DEAD_LETTERS, "resource" => resource, "reason" => reason)
             .increment(1);
@@ -219,10 +226,15 @@ impl Supervisor {
             detail,
         };
         self.committer.count_dead(leased.resource);
-        let batch = self.committer.batch();
-        batch.dead_letter(leased.seq, &letter);
-        batch.remove_job(leased.seq);
-        self.frontier.finished(&origin_of(&leased.url), leased.seq);
+        self.committer.batch().dead_letter(leased.seq, &letter);
+        self.finish_job(origin, leased.seq);
+    }
+
+    /// Job `seq` of `origin` leaves the frontier for good (done or dead).
+    fn finish_job(&mut self, origin: &str, seq: u64) {
+        self.committer.batch().remove_job(seq);
+        self.frontier.finished(origin, seq);
+        self.pending -= 1;
     }
 }
 
