@@ -21,6 +21,7 @@ pub fn write_json(s: &Summary, path: &Path) -> anyhow::Result<()> {
         "records": run.records,
         "bytes_out": run.bytes_out,
         "bytes_in": run.bytes_in,
+        "bytes_decoded": run.bytes_decoded,
         "responses": { "2xx": c2, "3xx": c3, "4xx": c4, "5xx": c5 },
         "transport_errors": run.transport_errors,
         "retries": run.retries,

@@ -2,16 +2,6 @@
 
 use crate::util::*;
 use harvest_testkit::{Fault, FaultAction, Upstream, UpstreamSpec};
-use std::process::Command;
-
-fn harvest(args: &[&str], crawl: &Crawl) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_harvest"))
-        .args(args)
-        .arg(crawl.path("crawl.toml"))
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
 
 #[test]
 fn a_second_run_on_the_same_state_is_refused() {
@@ -37,7 +27,7 @@ fn a_second_run_on_the_same_state_is_refused() {
         "{}",
         stderr(&second)
     );
-    let status = harvest(&["status"], &crawl);
+    let status = crawl.admin(&["status"]);
     assert_exit(&status, 2);
     unsafe { libc::kill(first.id() as i32, libc::SIGTERM) };
     let out = first.wait_with_output().unwrap();
@@ -99,7 +89,7 @@ fn status_dead_letters_and_retry_dead() {
     );
     assert_exit(&crawl.run(), 3);
 
-    let status = harvest(&["status"], &crawl);
+    let status = crawl.admin(&["status"]);
     assert_exit(&status, 0);
     let text = String::from_utf8_lossy(&status.stdout);
     let row: Vec<&str> = text
@@ -111,7 +101,7 @@ fn status_dead_letters_and_retry_dead() {
     // resource, pages, pending, waiting, dead, records, bytes
     assert_eq!(&row[..6], ["items", "5", "0", "0", "1", "10"], "{text}");
 
-    let dead = harvest(&["dead-letters"], &crawl);
+    let dead = crawl.admin(&["dead-letters"]);
     assert_exit(&dead, 0);
     let listing = String::from_utf8_lossy(&dead.stdout);
     assert!(
@@ -121,12 +111,12 @@ fn status_dead_letters_and_retry_dead() {
 
     up.clear_faults();
     up.log().clear();
-    assert_exit(&harvest(&["retry-dead"], &crawl), 0);
+    assert_exit(&crawl.admin(&["retry-dead"]), 0);
     assert_exit(&crawl.run(), 0);
     let fetched: Vec<String> = up.log().snapshot().into_iter().map(|r| r.path).collect();
     assert_eq!(fetched, ["/s/1/p/1"], "only the dead page is fetched again");
     assert_exactly_once(&crawl.ids("items"), spec.total_records());
-    assert_exit(&harvest(&["dead-letters"], &crawl), 0);
+    assert_exit(&crawl.admin(&["dead-letters"]), 0);
 }
 
 #[test]
@@ -188,7 +178,7 @@ fn secrets_in_urls_are_redacted_in_logs_and_listings() {
         !logs.contains("s3cr3t"),
         "a query-string secret reached the logs"
     );
-    let listing = harvest(&["dead-letters"], &crawl);
+    let listing = crawl.admin(&["dead-letters"]);
     let listing = String::from_utf8_lossy(&listing.stdout);
     assert!(
         listing.contains("api_key=REDACTED") && !listing.contains("s3cr3t"),

@@ -179,4 +179,14 @@ impl Crawl {
     pub fn run_with(&self, args: &[&str]) -> Output {
         self.command().args(args).output().expect("harvest runs")
     }
+
+    /// Another subcommand on this crawl's config: `harvest ARGS crawl.toml`.
+    pub fn admin(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_harvest"))
+            .args(args)
+            .arg(self.path("crawl.toml"))
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("harvest runs")
+    }
 }

@@ -62,6 +62,9 @@ pub struct CrawlSettings {
     pub output_dir: PathBuf,
     /// Requests in flight across all origins.
     pub max_in_flight: usize,
+    /// Worker threads that fetch and parse pages (the supervisor, the
+    /// writer and the host actors have their own threads).
+    pub io_threads: usize,
 }
 
 /// `[client]`: HTTP behaviour shared by every origin.

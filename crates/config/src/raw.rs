@@ -70,6 +70,9 @@ pub struct RawCrawl {
     pub output_dir: PathBuf,
     #[serde(default = "default_max_in_flight")]
     pub max_in_flight: Spanned<usize>,
+    /// Threads for fetching and parsing (0: one per CPU core).
+    #[serde(default)]
+    pub io_threads: usize,
 }
 
 fn default_max_in_flight() -> Spanned<usize> {

@@ -181,6 +181,10 @@ pub(crate) fn validate(raw: RawFile, text: &str, path: &Path) -> Result<Config, 
             state_dir: raw.crawl.state_dir,
             output_dir: raw.crawl.output_dir,
             max_in_flight: raw.crawl.max_in_flight.into_inner(),
+            io_threads: match raw.crawl.io_threads {
+                0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+                n => n,
+            },
         },
         client: ClientSettings {
             defaults,

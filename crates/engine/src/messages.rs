@@ -30,8 +30,10 @@ pub(crate) struct Leased {
 pub(crate) struct Outcome {
     pub leased: Leased,
     pub result: FetchResult,
-    /// Response body bytes received.
+    /// Response body bytes received on the wire.
     pub bytes_in: u64,
+    /// Response body bytes after decompression.
+    pub bytes_decoded: u64,
     pub elapsed: Duration,
 }
 

@@ -40,6 +40,15 @@ pub fn run(config: Config, options: &RunOptions) -> Result<Summary, EngineError>
             .unwrap_or(0),
     );
     let fetcher = Fetcher::new(&config.client, pool_per_origin).map_err(EngineError::Client)?;
+    // Fetching and parsing run on their own threads; the actix thread keeps
+    // the supervisor and the host actors (bookkeeping only).
+    let io = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(config.crawl.io_threads)
+        .thread_name("harvest-io")
+        .enable_all()
+        .build()
+        .map_err(|e| EngineError::Runtime(e.to_string()))?;
+    let io_handle = io.handle().clone();
     let (done_tx, done_rx) = tokio::sync::oneshot::channel();
     let stop = options.stop.subscribe();
     let system = actix::System::new();
@@ -52,6 +61,7 @@ pub fn run(config: Config, options: &RunOptions) -> Result<Summary, EngineError>
             store,
             committer,
             fetcher,
+            io: io_handle,
             stop,
             progress: options.progress.clone(),
             done: done_tx,
@@ -60,5 +70,7 @@ pub fn run(config: Config, options: &RunOptions) -> Result<Summary, EngineError>
         done_rx.await.map_err(|_| EngineError::Lost)?
     });
     actix::System::current().stop();
+    // Fetch tasks of a stopped crawl are abandoned, not awaited.
+    io.shutdown_background();
     result
 }

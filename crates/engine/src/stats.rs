@@ -46,8 +46,10 @@ pub struct RunStats {
     pub records: u64,
     /// Bytes written to the outputs.
     pub bytes_out: u64,
-    /// Response body bytes received.
+    /// Response body bytes received (as sent: compressed, if they were).
     pub bytes_in: u64,
+    /// Response body bytes after decompression.
+    pub bytes_decoded: u64,
     /// Responses by status class: 2xx, 3xx, 4xx, 5xx; and transport errors.
     pub by_class: [u64; 4],
     pub transport_errors: u64,

@@ -12,6 +12,7 @@ pub const PAGES: &str = "harvest_pages_total";
 pub const RECORDS: &str = "harvest_records_total";
 pub const BYTES: &str = "harvest_bytes_total";
 pub const REQUESTS: &str = "harvest_requests_total";
+pub const RESPONSE_BYTES: &str = "harvest_response_bytes_total";
 pub const REQUEST_DURATION: &str = "harvest_request_duration_seconds";
 pub const RETRIES: &str = "harvest_retries_total";
 pub const DEAD_LETTERS: &str = "harvest_dead_letters_total";
@@ -34,6 +35,7 @@ pub const ALL: &[&str] = &[
     RECORDS,
     BYTES,
     REQUESTS,
+    RESPONSE_BYTES,
     REQUEST_DURATION,
     RETRIES,
     DEAD_LETTERS,
@@ -79,6 +81,11 @@ pub fn describe() {
         "Bytes written to the outputs, by resource (continues across resumes)."
     );
     describe_counter!(REQUESTS, Unit::Count, "Responses and transport errors, by origin, status class and status (exact for 429 and 5xx).");
+    describe_counter!(
+        RESPONSE_BYTES,
+        Unit::Bytes,
+        "Response body bytes, by origin and stage: `wire` as received (compressed or not), `decoded` after Content-Encoding."
+    );
     describe_histogram!(
         REQUEST_DURATION,
         Unit::Seconds,

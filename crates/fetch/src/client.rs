@@ -1,10 +1,12 @@
-//! The pooled client and the streamed, capped body read.
+//! The pooled client: one request, its headers, and a body left to stream.
 
+use crate::body::{Body, Encoding, ACCEPT_ENCODING};
 use crate::FetchError;
 use bytes::Bytes;
-use futures::StreamExt;
 use harvest_config::ClientSettings;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{
+    HeaderMap, HeaderName, HeaderValue, ACCEPT_ENCODING as ACCEPT_ENCODING_HEADER, CONTENT_ENCODING,
+};
 use url::Url;
 
 /// Redirects followed before giving up.
@@ -13,8 +15,7 @@ const MAX_REDIRECTS: usize = 10;
 /// reason to download megabytes or to hit `max_body_bytes`.
 const ERROR_BODY_BYTES: usize = 64 << 10;
 
-/// A response whose body has been read whole (within the cap).
-#[derive(Debug)]
+/// A response with its headers read and its body still to stream.
 pub struct Response {
     pub status: u16,
     /// The URL that answered, after redirects: relative links resolve against it.
@@ -22,7 +23,7 @@ pub struct Response {
     /// The response headers (the paginator reads `Link`; the politeness
     /// policy reads `Retry-After` and rate-limit fields).
     pub headers: HeaderMap,
-    pub body: Bytes,
+    pub body: Body,
 }
 
 impl Response {
@@ -33,6 +34,17 @@ impl Response {
             .iter()
             .filter_map(|v| v.to_str().ok().map(str::to_owned))
             .collect()
+    }
+
+    /// The status is 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// Reads the start of an error body (up to 64 KiB) and drops the rest:
+    /// short error bodies are drained, so the connection can be reused.
+    pub async fn discard_body(&mut self) -> Bytes {
+        self.body.prefix(ERROR_BODY_BYTES).await
     }
 }
 
@@ -47,6 +59,10 @@ impl Fetcher {
     /// Builds the client. `pool_per_origin` sizes the idle keep-alive pool.
     pub fn new(settings: &ClientSettings, pool_per_origin: usize) -> Result<Self, FetchError> {
         let mut headers = HeaderMap::new();
+        headers.insert(
+            ACCEPT_ENCODING_HEADER,
+            HeaderValue::from_static(ACCEPT_ENCODING),
+        );
         for (name, value) in &settings.headers {
             let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|e| FetchError::Request(format!("header name `{name}`: {e}")))?;
@@ -71,9 +87,9 @@ impl Fetcher {
         })
     }
 
-    /// GETs `url` and reads the body as a stream, refusing more than
-    /// `max_body_bytes` (checked against Content-Length first, then as bytes
-    /// arrive). Error bodies are read up to 64 KiB only.
+    /// GETs `url` and returns once the headers are in; the body streams
+    /// from [`Response::body`], decoded, at most `max_body_bytes` (checked
+    /// against Content-Length first when the body is not compressed).
     pub async fn get(&self, url: &Url) -> Result<Response, FetchError> {
         let resp = self
             .client
@@ -84,34 +100,20 @@ impl Fetcher {
         let status = resp.status().as_u16();
         let url = resp.url().clone();
         let headers = resp.headers().clone();
-        if !resp.status().is_success() {
-            let body = read_prefix(resp, ERROR_BODY_BYTES).await;
-            return Ok(Response {
-                status,
-                url,
-                headers,
-                body,
-            });
-        }
+        let coding = headers
+            .get(CONTENT_ENCODING)
+            .map(|v| v.to_str().unwrap_or("(not text)"));
+        let encoding = Encoding::parse(coding).map_err(FetchError::Decode)?;
         let limit = self.max_body_bytes;
-        if resp.content_length().is_some_and(|n| n > limit) {
+        let plain = encoding == Encoding::Identity;
+        if resp.status().is_success() && plain && resp.content_length().is_some_and(|n| n > limit) {
             return Err(FetchError::BodyTooLarge { limit });
-        }
-        let mut body =
-            Vec::with_capacity(resp.content_length().unwrap_or(8192).min(limit) as usize);
-        let mut stream = resp.bytes_stream();
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(FetchError::from_reqwest)?;
-            if (body.len() + chunk.len()) as u64 > limit {
-                return Err(FetchError::BodyTooLarge { limit });
-            }
-            body.extend_from_slice(&chunk);
         }
         Ok(Response {
             status,
             url,
             headers,
-            body: Bytes::from(body),
+            body: Body::new(resp, encoding, limit),
         })
     }
 }
@@ -131,18 +133,4 @@ fn same_origin_redirects(attempt: reqwest::redirect::Attempt<'_>) -> reqwest::re
     } else {
         attempt.follow()
     }
-}
-
-/// Up to `limit` bytes of a body; read errors just end it (it is only a message).
-async fn read_prefix(resp: reqwest::Response, limit: usize) -> Bytes {
-    let mut body = Vec::new();
-    let mut stream = resp.bytes_stream();
-    while let Some(Ok(chunk)) = stream.next().await {
-        let room = limit - body.len();
-        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if body.len() >= limit {
-            break;
-        }
-    }
-    Bytes::from(body)
 }

@@ -11,6 +11,9 @@ pub enum FetchError {
     Read(String),
     #[error("body larger than max_body_bytes ({limit} bytes)")]
     BodyTooLarge { limit: u64 },
+    /// A compressed body that does not decode, or an encoding not supported.
+    #[error("cannot decode the body: {0}")]
+    Decode(String),
     /// The request could not be built or sent for a reason a retry will not fix.
     #[error("request failed: {0}")]
     Request(String),
@@ -29,6 +32,7 @@ impl FetchError {
             Self::Timeout(_) => "timeout",
             Self::Read(_) => "read",
             Self::BodyTooLarge { .. } => "body_too_large",
+            Self::Decode(_) => "bad_encoding",
             Self::Request(_) => "request",
         }
     }

@@ -20,6 +20,12 @@ pub enum FaultAction {
     Html,
     /// 302 to this location (absolute or relative).
     Redirect(String),
+    /// The normal page, compressed with this `Content-Encoding` (gzip,
+    /// deflate, br or zstd).
+    Encoded(&'static str),
+    /// 200 with `Content-Encoding: gzip` and a small body that inflates to
+    /// this many bytes of spaces (a decompression bomb).
+    GzipBomb(usize),
 }
 
 /// A rule: which requests, how many times, what happens.

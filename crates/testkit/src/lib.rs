@@ -15,6 +15,7 @@
 //! each record id for parent → child crawls are at `/c/{id}/p/{page}`.
 
 mod children;
+mod encode;
 mod faults;
 mod log;
 mod pages;

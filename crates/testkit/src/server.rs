@@ -233,6 +233,24 @@ async fn apply_fault(action: FaultAction, page: Option<String>) -> (u16, Respons
             }
             (302, resp)
         }
+        FaultAction::Encoded(coding) => {
+            let body = crate::encode::encode(coding, page.as_bytes());
+            let mut resp = Response::new(Body::from(body));
+            let headers = resp.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+            (200, resp)
+        }
+        FaultAction::GzipBomb(size) => {
+            let body = crate::encode::encode("gzip", &vec![b' '; size]);
+            let mut resp = Response::new(Body::from(body));
+            resp.headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            (200, resp)
+        }
         FaultAction::Html => {
             let mut resp = Response::new(Body::from("<html><body>Maintenance</body></html>"));
             resp.headers_mut()

@@ -32,6 +32,8 @@ const PROBE_POLL: Duration = Duration::from_millis(50);
 #[derive(Clone)]
 pub(crate) struct HostShared {
     pub fetcher: Fetcher,
+    /// The runtime fetch tasks run on (other threads than the actors').
+    pub io: tokio::runtime::Handle,
     /// Page rules per resource, by config index.
     pub rules: Arc<[PageRules]>,
     /// The global in-flight cap.
@@ -122,7 +124,8 @@ impl HostActor {
                     .acquire_owned()
                     .await
                     .expect("global semaphore never closes");
-                actix::spawn(fetch_page(shared, me, leased, (slot, global)));
+                let io = shared.io.clone();
+                io.spawn(fetch_page(shared, me, leased, (slot, global)));
             }
             .into_actor(self),
         );

@@ -6,7 +6,7 @@ use super::feedback::Feedback;
 use crate::messages::{FetchResult, Leased, Outcome};
 use actix::Addr;
 use futures::FutureExt;
-use harvest_fetch::Response;
+use harvest_fetch::{FetchError, Response};
 use harvest_paginate::{PageRequest, Position};
 use harvest_policy::Disposition;
 use harvest_policy::{parse_quota, parse_retry_after, Quota};
@@ -26,8 +26,8 @@ pub(crate) async fn fetch_page(
     permits: (OwnedSemaphorePermit, OwnedSemaphorePermit),
 ) {
     let started = Instant::now();
-    let (result, bytes_in) = if shared.stopping.load(Ordering::Relaxed) {
-        (FetchResult::Abandoned, 0)
+    let (result, bytes) = if shared.stopping.load(Ordering::Relaxed) {
+        (FetchResult::Abandoned, BodyBytes::default())
     } else {
         // A panic in the fetch or the parser must still produce an outcome,
         // or the supervisor would wait for this job forever.
@@ -41,13 +41,14 @@ pub(crate) async fn fetch_page(
                     reason: "panic",
                     detail: detail.into(),
                 };
-                (dead, 0)
+                (dead, BodyBytes::default())
             })
     };
     let outcome = Outcome {
         leased,
         result,
-        bytes_in,
+        bytes_in: bytes.wire,
+        bytes_decoded: bytes.decoded,
         elapsed: started.elapsed(),
     };
     // The supervisor may already be gone after a hard stop; nothing to do then.
@@ -61,12 +62,26 @@ pub(crate) async fn abandon(shared: HostShared, leased: Leased) {
         leased,
         result: FetchResult::Abandoned,
         bytes_in: 0,
+        bytes_decoded: 0,
         elapsed: Default::default(),
     };
     let _ = shared.supervisor.send(outcome).await;
 }
 
-async fn fetch(shared: &HostShared, host: &Addr<HostActor>, leased: &Leased) -> (FetchResult, u64) {
+/// Bytes of one response body.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct BodyBytes {
+    /// As received (compressed, if it was).
+    pub wire: u64,
+    /// After Content-Encoding was undone.
+    pub decoded: u64,
+}
+
+async fn fetch(
+    shared: &HostShared,
+    host: &Addr<HostActor>,
+    leased: &Leased,
+) -> (FetchResult, BodyBytes) {
     let sent_at = Instant::now();
     let response = shared.fetcher.get(&leased.url).await;
     let (status, retry_after, quota) = match &response {
@@ -79,76 +94,95 @@ async fn fetch(shared: &HostShared, host: &Addr<HostActor>, leased: &Leased) -> 
         quota,
         sent_at,
     });
-    let response = match response {
+    let mut response = match response {
         Ok(response) => response,
-        Err(e) if e.is_retryable() => {
-            return (
-                FetchResult::RetryTransport {
-                    reason: e.reason(),
-                    detail: e.to_string(),
-                },
-                0,
-            )
-        }
-        Err(e) => {
-            return (
-                FetchResult::Dead {
-                    status: None,
-                    reason: e.reason(),
-                    detail: e.to_string(),
-                },
-                0,
-            )
-        }
+        Err(e) => return (failed(None, e), BodyBytes::default()),
     };
-    let bytes_in = response.body.len() as u64;
     let status = response.status;
     let result = match Disposition::of_status(status) {
-        Disposition::Retry => FetchResult::RetryStatus {
-            status,
-            retry_after,
-        },
-        Disposition::DeadLetter => FetchResult::Dead {
-            status: Some(status),
-            reason: "http_status",
-            detail: format!("HTTP {status}"),
-        },
-        Disposition::Accept => {
-            let mut lines = Vec::with_capacity(response.body.len() + 64);
-            let page = PageRequest {
-                url: response.url.clone(),
-                pos: Position {
-                    page: leased.job.page,
-                    offset: leased.job.offset,
-                    fanned_out: leased.job.fanned_out,
-                },
-            };
-            let headers = |name: &str| response.header_values(name);
-            let rules = &shared.rules[leased.resource];
-            let parent = &leased.job.parent;
-            match rules.parse_child(&page, &headers, &response.body, parent, &mut lines) {
-                Ok(parsed) => {
-                    if parsed.children_skipped > 0 {
-                        tracing::debug!(
-                            url = %leased.url,
-                            skipped = parsed.children_skipped,
-                            "Records without a usable value for a child URL placeholder were skipped."
-                        );
-                    }
-                    FetchResult::Page {
-                        status,
-                        lines,
-                        records: parsed.records,
-                        next: parsed.next,
-                        children: parsed.children,
-                        children_skipped: parsed.children_skipped,
-                    }
-                }
-                Err(e) => FetchResult::from_page_error(status, &e),
+        Disposition::Accept => read_page(shared, leased, &mut response).await,
+        Disposition::Retry => {
+            response.discard_body().await;
+            FetchResult::RetryStatus {
+                status,
+                retry_after,
+            }
+        }
+        Disposition::DeadLetter => {
+            response.discard_body().await;
+            FetchResult::Dead {
+                status: Some(status),
+                reason: "http_status",
+                detail: format!("HTTP {status}"),
             }
         }
     };
-    (result, bytes_in)
+    let bytes = BodyBytes {
+        wire: response.body.wire_bytes(),
+        decoded: response.body.decoded_bytes(),
+    };
+    (result, bytes)
+}
+
+/// Streams a 2xx body through the page parser.
+async fn read_page(shared: &HostShared, leased: &Leased, response: &mut Response) -> FetchResult {
+    let status = response.status;
+    let mut body = Vec::new();
+    loop {
+        match response.body.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => break,
+            Err(e) => return failed(Some(status), e),
+        }
+    }
+    let mut lines = Vec::with_capacity(body.len() + 64);
+    let page = PageRequest {
+        url: response.url.clone(),
+        pos: Position {
+            page: leased.job.page,
+            offset: leased.job.offset,
+            fanned_out: leased.job.fanned_out,
+        },
+    };
+    let headers = |name: &str| response.header_values(name);
+    let rules = &shared.rules[leased.resource];
+    let parent = &leased.job.parent;
+    match rules.parse_child(&page, &headers, &body, parent, &mut lines) {
+        Ok(parsed) => {
+            if parsed.children_skipped > 0 {
+                tracing::debug!(
+                    url = %leased.url,
+                    skipped = parsed.children_skipped,
+                    "Records without a usable value for a child URL placeholder were skipped."
+                );
+            }
+            FetchResult::Page {
+                status,
+                lines,
+                records: parsed.records,
+                next: parsed.next,
+                children: parsed.children,
+                children_skipped: parsed.children_skipped,
+            }
+        }
+        Err(e) => FetchResult::from_page_error(status, &e),
+    }
+}
+
+/// A request or body read that failed: retried when it may work next time.
+fn failed(status: Option<u16>, e: FetchError) -> FetchResult {
+    if e.is_retryable() {
+        FetchResult::RetryTransport {
+            reason: e.reason(),
+            detail: e.to_string(),
+        }
+    } else {
+        FetchResult::Dead {
+            status,
+            reason: e.reason(),
+            detail: e.to_string(),
+        }
+    }
 }
 
 /// The response's `Retry-After`, on the statuses that carry one, capped by

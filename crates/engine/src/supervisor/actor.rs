@@ -50,6 +50,8 @@ pub(crate) struct SupervisorParts {
     pub store: Store,
     pub committer: Committer,
     pub fetcher: Fetcher,
+    /// The runtime that fetches and parses.
+    pub io: tokio::runtime::Handle,
     pub stop: watch::Receiver<Option<StopReason>>,
     pub progress: Option<ProgressFn>,
     pub done: oneshot::Sender<Result<Summary, EngineError>>,
@@ -64,6 +66,7 @@ pub(crate) struct Supervisor {
     /// Handed to each new host; set in `started` (it needs our address).
     pub(super) shared: Option<HostShared>,
     fetcher: Fetcher,
+    io: tokio::runtime::Handle,
     pub(super) rules: Arc<[PageRules]>,
     /// Resource name → config index (jobs name their resource).
     pub(super) resource_index: HashMap<String, usize>,
@@ -97,6 +100,7 @@ impl Supervisor {
             store,
             committer,
             fetcher,
+            io,
             stop,
             done,
             progress,
@@ -137,6 +141,7 @@ impl Supervisor {
             hosts: HashMap::new(),
             shared: None,
             fetcher,
+            io,
             rules,
             resource_index,
             rng: StdRng::from_entropy(),
@@ -326,6 +331,7 @@ impl Actor for Supervisor {
         ctx.set_mailbox_capacity(self.config.crawl.max_in_flight + 64);
         self.shared = Some(HostShared {
             fetcher: self.fetcher.clone(),
+            io: self.io.clone(),
             rules: self.rules.clone(),
             global: Arc::new(Semaphore::new(self.config.crawl.max_in_flight)),
             stopping: self.stopping.clone(),

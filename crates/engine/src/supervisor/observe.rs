@@ -23,6 +23,10 @@ impl Supervisor {
         counter!(telemetry::REQUESTS, "origin" => origin, "status_class" => class, "status" => exact).increment(1);
         histogram!(telemetry::REQUEST_DURATION, "origin" => origin)
             .record(outcome.elapsed.as_secs_f64());
+        counter!(telemetry::RESPONSE_BYTES, "origin" => origin, "stage" => "wire")
+            .increment(outcome.bytes_in);
+        counter!(telemetry::RESPONSE_BYTES, "origin" => origin, "stage" => "decoded")
+            .increment(outcome.bytes_decoded);
     }
 
     /// Counts what a durable group committed, per resource.

@@ -30,9 +30,11 @@ impl Supervisor {
             leased,
             result,
             bytes_in,
+            bytes_decoded,
             elapsed,
         } = outcome;
         self.stats.bytes_in += bytes_in;
+        self.stats.bytes_decoded += bytes_decoded;
         match result {
             FetchResult::Page {
                 status,
