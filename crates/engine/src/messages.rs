@@ -43,7 +43,7 @@ pub(crate) enum FetchResult {
     /// the first pages of child resources its records name.
     Page {
         status: u16,
-        lines: Vec<u8>,
+        lines: crate::commit::PageLines,
         records: u64,
         next: Next,
         children: Vec<ChildJob>,

@@ -13,7 +13,9 @@
 //! so every page is in the output exactly once. Pages count as done (stats,
 //! progress) only once the writer reports their group durable.
 
+mod lines;
 mod staging;
 mod writer;
 
+pub(crate) use lines::{spill_dir, PageLines};
 pub(crate) use staging::{Committed, Committer, Durable};

@@ -1,6 +1,7 @@
 //! The supervisor's side of group commit: what is staged, what is with the
 //! writer, and which pages are queued but not yet in sled.
 
+use super::lines::PageLines;
 use super::writer::{Group, Writer};
 use crate::EngineError;
 use actix::{Message, Recipient};
@@ -31,7 +32,10 @@ pub(crate) struct Durable(pub Result<Committed, EngineError>);
 /// One resource's staged, uncommitted lines and running totals.
 struct Staging {
     name: String,
-    lines: Vec<u8>,
+    /// Staged pages' lines, in order.
+    lines: Vec<PageLines>,
+    /// Bytes in `lines`.
+    bytes: u64,
     /// Pages and records staged since the last group.
     staged_pages: u64,
     staged_records: u64,
@@ -64,6 +68,8 @@ impl Committer {
         store: &Store,
         reply: Recipient<Durable>,
     ) -> Result<Self, EngineError> {
+        super::lines::clear_spill_dir(&super::lines::spill_dir(&config.crawl.state_dir))
+            .map_err(|e| EngineError::Writer(format!("cannot prepare the spill directory: {e}")))?;
         let mut outputs = Vec::with_capacity(config.resources.len());
         let mut sinks = Vec::with_capacity(config.resources.len());
         for r in &config.resources {
@@ -75,6 +81,7 @@ impl Committer {
             outputs.push(Staging {
                 name: r.name.clone(),
                 lines: Vec::new(),
+                bytes: 0,
                 staged_pages: 0,
                 staged_records: 0,
                 counters: store.counters(&r.name)?,
@@ -113,17 +120,12 @@ impl Committer {
     }
 
     /// Stages a fetched page's lines for `resource` (index in the config).
-    /// `lines` is handed back empty, ready for reuse.
-    pub fn stage_page(&mut self, resource: usize, lines: &mut Vec<u8>, records: u64) {
+    pub fn stage_page(&mut self, resource: usize, lines: PageLines, records: u64) {
         self.oldest.get_or_insert_with(Instant::now);
         let out = &mut self.outputs[resource];
-        let bytes = lines.len() as u64;
-        if out.lines.is_empty() {
-            std::mem::swap(&mut out.lines, lines);
-        } else {
-            out.lines.extend_from_slice(lines);
-            lines.clear();
-        }
+        let bytes = lines.len();
+        out.lines.push(lines);
+        out.bytes += bytes;
         out.counters.pages += 1;
         out.counters.records += records;
         out.staged_pages += 1;
@@ -169,9 +171,8 @@ impl Committer {
         let mut by_resource = Vec::new();
         for (i, out) in self.outputs.iter_mut().enumerate() {
             if out.staged_pages > 0 {
-                let bytes = out.lines.len() as u64;
-                by_resource.push((i, out.staged_pages, out.staged_records, bytes));
-                (out.staged_pages, out.staged_records) = (0, 0);
+                by_resource.push((i, out.staged_pages, out.staged_records, out.bytes));
+                (out.staged_pages, out.staged_records, out.bytes) = (0, 0, 0);
             }
             if !out.lines.is_empty() {
                 lines.push((i, std::mem::take(&mut out.lines)));

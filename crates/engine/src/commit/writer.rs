@@ -4,6 +4,7 @@
 //! lives here so the supervisor's thread never waits on an fsync. The thread
 //! ends when the supervisor drops its sender.
 
+use super::lines::PageLines;
 use super::staging::{Committed, Durable};
 use crate::{telemetry, EngineError};
 use actix::Recipient;
@@ -13,8 +14,8 @@ use std::sync::mpsc;
 
 /// One group of staged changes.
 pub(super) struct Group {
-    /// Lines per resource (index into the writer's sinks).
-    pub lines: Vec<(usize, Vec<u8>)>,
+    /// Pages' lines per resource (index into the writer's sinks).
+    pub lines: Vec<(usize, Vec<PageLines>)>,
     pub batch: CommitBatch,
     pub done: Committed,
 }
@@ -65,14 +66,38 @@ fn write(
         mut batch,
         done,
     } = group;
-    for (i, bytes) in &lines {
-        let (name, sink) = &mut sinks[*i];
-        let len = sink.append(bytes)?;
+    for (i, pages) in lines {
+        let (name, sink) = &mut sinks[i];
+        append_pages(sink, pages)?;
         sink.sync()?;
-        batch.set_sink_offset(name, len);
+        batch.set_sink_offset(name, sink.len());
     }
     store.commit(batch)?;
     store.flush()?;
     metrics::histogram!(telemetry::COMMIT_DURATION).record(started.elapsed().as_secs_f64());
     Ok(done)
+}
+
+/// Appends pages in order: runs of in-memory lines as vectored writes,
+/// spill files by in-kernel copy (each removed once appended).
+fn append_pages(sink: &mut Sink, pages: Vec<PageLines>) -> Result<(), EngineError> {
+    let mut run: Vec<&[u8]> = Vec::with_capacity(pages.len());
+    let mut pages = pages;
+    let mut spills = Vec::new();
+    for page in &mut pages {
+        if let Some(mut spill) = page.spill.take() {
+            sink.append_all(&run)?;
+            run.clear();
+            let reader = spill.reader().map_err(|e| {
+                EngineError::Writer(format!("cannot read a spilled page back: {e}"))
+            })?;
+            sink.append_file(reader)?;
+            spills.push(spill);
+        }
+        if !page.mem.is_empty() {
+            run.push(&page.mem);
+        }
+    }
+    sink.append_all(&run)?;
+    Ok(())
 }

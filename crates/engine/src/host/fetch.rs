@@ -3,6 +3,7 @@
 
 use super::actor::{HostActor, HostShared};
 use super::feedback::Feedback;
+use crate::commit::PageLines;
 use crate::messages::{FetchResult, Leased, Outcome};
 use actix::Addr;
 use futures::FutureExt;
@@ -158,7 +159,10 @@ async fn read_page(shared: &HostShared, leased: &Leased, response: &mut Response
             }
             FetchResult::Page {
                 status,
-                lines,
+                lines: PageLines {
+                    mem: lines,
+                    spill: None,
+                },
                 records: parsed.records,
                 next: parsed.next,
                 children: parsed.children,

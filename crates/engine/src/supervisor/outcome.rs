@@ -38,7 +38,7 @@ impl Supervisor {
         match result {
             FetchResult::Page {
                 status,
-                mut lines,
+                lines,
                 records,
                 next,
                 children,
@@ -46,8 +46,7 @@ impl Supervisor {
             } => {
                 self.stats.count_status(status);
                 tracing::trace!(url = %Redacted(&leased.url), records, ?elapsed, "Page fetched.");
-                self.committer
-                    .stage_page(leased.resource, &mut lines, records);
+                self.committer.stage_page(leased.resource, lines, records);
                 self.finish_job(origin, leased.seq);
                 match next {
                     Next::Page(req) => self.enqueue_next(&leased, req)?,
