@@ -50,7 +50,7 @@ mod splice;
 pub use children::{pick, ChildJob};
 pub use error::PageError;
 pub use link_header::{find_rel, parse_links, Link};
-pub use scan::{scan_page, scan_page_with, Scalar, Scan, ScanSpec, Want};
+pub use scan::{scan_page, scan_page_with, PageSplitter, Scalar, Scan, ScanSpec, Want, MAX_DEPTH};
 pub use splice::{members, push_record};
 
 use harvest_config::{Config, PageStyle, PageTotal, Resource};
