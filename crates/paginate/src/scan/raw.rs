@@ -9,7 +9,7 @@
 //! UTF-8 is not checked here: a record is checked whole once complete, and
 //! serde_json does not check the strings it skips either.
 
-use super::bytes::{is_ws, skip_ws, string_special};
+use super::bytes::{is_ws, skip_ws_noting, string_special};
 
 /// The most containers open at once inside one value (1 MiB of `[`); past
 /// it the page is refused rather than the bit stack grown without bound.
@@ -29,6 +29,10 @@ pub(super) struct Raw {
     st: St,
     /// The open containers, innermost last.
     open: BitStack,
+    /// The value holds a byte above 0x7F (so its UTF-8 needs a check).
+    pub non_ascii: bool,
+    /// The value holds a raw CR or LF (whitespace between its tokens).
+    pub newline: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -77,6 +81,21 @@ enum Num {
     ExpInt,
 }
 
+impl St {
+    /// Whitespace may come next (outside strings, numbers and literals).
+    fn between_tokens(self) -> bool {
+        matches!(
+            self,
+            Self::Value
+                | Self::ValueOrClose
+                | Self::KeyOrClose
+                | Self::Key
+                | Self::Colon
+                | Self::Next
+        )
+    }
+}
+
 impl Num {
     /// The number may end here.
     fn complete(self) -> bool {
@@ -101,6 +120,8 @@ impl Raw {
     pub fn reset(&mut self) {
         self.st = St::Value;
         self.open.clear();
+        self.non_ascii = false;
+        self.newline = false;
     }
 
     /// Scans `buf[i..]`: `Ok(Some(end))` when the value ends before `end`
@@ -166,16 +187,24 @@ impl Raw {
         loop {
             match *st {
                 St::Str { key } => {
-                    let Some(k) = string_special(&buf[i..]) else {
+                    let Some(k) = string_special(&buf[i..], &mut self.non_ascii) else {
                         return Ok(Stop::More);
                     };
                     i += k;
                     match buf[i] {
+                        b'"' if key => {
+                            // Compact JSON: the `:` follows at once.
+                            if buf.get(i + 1) == Some(&b':') {
+                                i += 2;
+                                *st = St::Value;
+                            } else {
+                                i += 1;
+                                *st = St::Colon;
+                            }
+                        }
                         b'"' => {
                             i += 1;
-                            if key {
-                                *st = St::Colon;
-                            } else if let Some(stop) = self.scalar_done(st, i) {
+                            if let Some(stop) = self.scalar_done(st, i) {
                                 return Ok(stop);
                             }
                         }
@@ -200,17 +229,23 @@ impl Raw {
             let Some(&b) = buf.get(i) else {
                 return Ok(Stop::More);
             };
+            if is_ws(b) && st.between_tokens() {
+                i = skip_ws_noting(buf, i, &mut self.newline);
+                continue;
+            }
             match *st {
                 St::Value | St::ValueOrClose => {
-                    if is_ws(b) {
-                        i = skip_ws(buf, i);
-                        continue;
-                    }
                     *st = match b {
                         b'"' => St::Str { key: false },
                         b'{' => {
                             self.open(true, i)?;
-                            St::KeyOrClose
+                            // Compact JSON: the first key follows at once.
+                            if buf.get(i + 1) == Some(&b'"') {
+                                i += 1;
+                                St::Str { key: true }
+                            } else {
+                                St::KeyOrClose
+                            }
                         }
                         b'[' => {
                             self.open(false, i)?;
@@ -234,10 +269,6 @@ impl Raw {
                     i += 1;
                 }
                 St::KeyOrClose | St::Key => {
-                    if is_ws(b) {
-                        i = skip_ws(buf, i);
-                        continue;
-                    }
                     match b {
                         b'"' => *st = St::Str { key: true },
                         b'}' if *st == St::KeyOrClose => {
@@ -250,17 +281,25 @@ impl Raw {
                     i += 1;
                 }
                 St::Colon => {
-                    match b {
-                        b':' => *st = St::Value,
-                        b if is_ws(b) => {}
-                        _ => return err("expected `:`", i),
+                    if b != b':' {
+                        return err("expected `:`", i);
                     }
+                    *st = St::Value;
                     i += 1;
                 }
                 St::Next => {
                     let object = self.open.top_is_object();
                     match b {
-                        b',' => *st = if object { St::Key } else { St::Value },
+                        b',' if object => {
+                            // Compact JSON: the next key follows at once.
+                            if buf.get(i + 1) == Some(&b'"') {
+                                i += 1;
+                                *st = St::Str { key: true };
+                            } else {
+                                *st = St::Key;
+                            }
+                        }
+                        b',' => *st = St::Value,
                         b'}' if object => {
                             if let Some(stop) = self.close(st, i) {
                                 return Ok(stop);
@@ -271,7 +310,6 @@ impl Raw {
                                 return Ok(stop);
                             }
                         }
-                        b if is_ws(b) => {}
                         _ if object => return err("expected `,` or `}`", i),
                         _ => return err("expected `,` or `]`", i),
                     }

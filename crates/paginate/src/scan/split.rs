@@ -26,7 +26,8 @@ use crate::PageError;
 #[derive(Debug)]
 pub struct PageSplitter<'s> {
     spec: &'s ScanSpec,
-    /// Parent members spliced into each object record (often empty).
+    /// Parent members spliced into each object record (often empty), raw
+    /// newlines already spaces.
     members: Vec<u8>,
     /// What the walk expects next, when no raw value is under way.
     walk: Walk,
@@ -95,7 +96,11 @@ impl<'s> PageSplitter<'s> {
     pub fn new(spec: &'s ScanSpec, members: &[u8]) -> Self {
         Self {
             spec,
-            members: members.to_vec(),
+            members: {
+                let mut members = members.to_vec();
+                newlines_to_spaces(&mut members);
+                members
+            },
             walk: Walk::Value(Node::root(spec)),
             frames: Vec::new(),
             taking: None,
@@ -220,14 +225,17 @@ impl<'s> PageSplitter<'s> {
 
     /// Writes one record line.
     fn record(&mut self, record: &[u8], out: &mut Vec<u8>) -> Result<(), PageError> {
-        if std::str::from_utf8(record).is_err() {
+        // Only string bytes can be above 0x7F or break UTF-8.
+        if self.raw.non_ascii && std::str::from_utf8(record).is_err() {
             return Err(PageError::NotJson(
                 "invalid unicode code point in a record".into(),
             ));
         }
         let start = out.len();
         push_record(out, record, &self.members);
-        newlines_to_spaces(&mut out[start..]);
+        if self.raw.newline {
+            newlines_to_spaces(&mut out[start..]);
+        }
         out.push(b'\n');
         self.records += 1;
         self.value_done();
