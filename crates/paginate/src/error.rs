@@ -1,7 +1,7 @@
 //! Why a page body was refused. Every variant is a validation failure: the
 //! page is dead-lettered, never retried (the same bytes would fail again).
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum PageError {
     /// Not JSON, truncated, or nested deeper than the parser allows.
     #[error("body is not valid JSON: {0}")]

@@ -4,7 +4,9 @@
 //! bytes the API sent for each record (never parsed and re-serialised), and
 //! what to fetch next. One module per pagination style; the body walk that
 //! finds records and pagination fields in one pass is in `scan`, the `Link`
-//! header parser in `link_header`. No I/O here: the fetcher hands over bytes
+//! header parser in `link_header`. A body can be parsed whole
+//! ([`PageRules::parse`]) or as it streams in ([`PageRules::page_parser`]),
+//! by the same push splitter. No I/O here: the fetcher hands over bytes
 //! and headers, the engine decides what to do.
 //!
 //! # The shape
@@ -43,6 +45,7 @@ mod header_link;
 mod json_link;
 mod link_header;
 mod numbered;
+mod parser;
 mod query;
 mod scan;
 mod splice;
@@ -50,7 +53,8 @@ mod splice;
 pub use children::{pick, ChildJob};
 pub use error::PageError;
 pub use link_header::{find_rel, parse_links, Link};
-pub use scan::{scan_page, scan_page_with, Scalar, Scan, ScanSpec, Want};
+pub use parser::PageParser;
+pub use scan::{scan_page, scan_page_with, PageSplitter, Scalar, Scan, ScanSpec, Want, MAX_DEPTH};
 pub use splice::{members, push_record};
 
 use harvest_config::{Config, PageStyle, PageTotal, Resource};
@@ -269,12 +273,33 @@ impl PageRules {
         out: &mut Vec<u8>,
     ) -> Result<Parsed, PageError> {
         let mark = out.len();
-        let scan = scan_page_with(body, &self.scan, &members(parent), out)?;
-        let (children, children_skipped) = if self.children.is_empty() {
-            (Vec::new(), 0)
-        } else {
-            children::extract(&self.children, &out[mark..])
-        };
+        let mut parser = self.page_parser(page, parent);
+        parser
+            .feed(body, out)
+            .and_then(|()| parser.finish(headers, out))
+            .inspect_err(|_| out.truncate(mark))
+    }
+
+    /// A streaming parser of one page of this resource: fed the body chunk
+    /// by chunk, it writes record lines as they complete (see
+    /// [`PageParser`]). `parent` as in [`Self::parse_child`] (empty for a
+    /// page that is not a child's).
+    pub fn page_parser(&self, page: &PageRequest, parent: &[(String, String)]) -> PageParser<'_> {
+        PageParser::new(self, page, &members(parent))
+    }
+
+    /// Whether records of this resource name child pages.
+    fn has_children(&self) -> bool {
+        !self.children.is_empty()
+    }
+
+    /// The next page(s) after `page`, from its `scan` and headers.
+    fn next_of(
+        &self,
+        page: &PageRequest,
+        headers: &dyn Fn(&str) -> Vec<String>,
+        scan: &Scan,
+    ) -> Next {
         let field = |slot: Option<usize>| slot.and_then(|i| scan.field(i));
         let found = Found {
             records: scan.records,
@@ -324,12 +349,7 @@ impl PageRules {
                 numbered::page_number(page, page_param, *base, *page_size, total_pages, &found)
             }
         };
-        Ok(Parsed {
-            records: scan.records,
-            next: self.cap(next),
-            children,
-            children_skipped,
-        })
+        self.cap(next)
     }
 
     /// Applies `max_pages`.

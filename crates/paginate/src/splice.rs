@@ -45,6 +45,18 @@ pub fn push_record(out: &mut Vec<u8>, record: &[u8], members: &[u8]) {
     }
 }
 
+/// Turns raw CR/LF (whitespace between tokens; JSON strings cannot hold them
+/// unescaped) into spaces, so a record stays on one line.
+pub(crate) fn newlines_to_spaces(line: &mut [u8]) {
+    if memchr::memchr2(b'\n', b'\r', line).is_some() {
+        for b in line {
+            if *b == b'\n' || *b == b'\r' {
+                *b = b' ';
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

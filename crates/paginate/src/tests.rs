@@ -515,3 +515,68 @@ fn parent_pages_name_child_pages_and_children_carry_the_copied_fields() {
         .children
         .is_empty());
 }
+
+/// Feeds `body` to a page parser in `chunk`-byte pieces, moving the lines
+/// out after every piece as the engine's spill would.
+fn stream(
+    rules: &PageRules,
+    page: &PageRequest,
+    parent: &[(String, String)],
+    body: &[u8],
+    chunk: usize,
+) -> (Result<Parsed, PageError>, Vec<u8>) {
+    let mut parser = rules.page_parser(page, parent);
+    let mut out = Vec::new();
+    let mut spilled = Vec::new();
+    for piece in body.chunks(chunk) {
+        if let Err(e) = parser.feed(piece, &mut out) {
+            return (Err(e), spilled);
+        }
+        spilled.append(&mut out);
+    }
+    let parsed = parser.finish(&no_headers, &mut out);
+    spilled.append(&mut out);
+    (parsed, spilled)
+}
+
+#[test]
+fn a_streamed_page_parses_as_the_whole_body_does() {
+    let text = "[crawl]\nstate_dir = \"s\"\noutput_dir = \"o\"\n\
+        [[resources]]\nname = \"users\"\nseeds = [\"http://h/users\"]\ndata_selector = \"data\"\npaginator = { type = \"json_link\", next_url_path = \"links.next\" }\n\
+        [[resources]]\nname = \"orders\"\nparent = { resource = \"users\", url = \"http://h/u/{id}/orders\", copy = { user_id = \"id\" } }\ndata_selector = \"data\"\npaginator = { type = \"json_link\" }\n";
+    let config = harvest_config::parse(text, std::path::Path::new("c.toml")).unwrap();
+    let rules = PageRules::for_config(&config);
+    let page = PageRequest::seed(url("http://h/users"));
+    let body = br#"{"links":{"next":"/users?p=2"},"data":[{"id":7},
+        {"id":"a b", "s":"\u00e9\"}"},{"name":"no id"}]}"#;
+    let parent = [("p".to_string(), "1".to_string())];
+    for (rules, parent) in [(&rules[0], &[][..]), (&rules[1], &parent[..])] {
+        let mut whole = Vec::new();
+        let want = rules.parse_child(&page, &no_headers, body, parent, &mut whole);
+        for chunk in [1, 2, 7, 64, body.len()] {
+            let (got, spilled) = stream(rules, &page, parent, body, chunk);
+            assert_eq!(got, want, "chunks of {chunk}");
+            assert_eq!(spilled, whole, "chunks of {chunk}");
+        }
+    }
+    let parsed = rules[0]
+        .parse(&page, &no_headers, body, &mut Vec::new())
+        .unwrap();
+    assert_eq!(parsed.records, 3);
+    assert_eq!(urls(&parsed.next), ["http://h/users?p=2"]);
+    assert_eq!(parsed.children.len(), 2);
+}
+
+#[test]
+fn a_broken_page_leaves_the_buffer_as_it_was() {
+    let r = rules(PageStyle::SinglePage, None);
+    let seed = PageRequest::seed(url("http://h/p"));
+    let mut out = b"kept\n".to_vec();
+    let e = r
+        .parse(&seed, &no_headers, br#"{"data":[1,2,{"#, &mut out)
+        .unwrap_err();
+    assert_eq!(e.reason(), "not_json");
+    assert_eq!(out, b"kept\n");
+    let (r, _) = stream(&r, &seed, &[], br#"{"data":[1,2,{"#, 3);
+    assert_eq!(r.unwrap_err().reason(), "not_json");
+}

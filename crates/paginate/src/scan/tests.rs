@@ -1,4 +1,5 @@
-//! Tests of the page scan: exact record bytes, fields, shape errors, broken bodies.
+//! Tests of the page scan: exact record bytes, fields, shape errors, broken
+//! bodies, and the splitter fed in chunks.
 use super::*;
 
 fn spec(data: &str, next: Option<&str>) -> ScanSpec {
@@ -114,8 +115,9 @@ fn broken_bodies_are_not_json() {
 
 #[test]
 fn deep_nesting_is_stack_safe() {
-    // serde_json skips values (records, ignored fields) iteratively, so a
-    // 100,000-deep value is just a valid record, not a stack overflow.
+    // Values are scanned with an explicit bit stack, as serde_json skipped
+    // them, so a 100,000-deep value is just a valid record, not a stack
+    // overflow.
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let (r, out) = scan(&format!("{{\"data\":[{deep}]}}"), "data", None);
     assert_eq!(r.unwrap().records, 1);
@@ -242,4 +244,109 @@ fn wrong_field_types_name_the_path_and_the_want() {
     // A field under a scalar is simply missing.
     let s = scan_fields(r#"{"data":[],"m":3}"#, &[("m.x", Want::Count)]).unwrap();
     assert_eq!(s.field(0), None);
+}
+
+#[test]
+fn nesting_deeper_than_max_depth_is_refused_clearly() {
+    let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+    let (r, out) = scan(&format!("{{\"data\":[{deep}]}}"), "data", None);
+    let Err(PageError::NotJson(why)) = r else {
+        panic!("{r:?}")
+    };
+    assert!(why.contains("nested deeper"), "{why}");
+    assert!(out.is_empty());
+}
+
+/// Feeds `body` one byte at a time, noting the lines out after each byte.
+fn byte_by_byte(body: &str, spec: &ScanSpec) -> (Result<Scan, PageError>, Vec<usize>) {
+    let mut splitter = PageSplitter::new(spec, b"");
+    let mut out = Vec::new();
+    let mut lines = Vec::new();
+    for b in body.as_bytes() {
+        if let Err(e) = splitter.feed(std::slice::from_ref(b), &mut out) {
+            return (Err(e), lines);
+        }
+        lines.push(out.iter().filter(|b| **b == b'\n').count());
+    }
+    (splitter.finish(&mut out), lines)
+}
+
+#[test]
+fn each_record_is_written_as_soon_as_it_completes() {
+    let body = r#"{"data":[{"a":"x\"y"},12,[true]],"next":"/p/2"}"#;
+    let (r, lines) = byte_by_byte(body, &spec("data", Some("next")));
+    assert_eq!(r.unwrap().records, 3);
+    let at = |n| lines.iter().position(|l| *l == n).unwrap();
+    assert_eq!(
+        at(1),
+        body.find('}').unwrap(),
+        "after the record's closing brace"
+    );
+    assert_eq!(at(2), body.find(",[").unwrap(), "a number ends at the `,`");
+    assert_eq!(at(3), body.find("]]").unwrap());
+}
+
+#[test]
+fn memory_is_bounded_by_the_largest_record() {
+    let record = r#"{"id":123456,"name":"rec-1","pad":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}"#;
+    let spec = spec("data", None);
+    let mut splitter = PageSplitter::new(&spec, b"");
+    let mut out = Vec::new();
+    splitter.feed(b"{\"data\":[", &mut out).unwrap();
+    for i in 0..10_000 {
+        let sep = if i == 0 { "" } else { "," };
+        for chunk in format!("{sep}{record}").as_bytes().chunks(7) {
+            splitter.feed(chunk, &mut out).unwrap();
+        }
+        out.clear();
+        assert!(splitter.held() <= 2 * record.len(), "{}", splitter.held());
+    }
+    splitter.feed(b"]}", &mut out).unwrap();
+    assert_eq!(splitter.finish(&mut out).unwrap().records, 10_000);
+}
+
+#[test]
+fn an_error_is_repeated_by_later_calls() {
+    let spec = spec("data", None);
+    let mut splitter = PageSplitter::new(&spec, b"");
+    let mut out = Vec::new();
+    let first = splitter.feed(b"{\"data\":[1,}", &mut out).unwrap_err();
+    assert_eq!(splitter.feed(b"]}", &mut out), Err(first.clone()));
+    assert_eq!(splitter.finish(&mut out), Err(first));
+}
+
+#[test]
+fn a_scalar_cut_by_the_end_of_the_body() {
+    // serde_json hands a number over at the end of input: a shape error.
+    assert_eq!(
+        scan(r#"{"data":[],"next":5"#, "data", Some("next")).0,
+        Err(PageError::BadNext {
+            path: "next".into(),
+            found: "a number"
+        })
+    );
+    for body in [
+        r#"{"data":[],"next":"/p"#,
+        r#"{"data":[],"next":nul"#,
+        r#"{"data":[1"#,
+    ] {
+        let (r, _) = scan(body, "data", Some("next"));
+        assert!(matches!(r, Err(PageError::NotJson(_))), "{body}: {r:?}");
+    }
+}
+
+#[test]
+fn records_get_the_parent_members_across_chunks() {
+    let spec = spec("", None);
+    let body = b"[ {\"id\":1} ,{ },[2]]";
+    let mut out = Vec::new();
+    let mut splitter = PageSplitter::new(&spec, br#""u":7"#);
+    for chunk in body.chunks(3) {
+        splitter.feed(chunk, &mut out).unwrap();
+    }
+    assert_eq!(splitter.finish(&mut out).unwrap().records, 3);
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "{\"u\":7,\"id\":1}\n{\"u\":7 }\n[2]\n"
+    );
 }
