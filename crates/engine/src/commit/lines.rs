@@ -47,13 +47,10 @@ impl PageLines {
         self.spill.as_ref().map_or(0, |s| s.len) + self.mem.len() as u64
     }
 
-    /// Moves the in-memory lines to the spill file (in `dir`) once they are
-    /// [`SPILL_AT`] bytes or more. Blocking file I/O: call it where blocking
-    /// is allowed (`tokio::task::block_in_place` on the fetch runtime).
-    pub fn spill_if_large(&mut self, dir: &Path) -> std::io::Result<()> {
-        if self.mem.len() < SPILL_AT {
-            return Ok(());
-        }
+    /// Moves the in-memory lines to the page's spill file (created in `dir`
+    /// on first use). Blocking file I/O: call it where blocking is allowed
+    /// (`tokio::task::block_in_place` on the fetch runtime).
+    pub fn spill(&mut self, dir: &Path) -> std::io::Result<()> {
         let spill = match &mut self.spill {
             Some(spill) => spill,
             None => self.spill.insert(Spill::create(dir)?),
@@ -91,10 +88,6 @@ impl Spill {
         self.file.rewind()?;
         Ok(&mut self.file)
     }
-
-    pub fn len(&self) -> u64 {
-        self.len
-    }
 }
 
 impl Drop for Spill {
@@ -109,15 +102,14 @@ mod tests {
     use std::io::Read;
 
     #[test]
-    fn small_pages_stay_in_memory_large_ones_spill_and_clean_up() {
+    fn spilled_lines_come_back_in_order_and_the_file_goes_with_its_owner() {
         let dir = tempfile::tempdir().unwrap();
         let mut lines = PageLines::default();
         lines.mem.extend_from_slice(b"{\"id\":1}\n");
-        lines.spill_if_large(dir.path()).unwrap();
-        assert!(lines.spill.is_none());
+        lines.spill(dir.path()).unwrap();
         let big = vec![b'x'; SPILL_AT];
         lines.mem.extend_from_slice(&big);
-        lines.spill_if_large(dir.path()).unwrap();
+        lines.spill(dir.path()).unwrap();
         lines.mem.extend_from_slice(b"tail\n");
         assert_eq!(lines.len(), (9 + SPILL_AT + 5) as u64);
         let mut spill = lines.spill.take().unwrap();

@@ -17,5 +17,5 @@ mod lines;
 mod staging;
 mod writer;
 
-pub(crate) use lines::{spill_dir, PageLines};
+pub(crate) use lines::{spill_dir, PageLines, SPILL_AT};
 pub(crate) use staging::{Committed, Committer, Durable};

@@ -3,8 +3,9 @@
 
 use super::actor::{HostActor, HostShared};
 use super::feedback::Feedback;
-use crate::commit::PageLines;
+use crate::commit::{spill_dir, PageLines, SPILL_AT};
 use crate::messages::{FetchResult, Leased, Outcome};
+use crate::redact::Redacted;
 use actix::Addr;
 use futures::FutureExt;
 use harvest_fetch::{FetchError, Response};
@@ -125,18 +126,11 @@ async fn fetch(
     (result, bytes)
 }
 
-/// Streams a 2xx body through the page parser.
+/// Streams a 2xx body through the page parser as it arrives: records are
+/// split out chunk by chunk, and lines past [`SPILL_AT`](crate::commit) move
+/// to a spill file, so no page is ever held whole in memory.
 async fn read_page(shared: &HostShared, leased: &Leased, response: &mut Response) -> FetchResult {
     let status = response.status;
-    let mut body = Vec::new();
-    loop {
-        match response.body.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            Ok(None) => break,
-            Err(e) => return failed(Some(status), e),
-        }
-    }
-    let mut lines = Vec::with_capacity(body.len() + 64);
     let page = PageRequest {
         url: response.url.clone(),
         pos: Position {
@@ -145,24 +139,42 @@ async fn read_page(shared: &HostShared, leased: &Leased, response: &mut Response
             fanned_out: leased.job.fanned_out,
         },
     };
-    let headers = |name: &str| response.header_values(name);
     let rules = &shared.rules[leased.resource];
-    let parent = &leased.job.parent;
-    match rules.parse_child(&page, &headers, &body, parent, &mut lines) {
+    let mut parser = rules.page_parser(&page, &leased.job.parent);
+    let mut lines = PageLines::default();
+    loop {
+        let chunk = match response.body.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(e) => return failed(Some(status), e),
+        };
+        if let Err(e) = parser.feed(&chunk, &mut lines.mem) {
+            return FetchResult::from_page_error(status, &e);
+        }
+        if lines.mem.len() >= SPILL_AT {
+            let dir = spill_dir(&shared.config.crawl.state_dir);
+            if let Err(e) = tokio::task::block_in_place(|| lines.spill(&dir)) {
+                return FetchResult::Dead {
+                    status: Some(status),
+                    reason: "spill",
+                    detail: format!("cannot spill a large page to {}: {e}", dir.display()),
+                };
+            }
+        }
+    }
+    let headers = |name: &str| response.header_values(name);
+    match parser.finish(&headers, &mut lines.mem) {
         Ok(parsed) => {
             if parsed.children_skipped > 0 {
                 tracing::debug!(
-                    url = %leased.url,
+                    url = %Redacted(&leased.url),
                     skipped = parsed.children_skipped,
                     "Records without a usable value for a child URL placeholder were skipped."
                 );
             }
             FetchResult::Page {
                 status,
-                lines: PageLines {
-                    mem: lines,
-                    spill: None,
-                },
+                lines,
                 records: parsed.records,
                 next: parsed.next,
                 children: parsed.children,
