@@ -1,6 +1,7 @@
 //! Integration tests of the `harvest` binary against the testkit upstream:
 //! one test binary (ripgrep's layout), shared helpers in `util.rs`.
 
+mod big_pages;
 mod compression;
 mod config_errors;
 mod exactly_once;

@@ -153,6 +153,9 @@ async fn read_page(shared: &HostShared, leased: &Leased, response: &mut Response
         }
         if lines.mem.len() >= SPILL_AT {
             let dir = spill_dir(&shared.config.crawl.state_dir);
+            if lines.spill.is_none() {
+                tracing::debug!(url = %Redacted(&leased.url), "Large page: its lines spill to disk.");
+            }
             if let Err(e) = tokio::task::block_in_place(|| lines.spill(&dir)) {
                 return FetchResult::Dead {
                     status: Some(status),

@@ -1,0 +1,53 @@
+//! Pages larger than the in-memory threshold: their lines spill to the state
+//! directory while the body streams, reach the output exactly once in page
+//! order, and leave no spill file behind — also when a big page breaks
+//! halfway and is fetched again.
+
+use crate::util::*;
+use harvest_testkit::{Fault, FaultAction, Upstream, UpstreamSpec};
+
+#[test]
+fn big_pages_spill_and_commit_exactly_once() {
+    // About 9 MiB per page: each one spills (the threshold is 4 MiB).
+    let spec = UpstreamSpec {
+        origins: 1,
+        streams: 2,
+        pages: 3,
+        records: 3000,
+        record_pad: 3000,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    // Breaks after half the page: past the threshold, so after a spill.
+    up.add_fault(Fault::new(FaultAction::Truncate).path("/s/0/p/1").times(1));
+    let crawl = Crawl::new();
+    crawl.write(
+        &[Res::json_link("items", up.seeds())],
+        "[retry]\nbase_delay = \"10ms\"\nmax_delay = \"50ms\"\n",
+    );
+    let out = crawl
+        .command_with_log("harvest_engine=debug")
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    // Every fetch of a big page spilled (the broken attempt too).
+    let spills = stderr(&out).matches("its lines spill to disk").count();
+    assert_eq!(spills, 2 * 3 + 1, "spills logged");
+    let ids = crawl.ids("items");
+    assert_exactly_once(&ids, spec.total_records());
+    // Each page's records stay together and in order.
+    for page in ids.chunks(spec.records) {
+        assert!(
+            page.windows(2).all(|w| w[1] == w[0] + 1),
+            "a page was interleaved"
+        );
+    }
+    let summary = crawl.summary();
+    assert_eq!(summary["retries"], 1, "{summary}");
+    let spill = crawl.path("state/spill");
+    assert_eq!(
+        std::fs::read_dir(&spill).unwrap().count(),
+        0,
+        "spill files left"
+    );
+}
