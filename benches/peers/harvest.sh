@@ -5,7 +5,8 @@
 # output and sled progress on, and hands the JSON lines and stats back.
 # Knobs (env): HARVEST_BIN, HARVEST_MAX_IN_FLIGHT (128), HARVEST_PER_ORIGIN (16),
 # HARVEST_RATE (per origin, default unlimited: 1e6/s), HARVEST_BURST (1000),
-# HARVEST_METRICS (e.g. 127.0.0.1:9899: serve /metrics during the run).
+# HARVEST_METRICS (e.g. 127.0.0.1:9899: serve /metrics during the run),
+# HARVEST_IO_THREADS (fetch/parse threads, default 0: one per core).
 set -euo pipefail
 corpus=$1 out=$2 stats=$3
 shift 3
@@ -26,6 +27,7 @@ cat > "$work/crawl.toml" <<TOML
 state_dir = "$work/state"
 output_dir = "$work/out"
 max_in_flight = ${HARVEST_MAX_IN_FLIGHT:-128}
+io_threads = ${HARVEST_IO_THREADS:-0}
 
 [client]
 rate_per_sec = ${HARVEST_RATE:-1000000.0}

@@ -41,6 +41,9 @@ impl EngineError {
         matches!(
             self,
             Self::Seeds { .. } | Self::Incompatible { .. } | Self::OutputExists { .. }
-        ) || matches!(self, Self::Store(StoreError::Open { .. }))
+        ) || matches!(
+            self,
+            Self::Store(StoreError::Open { .. } | StoreError::Format { .. })
+        )
     }
 }

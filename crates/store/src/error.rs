@@ -6,6 +6,12 @@ use std::path::{Path, PathBuf};
 pub enum StoreError {
     #[error("cannot open the state in {}: {reason}", dir.display())]
     Open { dir: PathBuf, reason: String },
+    #[error(
+        "the state in {} is in format {found}, this harvest reads format {want}: \
+         finish that crawl with the harvest version that started it, or start with a fresh state_dir",
+        dir.display()
+    )]
+    Format { dir: PathBuf, found: u64, want: u64 },
     #[error("state store: {0}")]
     Sled(#[from] sled::Error),
     #[error(

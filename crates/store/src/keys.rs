@@ -2,6 +2,7 @@
 //!
 //! | key                         | value            |
 //! |-----------------------------|------------------|
+//! | `m` `format`                | u64 BE           |
 //! | `m` `next_seq`              | u64 BE           |
 //! | `r` resource name           | [`ResourceMeta`] |
 //! | `p` seq (u64 BE)            | [`Job`]          |
@@ -18,6 +19,7 @@
 
 use crate::{PageKey, StoreError};
 
+pub(crate) const FORMAT: &[u8] = b"mformat";
 pub(crate) const NEXT_SEQ: &[u8] = b"mnext_seq";
 pub(crate) const PENDING: &[u8] = b"p";
 pub(crate) const DEAD: &[u8] = b"d";

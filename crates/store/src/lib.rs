@@ -17,6 +17,10 @@ pub use job::{Counters, DeadLetter, Job, PageKey, ResourceMeta};
 
 use std::path::Path;
 
+/// The layout of the state this build reads and writes, stored in the state
+/// itself; bumped on any change an older or newer build would misread.
+pub const FORMAT: u64 = 1;
+
 /// An open state directory. Clones share the database (one writer thread and
 /// the supervisor use it together).
 #[derive(Clone)]
@@ -38,7 +42,10 @@ impl Store {
                 .mode(sled::Mode::HighThroughput)
                 .open();
             match opened {
-                Ok(db) => return Ok(Self { db }),
+                Ok(db) => {
+                    check_format(dir, &db)?;
+                    return Ok(Self { db });
+                }
                 Err(e) if StoreError::is_lock(&e) && attempts < 20 => {
                     attempts += 1;
                     std::thread::sleep(std::time::Duration::from_millis(50));
@@ -47,7 +54,31 @@ impl Store {
             }
         }
     }
+}
 
+/// Stamps a new state with [`FORMAT`]; refuses a state in another format
+/// (one without a stamp predates the stamp: format 0).
+fn check_format(dir: &Path, db: &sled::Db) -> Result<(), StoreError> {
+    let found = match db.get(keys::FORMAT)? {
+        Some(v) => keys::decode_u64(&v)?,
+        None if db.is_empty() => {
+            db.insert(keys::FORMAT, &FORMAT.to_be_bytes())?;
+            db.flush()?;
+            FORMAT
+        }
+        None => 0,
+    };
+    if found != FORMAT {
+        return Err(StoreError::Format {
+            dir: dir.to_path_buf(),
+            found,
+            want: FORMAT,
+        });
+    }
+    Ok(())
+}
+
+impl Store {
     /// What the state remembers of resource `name`, if anything.
     pub fn resource_meta(&self, name: &str) -> Result<Option<ResourceMeta>, StoreError> {
         self.db

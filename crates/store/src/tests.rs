@@ -123,3 +123,33 @@ fn page_keys_separate_resources() {
         PageKey::new("a", "http://x/1")
     );
 }
+
+#[test]
+fn a_state_in_another_format_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::open(dir.path()).unwrap());
+    // Reopening a state this build stamped is fine.
+    drop(Store::open(dir.path()).unwrap());
+    {
+        let db = sled::open(dir.path()).unwrap();
+        db.insert(keys::FORMAT, &(FORMAT + 1).to_be_bytes())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let err = Store::open(dir.path()).err().expect("refused");
+    let text = err.to_string();
+    assert!(
+        matches!(err, StoreError::Format { found, .. } if found == FORMAT + 1),
+        "{text}"
+    );
+    assert!(text.contains("fresh state_dir"), "{text}");
+    // A state written before the stamp existed (format 0) is refused too.
+    {
+        let db = sled::open(dir.path()).unwrap();
+        db.remove(keys::FORMAT).unwrap();
+        db.insert(keys::NEXT_SEQ, &7u64.to_be_bytes()).unwrap();
+        db.flush().unwrap();
+    }
+    let err = Store::open(dir.path()).err().expect("refused");
+    assert!(matches!(err, StoreError::Format { found: 0, .. }), "{err}");
+}
