@@ -40,6 +40,7 @@ pub fn run(config: Config, options: &RunOptions) -> Result<Summary, EngineError>
             .unwrap_or(0),
     );
     let fetcher = Fetcher::new(&config.client, pool_per_origin).map_err(EngineError::Client)?;
+    let fetcher = crate::host::Http::new(fetcher, &config).map_err(EngineError::Client)?;
     let (done_tx, done_rx) = tokio::sync::oneshot::channel();
     let stop = options.stop.subscribe();
     let system = actix::System::new();

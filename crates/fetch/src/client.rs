@@ -1,5 +1,6 @@
 //! The pooled client and the streamed, capped body read.
 
+use crate::request::{Attempt, RequestSpec};
 use crate::FetchError;
 use bytes::Bytes;
 use futures::StreamExt;
@@ -7,8 +8,6 @@ use harvest_config::ClientSettings;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
-/// Redirects followed before giving up.
-const MAX_REDIRECTS: usize = 10;
 /// Most bytes read of an error (non-2xx) body: enough for a message, never a
 /// reason to download megabytes or to hit `max_body_bytes`.
 const ERROR_BODY_BYTES: usize = 64 << 10;
@@ -39,7 +38,7 @@ impl Response {
 /// One client for the whole crawl; clone it freely (it is a handle).
 #[derive(Clone)]
 pub struct Fetcher {
-    client: reqwest::Client,
+    pub(crate) client: reqwest::Client,
     max_body_bytes: u64,
 }
 
@@ -54,14 +53,21 @@ impl Fetcher {
                 .map_err(|e| FetchError::Request(format!("header `{name}` value: {e}")))?;
             headers.insert(name, value);
         }
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if let Some(proxy) = &settings.proxy {
+            let proxy = reqwest::Proxy::all(proxy.as_str())
+                .map_err(|e| FetchError::Request(format!("proxy: {e}")))?;
+            builder = builder.proxy(proxy);
+        }
+        let client = builder
             .user_agent(settings.user_agent.clone())
             .default_headers(headers)
             .connect_timeout(settings.connect_timeout)
             .read_timeout(settings.read_timeout)
             .timeout(settings.request_timeout)
             .pool_max_idle_per_host(pool_per_origin)
-            .redirect(reqwest::redirect::Policy::custom(same_origin_redirects))
+            // Redirects are followed by `send`, hop by hop (see `redirect.rs`).
+            .redirect(reqwest::redirect::Policy::none())
             .tcp_nodelay(true)
             .build()
             .map_err(|e| FetchError::Request(e.to_string()))?;
@@ -71,18 +77,20 @@ impl Fetcher {
         })
     }
 
-    /// GETs `url` and reads the body as a stream, refusing more than
-    /// `max_body_bytes` (checked against Content-Length first, then as bytes
-    /// arrive). Error bodies are read up to 64 KiB only.
-    pub async fn get(&self, url: &Url) -> Result<Response, FetchError> {
-        let resp = self
-            .client
-            .get(url.clone())
-            .send()
-            .await
-            .map_err(FetchError::from_reqwest)?;
+    /// Sends `attempt` at `url` as `spec` says (see `send.rs`) and reads the
+    /// body as a stream, refusing more than `max_body_bytes` (checked against
+    /// Content-Length first, then as bytes arrive). Error bodies are read up
+    /// to 64 KiB only.
+    pub async fn get(
+        &self,
+        url: &Url,
+        spec: &RequestSpec,
+        attempt: &Attempt,
+    ) -> Result<Response, FetchError> {
+        let sent = self.send(url, spec, attempt).await?;
+        let resp = sent.response;
         let status = resp.status().as_u16();
-        let url = resp.url().clone();
+        let url = spec.public_url(url, resp.url(), sent.redirected);
         let headers = resp.headers().clone();
         if !resp.status().is_success() {
             let body = read_prefix(resp, ERROR_BODY_BYTES).await;
@@ -113,23 +121,6 @@ impl Fetcher {
             headers,
             body: Bytes::from(body),
         })
-    }
-}
-
-/// Redirects stay within the origin of the first request (credentials and the
-/// resource's origin rules never leak through a redirect); a redirect
-/// elsewhere is not followed, so the 3xx response itself comes back (and is
-/// dead-lettered with its status). Loops and long chains are errors.
-fn same_origin_redirects(attempt: reqwest::redirect::Attempt<'_>) -> reqwest::redirect::Action {
-    let first = &attempt.previous()[0];
-    if attempt.previous().len() > MAX_REDIRECTS {
-        attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
-    } else if attempt.previous().contains(attempt.url()) {
-        attempt.error("redirect loop")
-    } else if attempt.url().origin() != first.origin() {
-        attempt.stop()
-    } else {
-        attempt.follow()
     }
 }
 
