@@ -1,6 +1,7 @@
 //! Integration tests of the `harvest` binary against the testkit upstream:
 //! one test binary (ripgrep's layout), shared helpers in `util.rs`.
 
+mod auth;
 mod config_errors;
 mod exactly_once;
 mod faults;
@@ -11,5 +12,6 @@ mod parent_child;
 mod politeness;
 mod rate;
 mod resume;
+mod secrets;
 mod state;
 mod util;
