@@ -247,6 +247,73 @@ impl RequestSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use harvest_config::{AuthSettings, KeyPlace, ResourceAuth, Secret};
+
+    fn spec_with_query_key() -> RequestSpec {
+        let client = reqwest::Client::new();
+        let auth = AuthRegistry::new(client)
+            .build(&ResourceAuth {
+                kind: AuthSettings::ApiKey {
+                    key: Secret::new("K", "s3cr3t"),
+                    place: KeyPlace::Query("api_key".into()),
+                },
+                origins: vec!["https://api.example.com".into()],
+            })
+            .unwrap();
+        RequestSpec {
+            params: vec![("v".into(), "2".into()), ("page".into(), "1".into())],
+            auth: Some(auth),
+            ..RequestSpec::get()
+        }
+    }
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn params_and_the_query_key_are_added_at_send_time_only_where_they_belong() {
+        let spec = spec_with_query_key();
+        assert_eq!(
+            spec.url_to_send(&url("https://api.example.com/x?page=3"), true)
+                .as_str(),
+            "https://api.example.com/x?page=3&v=2&api_key=s3cr3t"
+        );
+        // Another origin: parameters yes, the key never.
+        assert_eq!(
+            spec.url_to_send(&url("https://cdn.example.com/x"), true)
+                .as_str(),
+            "https://cdn.example.com/x?v=2&page=1"
+        );
+        // A redirect hop: the server's URL, plus the key if it is in scope.
+        assert_eq!(
+            spec.url_to_send(&url("https://api.example.com/y?api_key=echoed"), false)
+                .as_str(),
+            "https://api.example.com/y?api_key=s3cr3t"
+        );
+    }
+
+    #[test]
+    fn urls_handed_back_never_hold_the_key() {
+        let spec = spec_with_query_key();
+        let job = url("https://api.example.com/x?page=3");
+        let sent = spec.url_to_send(&job, true);
+        assert_eq!(spec.public_url(&job, &sent, false), job);
+        assert_eq!(
+            spec.public_url(
+                &job,
+                &url("https://api.example.com/z?a=1&api_key=s3cr3t"),
+                true
+            )
+            .as_str(),
+            "https://api.example.com/z?a=1"
+        );
+        assert_eq!(
+            spec.without_key(&url("https://api.example.com/z?api_key=s3cr3t"))
+                .as_str(),
+            "https://api.example.com/z"
+        );
+    }
 
     #[test]
     fn request_ids_are_uuids_and_fresh_per_attempt_while_the_key_stays() {
