@@ -124,6 +124,15 @@ pub fn check(args: ConfigArg) -> Result<Outcome, Failure> {
         if let Some(p) = &r.parent {
             println!("    + one stream per `{}` record at {}", p.resource, p.url);
         }
+        // Names and origins only: a secret has no Display.
+        if let Some(auth) = &r.auth {
+            println!(
+                "    {} {} credential to {}",
+                r.request.method.as_str(),
+                auth.kind.kind(),
+                auth.origins.join(", ")
+            );
+        }
     }
     Ok(Outcome::Done)
 }

@@ -134,10 +134,11 @@ fn json_logs_parse_line_by_line_and_hold_no_header_secret() {
     let crawl = Crawl::new();
     crawl.write(
         &[Res::json_link("items", up.seeds())],
-        "[client]\nrate_per_sec = 1000.0\nheaders = { Authorization = \"Bearer s3cr3t-t0ken\" }\n",
+        "[client]\nrate_per_sec = 1000.0\nauth = { type = \"bearer\", token_env = \"IT_LOG_TOKEN\" }\n",
     );
     let out = crawl
         .command_with_log("debug")
+        .env("IT_LOG_TOKEN", "s3cr3t-t0ken")
         .arg("--log-format")
         .arg("json")
         .output()

@@ -1,6 +1,7 @@
 //! Integration tests of the `harvest` binary against the testkit upstream:
 //! one test binary (ripgrep's layout), shared helpers in `util.rs`.
 
+mod auth;
 mod big_pages;
 mod compression;
 mod config_errors;
@@ -13,5 +14,6 @@ mod parent_child;
 mod politeness;
 mod rate;
 mod resume;
+mod secrets;
 mod state;
 mod util;

@@ -190,3 +190,25 @@ impl Crawl {
             .expect("harvest runs")
     }
 }
+
+impl Crawl {
+    /// `harvest run crawl.toml` with extra environment variables (the
+    /// secrets a config names).
+    pub fn run_env(&self, env: &[(&str, &str)]) -> Output {
+        self.command()
+            .envs(env.iter().copied())
+            .output()
+            .expect("harvest runs")
+    }
+
+    /// Appends `lines` to `crawl.toml`: after [`Crawl::write`], they land in
+    /// the last `[[resources]]` table.
+    pub fn append(&self, lines: &str) {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.path("crawl.toml"))
+            .unwrap();
+        writeln!(f, "{lines}").unwrap();
+    }
+}

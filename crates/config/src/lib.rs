@@ -6,20 +6,29 @@
 //! problem with its file, line and key before reporting. Nothing here touches
 //! the network or the state store.
 
+mod auth;
 mod error;
 mod model;
 mod paginator;
 mod raw;
+mod request;
+mod secret;
 mod seeding;
 mod template;
 mod validate;
 
+pub use auth::{
+    AuthSettings, ClientAuth, KeyPlace, ResourceAuth, DEFAULT_API_KEY_HEADER,
+    DEFAULT_REFRESH_MARGIN,
+};
 pub use error::{ConfigError, Problem};
 pub use model::{
     origin_of, parse_http_url, ClientSettings, Config, CrawlSettings, MetricsSettings,
     OriginSettings, PageStyle, PageTotal, Paginator, ParentLink, Resource, RetrySettings,
     SeedTemplate, SeedValues, Seeds, Selector,
 };
+pub use request::{Method, RequestSettings, DEFAULT_IDEMPOTENCY_HEADER};
+pub use secret::{process_env, EnvLookup, Secret};
 pub use template::{percent_encode, UrlTemplate};
 
 use std::path::Path;
@@ -33,9 +42,26 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
     parse(&text, path)
 }
 
+/// Reads and validates the config at `path` for a command that fetches
+/// nothing (`status`, `dead-letters`, `retry-dead`): secrets are not looked
+/// up, so such commands work without them (each [`Secret`] holds a placeholder).
+pub fn load_without_secrets(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+        file: path.to_path_buf(),
+        source: e,
+    })?;
+    parse_with_env(&text, path, &|_| Some("(not read)".to_string()))
+}
+
 /// Validates `text` as if read from `path` (relative `seeds_file` paths are
-/// resolved against `path`'s directory).
+/// resolved against `path`'s directory); secrets come from the process
+/// environment.
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    parse_with_env(text, path, &process_env)
+}
+
+/// [`parse`], with secrets looked up in `env` (tests pass a map).
+pub fn parse_with_env(text: &str, path: &Path, env: EnvLookup<'_>) -> Result<Config, ConfigError> {
     let raw: raw::RawFile = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| error::line_of(text, s.start));
         ConfigError::Invalid {
@@ -43,8 +69,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             problems: vec![Problem::new(line, "", e.message())],
         }
     })?;
-    validate::validate(raw, text, path)
+    validate::validate(raw, text, path, env)
 }
 
+#[cfg(test)]
+mod auth_tests;
 #[cfg(test)]
 mod tests;

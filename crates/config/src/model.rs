@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 use url::Url;
 
+pub use crate::auth::ResourceAuth;
+pub use crate::request::RequestSettings;
 pub use crate::template::UrlTemplate;
 
 /// A validated crawl configuration.
@@ -87,6 +89,11 @@ pub struct ClientSettings {
     pub user_agent: String,
     /// Extra request headers, sent to every origin.
     pub headers: Vec<(String, String)>,
+    /// Every request goes through this proxy (else the `HTTP_PROXY`,
+    /// `HTTPS_PROXY`, `NO_PROXY` environment variables apply).
+    pub proxy: Option<Url>,
+    /// Header carrying a fresh id per request (`None`: not sent).
+    pub request_id_header: Option<String>,
 }
 
 /// Politeness of one origin.
@@ -126,6 +133,11 @@ pub struct Resource {
     /// Origins (in [`origin_of`] form) next links may lead to besides the
     /// page's own; by default a stream never leaves its origin.
     pub allowed_origins: Vec<String>,
+    /// Method, body, extra parameters and headers of its requests.
+    pub request: RequestSettings,
+    /// Credentials (its own `auth`, else `[client] auth`), with the origins
+    /// they are sent to.
+    pub auth: Option<ResourceAuth>,
 }
 
 /// How a page points to the next one, and how many pages a stream may have.

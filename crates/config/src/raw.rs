@@ -108,6 +108,19 @@ pub struct RawClient {
     pub headers: BTreeMap<String, String>,
     #[serde(default)]
     pub origins: Vec<Spanned<RawOrigin>>,
+    /// Default credentials of every resource without its own `auth`.
+    #[serde(default)]
+    pub auth: Option<Spanned<RawAuth>>,
+    /// `"http://host:port"`: every request goes through this proxy.
+    #[serde(default)]
+    pub proxy: Option<Spanned<String>>,
+    /// Header carrying a fresh id per request; `""` sends none.
+    #[serde(default = "default_request_id_header")]
+    pub request_id_header: String,
+}
+
+fn default_request_id_header() -> String {
+    "X-Request-ID".to_string()
 }
 
 impl Default for RawClient {
@@ -197,6 +210,65 @@ pub struct RawResource {
     pub allowed_origins: Vec<Spanned<String>>,
     pub data_selector: Spanned<String>,
     pub paginator: Spanned<RawPaginator>,
+    /// `GET` (default) or `POST`.
+    #[serde(default)]
+    pub method: Option<Spanned<String>>,
+    /// JSON body (a TOML table or array) sent with every `POST`.
+    #[serde(default)]
+    pub body: Option<Spanned<toml::Value>>,
+    /// Query parameters added to every request (unless the URL has them).
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+    /// Headers of this resource's requests (over `[client] headers`).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Header carrying the job's idempotency key on `POST`; `""` sends none.
+    #[serde(default)]
+    pub idempotency_header: Option<String>,
+    /// Credentials (over `[client] auth`).
+    #[serde(default)]
+    pub auth: Option<Spanned<RawAuth>>,
+}
+
+/// `auth = { type = "...", ... }`. Secrets are named by environment variable
+/// (`*_env`), never written in the file. `origins` limits where the
+/// credential goes (default: the origins of the resource's seeds).
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawAuth {
+    /// No credentials (a resource opting out of `[client] auth`).
+    None,
+    /// `Authorization: Bearer <token>`.
+    Bearer {
+        token_env: String,
+        origins: Option<Vec<String>>,
+    },
+    /// A key in a header (default `X-API-Key`) or a query parameter.
+    ApiKey {
+        key_env: String,
+        header: Option<String>,
+        query_param: Option<String>,
+        origins: Option<Vec<String>>,
+    },
+    /// `Authorization: Basic ...`.
+    Basic {
+        username_env: String,
+        password_env: String,
+        origins: Option<Vec<String>>,
+    },
+    /// OAuth 2.0 client credentials grant; the token is cached and refreshed.
+    Oauth2ClientCredentials {
+        token_url: String,
+        client_id_env: String,
+        client_secret_env: String,
+        #[serde(default)]
+        scopes: Vec<String>,
+        #[serde(default, with = "humantime_serde")]
+        refresh_margin: Option<Duration>,
+        /// `basic` (default: HTTP Basic) or `body` (form fields).
+        client_auth: Option<String>,
+        origins: Option<Vec<String>>,
+    },
 }
 
 /// `seed_template = { url = ".../{n}", range = { from, to, step } }` or

@@ -204,3 +204,40 @@ pub(crate) fn check_parent_graph(c: &mut Checker<'_>, resources: &[Spanned<RawRe
         }
     }
 }
+
+/// The origins a resource's seeds can have: of its `seeds`, every line of its
+/// `seeds_file`, its `seed_template` and its `parent.url` (the default
+/// `auth.origins`). A template whose placeholder lies in the host has no
+/// fixed origin: an error asking for `auth.origins`.
+pub(crate) fn seed_origins(
+    seeds: &Seeds,
+    parent: Option<&ParentLink>,
+) -> Result<Vec<String>, String> {
+    let mut origins = std::collections::BTreeSet::new();
+    let only_listed = Seeds {
+        template: None,
+        ..seeds.clone()
+    };
+    only_listed.for_each(|url| {
+        origins.insert(origin_of(&url));
+    })?;
+    let mut fixed_origin = |url: &UrlTemplate, holes: usize| -> Result<(), String> {
+        let fill = |v: &str| parse_http_url(&url.fill(&vec![v; holes])).map(|u| origin_of(&u));
+        let (a, b) = (fill("1")?, fill("2")?);
+        if a != b {
+            return Err(format!(
+                "`{}` puts a value in the host, so the credential's origins are unknown: list them in `auth.origins`",
+                url.as_str()
+            ));
+        }
+        origins.insert(a);
+        Ok(())
+    };
+    if let Some(t) = &seeds.template {
+        fixed_origin(&t.url, 1)?;
+    }
+    if let Some(p) = parent {
+        fixed_origin(&p.url, p.fields.len())?;
+    }
+    Ok(origins.into_iter().collect())
+}

@@ -155,7 +155,8 @@ fn shipped_example_configs_are_valid() {
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
-            load(&path).unwrap_or_else(|e| panic!("{e}"));
+            // Examples name secret variables that a test does not set.
+            load_without_secrets(&path).unwrap_or_else(|e| panic!("{e}"));
             checked += 1;
         }
     }

@@ -10,6 +10,8 @@ use toml::Spanned;
 pub(crate) struct Checker<'a> {
     text: &'a str,
     problems: Vec<Problem>,
+    /// Where secrets are read from.
+    env: crate::secret::EnvLookup<'a>,
 }
 
 impl Checker<'_> {
@@ -28,15 +30,26 @@ impl Checker<'_> {
         self.problems.len()
     }
 
-    fn bare(&mut self, key: impl Into<String>, message: impl Into<String>) {
+    /// The environment variable `name`, if set.
+    pub(crate) fn env(&self, name: &str) -> Option<String> {
+        (self.env)(name)
+    }
+
+    pub(crate) fn bare(&mut self, key: impl Into<String>, message: impl Into<String>) {
         self.problems.push(Problem::new(None, key, message));
     }
 }
 
-pub(crate) fn validate(raw: RawFile, text: &str, path: &Path) -> Result<Config, ConfigError> {
+pub(crate) fn validate(
+    raw: RawFile,
+    text: &str,
+    path: &Path,
+    env: crate::secret::EnvLookup<'_>,
+) -> Result<Config, ConfigError> {
     let mut c = Checker {
         text,
         problems: Vec::new(),
+        env,
     };
     let base_dir = path.parent().unwrap_or(Path::new("."));
 
@@ -67,17 +80,17 @@ pub(crate) fn validate(raw: RawFile, text: &str, path: &Path) -> Result<Config, 
             c.bare(key, "must be longer than 0s");
         }
     }
-    for (name, value) in &client.headers {
-        if name.is_empty() || !name.bytes().all(is_token_byte) {
-            c.bare(format!("client.headers.{name}"), "not a valid header name");
-        }
-        if value.bytes().any(|b| b.is_ascii_control() && b != b'\t') {
-            c.bare(
-                format!("client.headers.{name}"),
-                "header value holds a control character",
-            );
-        }
+    crate::request::check_headers(&mut c, "client.headers", &client.headers);
+    if !client.request_id_header.is_empty()
+        && !crate::request::is_header_name(&client.request_id_header)
+    {
+        c.bare("client.request_id_header", "not a valid header name");
     }
+    let proxy = client.proxy.as_ref().and_then(|p| check_proxy(&mut c, p));
+    let client_auth = client
+        .auth
+        .as_ref()
+        .and_then(|a| crate::auth::check(&mut c, "client.auth", a));
     let defaults = OriginSettings {
         rate_per_sec: client.rate_per_sec,
         burst: client.burst,
@@ -162,7 +175,7 @@ pub(crate) fn validate(raw: RawFile, text: &str, path: &Path) -> Result<Config, 
     let mut names = HashSet::new();
     let mut resources = Vec::new();
     for (i, r) in raw.resources.iter().enumerate() {
-        if let Some(resource) = check_resource(&mut c, i, r, base_dir, &mut names) {
+        if let Some(resource) = check_resource(&mut c, i, r, base_dir, &mut names, &client_auth) {
             resources.push(resource);
         }
     }
@@ -199,6 +212,8 @@ pub(crate) fn validate(raw: RawFile, text: &str, path: &Path) -> Result<Config, 
                 .clone()
                 .unwrap_or_else(|| concat!("harvest/", env!("CARGO_PKG_VERSION")).to_string()),
             headers: client.headers.clone().into_iter().collect(),
+            proxy,
+            request_id_header: Some(client.request_id_header.clone()).filter(|h| !h.is_empty()),
         },
         origins,
         retry: RetrySettings {
@@ -243,6 +258,7 @@ fn check_resource(
     spanned: &Spanned<RawResource>,
     base_dir: &Path,
     names: &mut HashSet<String>,
+    client_auth: &Option<crate::auth::Parsed>,
 ) -> Option<Resource> {
     let r = spanned.get_ref();
     let before = c.problems.len();
@@ -339,9 +355,34 @@ fn check_resource(
             Err(e) => c.at(o, format!("{key}.allowed_origins[{j}]"), e),
         }
     }
+    let request = crate::request::check(c, &key, r);
+    let own_auth = r
+        .auth
+        .as_ref()
+        .map(|a| crate::auth::check(c, &format!("{key}.auth"), a));
     if c.problems.len() > before {
         return None;
     }
+    let auth = match own_auth.as_ref().unwrap_or(client_auth) {
+        None | Some(crate::auth::Parsed::Off) => None,
+        Some(crate::auth::Parsed::On(kind, origins)) => {
+            let origins = match origins {
+                Some(origins) => origins.clone(),
+                None => match crate::seeding::seed_origins(&seeds, parent.as_ref()) {
+                    Ok(origins) => origins,
+                    Err(e) => {
+                        let at = r.auth.as_ref().map(|a| a.span()).unwrap_or(0..0);
+                        c.at(&Spanned::new(at, ()), format!("{key}.auth.origins"), e);
+                        return None;
+                    }
+                },
+            };
+            Some(crate::auth::ResourceAuth {
+                kind: (**kind).clone(),
+                origins,
+            })
+        }
+    };
     Some(Resource {
         name: name.clone(),
         seeds,
@@ -349,6 +390,8 @@ fn check_resource(
         data_selector: data_selector?,
         paginator: paginator?,
         allowed_origins,
+        request,
+        auth,
     })
 }
 
@@ -382,6 +425,22 @@ fn check_breaker(c: &mut Checker<'_>, raw: &RawBreaker) -> harvest_policy::Break
     s
 }
 
-fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+/// `[client] proxy`: an http(s) proxy URL without credentials (those belong
+/// in the environment: `HTTPS_PROXY=http://user:pass@host:port`).
+fn check_proxy(c: &mut Checker<'_>, p: &Spanned<String>) -> Option<url::Url> {
+    match parse_http_url(p.get_ref()) {
+        Ok(url) if !url.username().is_empty() || url.password().is_some() => {
+            c.at(
+                p,
+                "client.proxy",
+                "no credentials in the config file: set HTTP_PROXY / HTTPS_PROXY in the environment instead",
+            );
+            None
+        }
+        Ok(url) => Some(url),
+        Err(e) => {
+            c.at(p, "client.proxy", e);
+            None
+        }
+    }
 }

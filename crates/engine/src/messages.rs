@@ -55,10 +55,14 @@ pub(crate) enum FetchResult {
     RetryStatus {
         status: u16,
         retry_after: Option<Duration>,
+        /// The attempt's request id (for the log and a dead letter).
+        request_id: String,
     },
     /// A transport failure worth a retry (connect, timeout, broken read).
     RetryTransport {
         reason: &'static str,
+        /// The request provably never reached the server (connect failed).
+        never_sent: bool,
         detail: String,
     },
     /// Given up at once: a status that will not change, or a body that fails validation.

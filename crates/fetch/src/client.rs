@@ -1,6 +1,7 @@
 //! The pooled client: one request, its headers, and a body left to stream.
 
 use crate::body::{Body, Encoding, ACCEPT_ENCODING};
+use crate::request::{Attempt, RequestSpec};
 use crate::FetchError;
 use bytes::Bytes;
 use harvest_config::ClientSettings;
@@ -9,8 +10,6 @@ use reqwest::header::{
 };
 use url::Url;
 
-/// Redirects followed before giving up.
-const MAX_REDIRECTS: usize = 10;
 /// Most bytes read of an error (non-2xx) body: enough for a message, never a
 /// reason to download megabytes or to hit `max_body_bytes`.
 const ERROR_BODY_BYTES: usize = 64 << 10;
@@ -51,7 +50,7 @@ impl Response {
 /// One client for the whole crawl; clone it freely (it is a handle).
 #[derive(Clone)]
 pub struct Fetcher {
-    client: reqwest::Client,
+    pub(crate) client: reqwest::Client,
     max_body_bytes: u64,
 }
 
@@ -70,14 +69,21 @@ impl Fetcher {
                 .map_err(|e| FetchError::Request(format!("header `{name}` value: {e}")))?;
             headers.insert(name, value);
         }
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if let Some(proxy) = &settings.proxy {
+            let proxy = reqwest::Proxy::all(proxy.as_str())
+                .map_err(|e| FetchError::Request(format!("proxy: {e}")))?;
+            builder = builder.proxy(proxy);
+        }
+        let client = builder
             .user_agent(settings.user_agent.clone())
             .default_headers(headers)
             .connect_timeout(settings.connect_timeout)
             .read_timeout(settings.read_timeout)
             .timeout(settings.request_timeout)
             .pool_max_idle_per_host(pool_per_origin)
-            .redirect(reqwest::redirect::Policy::custom(same_origin_redirects))
+            // Redirects are followed by `send`, hop by hop (see `redirect.rs`).
+            .redirect(reqwest::redirect::Policy::none())
             .tcp_nodelay(true)
             .build()
             .map_err(|e| FetchError::Request(e.to_string()))?;
@@ -87,18 +93,20 @@ impl Fetcher {
         })
     }
 
-    /// GETs `url` and returns once the headers are in; the body streams
-    /// from [`Response::body`], decoded, at most `max_body_bytes` (checked
-    /// against Content-Length first when the body is not compressed).
-    pub async fn get(&self, url: &Url) -> Result<Response, FetchError> {
-        let resp = self
-            .client
-            .get(url.clone())
-            .send()
-            .await
-            .map_err(FetchError::from_reqwest)?;
+    /// Sends `attempt` at `url` as `spec` says (see `send.rs`) and returns
+    /// once the headers are in; the body streams from [`Response::body`],
+    /// decoded, at most `max_body_bytes` (checked against Content-Length
+    /// first when the body is not compressed).
+    pub async fn get(
+        &self,
+        url: &Url,
+        spec: &RequestSpec,
+        attempt: &Attempt,
+    ) -> Result<Response, FetchError> {
+        let sent = self.send(url, spec, attempt).await?;
+        let resp = sent.response;
         let status = resp.status().as_u16();
-        let url = resp.url().clone();
+        let url = spec.public_url(url, resp.url(), sent.redirected);
         let headers = resp.headers().clone();
         let coding = headers
             .get(CONTENT_ENCODING)
@@ -115,22 +123,5 @@ impl Fetcher {
             headers,
             body: Body::new(resp, encoding, limit),
         })
-    }
-}
-
-/// Redirects stay within the origin of the first request (credentials and the
-/// resource's origin rules never leak through a redirect); a redirect
-/// elsewhere is not followed, so the 3xx response itself comes back (and is
-/// dead-lettered with its status). Loops and long chains are errors.
-fn same_origin_redirects(attempt: reqwest::redirect::Attempt<'_>) -> reqwest::redirect::Action {
-    let first = &attempt.previous()[0];
-    if attempt.previous().len() > MAX_REDIRECTS {
-        attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
-    } else if attempt.previous().contains(attempt.url()) {
-        attempt.error("redirect loop")
-    } else if attempt.url().origin() != first.origin() {
-        attempt.stop()
-    } else {
-        attempt.follow()
     }
 }

@@ -14,6 +14,10 @@ pub enum FetchError {
     /// A compressed body that does not decode, or an encoding not supported.
     #[error("cannot decode the body: {0}")]
     Decode(String),
+    /// No access token: the OAuth 2.0 token endpoint failed (`retryable`: a
+    /// transport error or a 408/429/5xx there).
+    #[error("{detail}")]
+    Token { detail: String, retryable: bool },
     /// The request could not be built or sent for a reason a retry will not fix.
     #[error("request failed: {0}")]
     Request(String),
@@ -22,7 +26,11 @@ pub enum FetchError {
 impl FetchError {
     /// Transient: worth another attempt later.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, Self::Connect(_) | Self::Timeout(_) | Self::Read(_))
+        match self {
+            Self::Connect(_) | Self::Timeout(_) | Self::Read(_) => true,
+            Self::Token { retryable, .. } => *retryable,
+            Self::BodyTooLarge { .. } | Self::Decode(_) | Self::Request(_) => false,
+        }
     }
 
     /// A fixed label for metrics and dead letters.
@@ -33,11 +41,14 @@ impl FetchError {
             Self::Read(_) => "read",
             Self::BodyTooLarge { .. } => "body_too_large",
             Self::Decode(_) => "bad_encoding",
+            Self::Token { .. } => "token",
             Self::Request(_) => "request",
         }
     }
 
     pub(crate) fn from_reqwest(e: reqwest::Error) -> Self {
+        // Never the URL: it may carry a query key added at send time.
+        let e = e.without_url();
         let text = error_chain(&e);
         if e.is_timeout() {
             Self::Timeout(text)

@@ -16,6 +16,8 @@ fn rules(style: PageStyle, max_pages: Option<u32>) -> PageRules {
         data_selector: sel("data"),
         paginator: Paginator { style, max_pages },
         allowed_origins: Vec::new(),
+        request: Default::default(),
+        auth: None,
     })
 }
 

@@ -2,7 +2,9 @@
 //! origins on 127.0.0.1 (port 0), each serving paginated JSON streams, with a
 //! server-side request log (the ground truth for rates and refetches) and
 //! fault hooks (status injection, 429 + Retry-After, slow, stalled and
-//! truncated bodies, HTML instead of JSON).
+//! truncated bodies, HTML instead of JSON) and credential checks (bearer, API
+//! key, Basic, OAuth 2.0 tokens from its own token endpoint; see `auth.rs`).
+//! The log records every request's method, headers and body.
 //!
 //! The servers run on their own tokio runtime in a background thread, so the
 //! upstream works the same from a plain `#[test]`, a benchmark or the binary.
@@ -14,16 +16,20 @@
 //! header, cursors, offsets, page numbers): see [`Route`]. Child records of
 //! each record id for parent → child crawls are at `/c/{id}/p/{page}`.
 
+mod auth;
 mod children;
 mod encode;
 mod faults;
+mod hop;
 mod log;
 mod pages;
 mod server;
 mod styles;
 
+pub use auth::{basic, Credential, TokenPolicy, TOKEN_PATH};
 pub use children::{child_ids, CHILD_PAGES, CHILD_RECORDS};
 pub use faults::{Fault, FaultAction};
+pub use hop::hop_path;
 pub use log::{RequestLog, RequestRecord};
 pub use pages::{LinkStyle, UpstreamSpec};
 pub use server::Upstream;

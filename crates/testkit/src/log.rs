@@ -13,6 +13,52 @@ pub struct RequestRecord {
     pub path: String,
     /// Status sent (0 when the connection was cut without a response).
     pub status: u16,
+    pub method: String,
+    /// Every request header, names lowercase, in order: the ground truth of
+    /// which credentials, request ids and keys an origin received.
+    pub headers: Vec<(String, String)>,
+    /// The request body (empty for a `GET`).
+    pub body: Vec<u8>,
+}
+
+impl RequestRecord {
+    /// The first value of header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What the server read of a request, besides its path.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Seen {
+    pub method: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Seen {
+    pub(crate) fn of(
+        method: &axum::http::Method,
+        headers: &axum::http::HeaderMap,
+        body: &[u8],
+    ) -> Self {
+        Self {
+            method: method.to_string(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+            body: body.to_vec(),
+        }
+    }
 }
 
 /// Append-only, shared by every origin.
@@ -30,13 +76,16 @@ impl RequestLog {
         }
     }
 
-    pub(crate) fn push(&self, origin: usize, path: String, status: u16) {
+    pub(crate) fn push(&self, origin: usize, path: String, status: u16, seen: Seen) {
         let at = self.started.elapsed();
         self.records.lock().unwrap().push(RequestRecord {
             at,
             origin,
             path,
             status,
+            method: seen.method,
+            headers: seen.headers,
+            body: seen.body,
         });
     }
 

@@ -1,7 +1,9 @@
 //! The servers: one axum app per origin on its own listener, all on one
 //! background runtime.
 
-use crate::{Fault, FaultAction, RequestLog, UpstreamSpec};
+use crate::auth::AuthState;
+use crate::log::Seen;
+use crate::{Credential, Fault, FaultAction, RequestLog, TokenPolicy, UpstreamSpec};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -14,6 +16,7 @@ struct Shared {
     spec: UpstreamSpec,
     log: Arc<RequestLog>,
     faults: Mutex<Vec<Fault>>,
+    auth: AuthState,
 }
 
 #[derive(Clone)]
@@ -38,6 +41,7 @@ impl Upstream {
             spec,
             log: Arc::new(RequestLog::new()),
             faults: Mutex::new(Vec::new()),
+            auth: AuthState::default(),
         });
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -132,6 +136,31 @@ impl Upstream {
     pub fn clear_faults(&self) {
         self.shared.faults.lock().unwrap().clear();
     }
+
+    /// Origin `origin` answers 401 to every request without `credential`.
+    pub fn require_credential(&self, origin: usize, credential: Credential) {
+        self.shared.auth.require(origin, credential);
+    }
+
+    /// How the token endpoint (`POST /oauth/token`, any origin) issues tokens.
+    pub fn set_token_policy(&self, policy: TokenPolicy) {
+        self.shared.auth.set_policy(policy);
+    }
+
+    /// `http://127.0.0.1:PORT/oauth/token` of origin `i`.
+    pub fn token_url(&self, i: usize) -> String {
+        format!("{}{}", self.origin_url(i), crate::auth::TOKEN_PATH)
+    }
+
+    /// Token requests received so far (granted or not).
+    pub fn token_requests(&self) -> u64 {
+        self.shared.auth.token_requests()
+    }
+
+    /// Requests refused with 401 by a credential check so far.
+    pub fn refused_requests(&self) -> u64 {
+        self.shared.auth.refused()
+    }
 }
 
 impl Drop for Upstream {
@@ -152,6 +181,18 @@ async fn handle(State(origin): State<OriginState>, req: Request) -> Response {
         .map(|p| p.as_str().to_owned())
         .unwrap_or_default();
     let shared = &origin.shared;
+    let (parts, body) = req.into_parts();
+    let body = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
+    let seen = Seen::of(&parts.method, &parts.headers, &body);
+    let checked = shared
+        .auth
+        .intercept(origin.index, &parts.method, &path, &parts.headers, &body);
+    if let Some((status, body)) = checked {
+        shared.log.push(origin.index, path, status.as_u16(), seen);
+        return json(status, body);
+    }
     let fault = {
         let mut faults = shared.faults.lock().unwrap();
         faults
@@ -164,7 +205,9 @@ async fn handle(State(origin): State<OriginState>, req: Request) -> Response {
             .page_body(origin.index, origin.port, s, p)
             .map(|body| (body, Vec::new())),
         None => crate::styles::respond(&shared.spec, origin.index, &path).or_else(|| {
-            crate::children::respond(origin.port, &path).map(|body| (body, Vec::new()))
+            crate::children::respond(origin.port, &path)
+                .or_else(|| crate::hop::respond(&path))
+                .map(|body| (body, Vec::new()))
         }),
     };
     let (status, response) = match (fault, page) {
@@ -183,7 +226,7 @@ async fn handle(State(origin): State<OriginState>, req: Request) -> Response {
             json(StatusCode::NOT_FOUND, "{\"error\":\"no such page\"}".into()),
         ),
     };
-    shared.log.push(origin.index, path, status);
+    shared.log.push(origin.index, path, status, seen);
     response
 }
 

@@ -11,7 +11,6 @@ use crate::supervisor::Supervisor;
 use crate::telemetry;
 use actix::prelude::*;
 use harvest_config::{Config, OriginSettings};
-use harvest_fetch::Fetcher;
 use harvest_paginate::PageRules;
 use harvest_policy::{AdaptiveBucket, AdaptiveSettings, Admit, BreakerState, CircuitBreaker};
 use rand::rngs::StdRng;
@@ -31,7 +30,8 @@ const PROBE_POLL: Duration = Duration::from_millis(50);
 /// What every host shares, handed out by the supervisor.
 #[derive(Clone)]
 pub(crate) struct HostShared {
-    pub fetcher: Fetcher,
+    /// The client and each resource's request settings.
+    pub fetcher: super::Http,
     /// The runtime fetch tasks run on (other threads than the actors').
     pub io: tokio::runtime::Handle,
     /// Page rules per resource, by config index.

@@ -1,4 +1,5 @@
-//! One job's fetch task: GET, classify, parse, report. Runs outside the host
+//! One job's fetch task: send (as the resource's request spec says), classify,
+//! parse, report. Runs outside the host
 //! actor so the host can start the next job while this one streams.
 
 use super::actor::{HostActor, HostShared};
@@ -8,7 +9,7 @@ use crate::messages::{FetchResult, Leased, Outcome};
 use crate::redact::Redacted;
 use actix::Addr;
 use futures::FutureExt;
-use harvest_fetch::{FetchError, Response};
+use harvest_fetch::{Attempt, FetchError, RequestSpec, Response};
 use harvest_paginate::{PageRequest, Position};
 use harvest_policy::Disposition;
 use harvest_policy::{parse_quota, parse_retry_after, Quota};
@@ -84,8 +85,22 @@ async fn fetch(
     host: &Addr<HostActor>,
     leased: &Leased,
 ) -> (FetchResult, BodyBytes) {
+    let spec = &shared.fetcher.requests[leased.resource];
+    // A fresh request id per attempt; the idempotency key stays with the job.
+    let attempt = Attempt::new(leased.job.page_key().0);
+    let (result, bytes) = fetch_attempt(shared, host, leased, spec, &attempt).await;
+    (guard_retry(result, spec, &attempt), bytes)
+}
+
+async fn fetch_attempt(
+    shared: &HostShared,
+    host: &Addr<HostActor>,
+    leased: &Leased,
+    spec: &RequestSpec,
+    attempt: &Attempt,
+) -> (FetchResult, BodyBytes) {
     let sent_at = Instant::now();
-    let response = shared.fetcher.get(&leased.url).await;
+    let response = shared.fetcher.fetcher.get(&leased.url, spec, attempt).await;
     let (status, retry_after, quota) = match &response {
         Ok(r) => (Some(r.status), retry_after(shared, r), quota(r)),
         Err(_) => (None, None, None),
@@ -108,6 +123,15 @@ async fn fetch(
             FetchResult::RetryStatus {
                 status,
                 retry_after,
+                request_id: attempt.request_id.clone(),
+            }
+        }
+        Disposition::DeadLetter if status == 401 && spec.auth_for(&leased.url).is_some() => {
+            response.discard_body().await;
+            FetchResult::Dead {
+                status: Some(status),
+                reason: "unauthorized",
+                detail: unauthorized(spec.auth_for(&leased.url).unwrap_or_default()),
             }
         }
         Disposition::DeadLetter => {
@@ -193,6 +217,8 @@ fn failed(status: Option<u16>, e: FetchError) -> FetchResult {
     if e.is_retryable() {
         FetchResult::RetryTransport {
             reason: e.reason(),
+            // Only a failed connect proves the server never saw the request.
+            never_sent: matches!(e, FetchError::Connect(_)),
             detail: e.to_string(),
         }
     } else {
@@ -201,6 +227,62 @@ fn failed(status: Option<u16>, e: FetchError) -> FetchResult {
             reason: e.reason(),
             detail: e.to_string(),
         }
+    }
+}
+
+/// Names the request in failure details, and turns a retry that could
+/// repeat a non-idempotent request into a dead letter: a `POST` without an
+/// idempotency key is retried only when it provably never reached the server.
+fn guard_retry(result: FetchResult, spec: &RequestSpec, attempt: &Attempt) -> FetchResult {
+    let id = &attempt.request_id;
+    match result {
+        FetchResult::RetryTransport {
+            reason: _,
+            never_sent,
+            detail,
+        } if !spec.retry_safe() && !never_sent => FetchResult::Dead {
+            status: None,
+            reason: "not_retried",
+            detail: format!(
+                "{detail}; a POST without an idempotency key is not retried (request id {id})"
+            ),
+        },
+        FetchResult::RetryStatus { status, .. } if !spec.retry_safe() => FetchResult::Dead {
+            status: Some(status),
+            reason: "not_retried",
+            detail: format!(
+                "HTTP {status}; a POST without an idempotency key is not retried (request id {id})"
+            ),
+        },
+        FetchResult::RetryTransport {
+            reason,
+            never_sent,
+            detail,
+        } => FetchResult::RetryTransport {
+            reason,
+            never_sent,
+            detail: format!("{detail} (request id {id})"),
+        },
+        FetchResult::Dead {
+            status,
+            reason,
+            detail,
+        } => FetchResult::Dead {
+            status,
+            reason,
+            detail: format!("{detail} (request id {id})"),
+        },
+        other => other,
+    }
+}
+
+/// Why a 401 ends the page: the credential was refused (an OAuth 2.0 token
+/// was already replaced once by `Fetcher::get`).
+fn unauthorized(kind: &str) -> String {
+    if kind == "oauth2_client_credentials" {
+        "HTTP 401: the access token was refused, also a freshly fetched one".into()
+    } else {
+        format!("HTTP 401: the {kind} credential was refused")
     }
 }
 

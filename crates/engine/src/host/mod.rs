@@ -9,5 +9,7 @@
 mod actor;
 mod feedback;
 mod fetch;
+mod http;
 
 pub(crate) use actor::{HostActor, HostShared};
+pub(crate) use http::Http;

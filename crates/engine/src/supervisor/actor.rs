@@ -3,13 +3,13 @@
 use crate::commit::{Committer, Durable};
 use crate::frontier::Frontier;
 use crate::host::HostShared;
+use crate::host::Http;
 use crate::messages::{Leased, Stop};
 use crate::stats::{Ending, Progress, ProgressFn, RunStats, Summary};
 use crate::telemetry::OriginLabels;
 use crate::{EngineError, StopReason};
 use actix::prelude::*;
 use harvest_config::Config;
-use harvest_fetch::Fetcher;
 use harvest_paginate::PageRules;
 use harvest_policy::Backoff;
 use harvest_store::Store;
@@ -49,7 +49,7 @@ pub(crate) struct SupervisorParts {
     pub config: Arc<Config>,
     pub store: Store,
     pub committer: Committer,
-    pub fetcher: Fetcher,
+    pub fetcher: Http,
     /// The runtime that fetches and parses.
     pub io: tokio::runtime::Handle,
     pub stop: watch::Receiver<Option<StopReason>>,
@@ -65,7 +65,7 @@ pub(crate) struct Supervisor {
     pub(super) hosts: HashMap<String, Host>,
     /// Handed to each new host; set in `started` (it needs our address).
     pub(super) shared: Option<HostShared>,
-    fetcher: Fetcher,
+    fetcher: Http,
     io: tokio::runtime::Handle,
     pub(super) rules: Arc<[PageRules]>,
     /// Resource name → config index (jobs name their resource).

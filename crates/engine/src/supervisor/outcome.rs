@@ -72,6 +72,7 @@ impl Supervisor {
             FetchResult::RetryStatus {
                 status,
                 retry_after,
+                request_id,
             } => {
                 self.stats.count_status(status);
                 let reason = retry_reason(status);
@@ -80,11 +81,11 @@ impl Supervisor {
                     leased,
                     Some(status),
                     reason,
-                    format!("HTTP {status}"),
+                    format!("HTTP {status} (request id {request_id})"),
                     retry_after,
                 );
             }
-            FetchResult::RetryTransport { reason, detail } => {
+            FetchResult::RetryTransport { reason, detail, .. } => {
                 self.stats.transport_errors += 1;
                 self.retry(origin, leased, None, reason, detail, None);
             }

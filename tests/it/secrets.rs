@@ -1,0 +1,149 @@
+//! A debug-level run with secrets set: no secret appears in stderr (JSON
+//! logs), stdout, the summary, the metrics scrape, the output or any file of
+//! the state directory, although pages were retried and dead-lettered.
+
+use crate::util::*;
+use harvest_testkit::{Credential, Fault, FaultAction, Upstream, UpstreamSpec};
+use std::io::{Read, Write};
+use std::path::Path;
+
+const TOKEN: &str = "tok-LEAKCHECK-7c1f0e9d";
+const KEY: &str = "key-LEAKCHECK-3b8a2d6e";
+
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+fn scrape(port: u16) -> Option<String> {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    text.contains("200 OK").then_some(text)
+}
+
+/// Every file under `dir`, as bytes.
+fn files(dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files(&path, out);
+        } else {
+            out.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+        }
+    }
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn secrets_never_reach_logs_metrics_state_or_output() {
+    let up = Upstream::start(UpstreamSpec {
+        origins: 2,
+        streams: 3,
+        pages: 4,
+        records: 2,
+        ..Default::default()
+    })
+    .unwrap();
+    up.require_credential(0, Credential::Bearer(TOKEN.into()));
+    up.require_credential(
+        1,
+        Credential::ApiKeyQuery {
+            name: "api_key".into(),
+            value: KEY.into(),
+        },
+    );
+    // Retries, a dead letter and a redirect put URLs and details in the log and the state.
+    up.add_fault(
+        Fault::new(FaultAction::Status(503))
+            .path("/s/0/p/1")
+            .times(1),
+    );
+    up.add_fault(Fault::new(FaultAction::Status(404)).path("/s/1/p/2"));
+    up.add_fault(Fault::new(FaultAction::Redirect("/s/2/p/0".into())).path("/moved"));
+    let port = free_port();
+    let crawl = Crawl::new();
+    let seeds = |o: usize| -> Vec<String> {
+        let mut s: Vec<String> = (0..3)
+            .map(|s| format!("{}/s/{s}/p/0", up.origin_url(o)))
+            .collect();
+        s.push(format!("{}/moved", up.origin_url(o)));
+        s
+    };
+    crawl.write(
+        &[Res::json_link("a", seeds(0)), Res::json_link("b", seeds(1))],
+        &format!(
+            "[metrics]\nlisten = \"127.0.0.1:{port}\"\nlinger = \"5s\"\n\
+             [retry]\nbase_delay = \"10ms\"\nmax_delay = \"20ms\"\n"
+        ),
+    );
+    // Resource `a` gets the bearer token; resource `b` (last) the query key.
+    let toml = std::fs::read_to_string(crawl.path("crawl.toml")).unwrap();
+    let toml = toml.replacen(
+        "[[resources]]\nname = \"b\"",
+        "auth = { type = \"bearer\", token_env = \"IT_TOKEN\" }\n\n[[resources]]\nname = \"b\"",
+        1,
+    );
+    crawl.write_raw(&toml);
+    crawl.append("auth = { type = \"api_key\", key_env = \"IT_KEY\", query_param = \"api_key\" }");
+
+    // Logs go to files (a debug log would fill a pipe and stall the run).
+    let stderr_file = std::fs::File::create(crawl.path("stderr.log")).unwrap();
+    let stdout_file = std::fs::File::create(crawl.path("stdout.log")).unwrap();
+    let mut child = crawl
+        .command_with_log("debug")
+        .args(["--log-format", "json"])
+        .env("IT_TOKEN", TOKEN)
+        .env("IT_KEY", KEY)
+        .stdout(stdout_file)
+        .stderr(stderr_file)
+        .spawn()
+        .unwrap();
+    // Scrape while it runs (it lingers 5 s at the end); keep the last scrape.
+    let mut metrics = String::new();
+    let status = loop {
+        if let Some(text) = scrape(port) {
+            metrics = text;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(
+        status.code(),
+        Some(3),
+        "{}",
+        std::fs::read_to_string(crawl.path("stderr.log")).unwrap_or_default()
+    );
+    assert!(metrics.contains("harvest_dead_letters_total"), "{metrics}");
+    assert_eq!(up.refused_requests(), 0, "both credentials were sent");
+    let log = up.log().snapshot();
+    assert!(
+        log.iter().any(|r| r.path.contains(KEY)),
+        "the key went in the query"
+    );
+
+    // stderr.log, stdout.log, the summary, the output and the state are all in the crawl dir.
+    let mut everything = vec![("metrics".to_string(), metrics.into_bytes())];
+    files(crawl.dir.path(), &mut everything);
+    let stderr = std::fs::read_to_string(crawl.path("stderr.log")).unwrap();
+    assert!(stderr.contains("\"level\":\"DEBUG\""), "a debug-level run");
+    assert!(
+        stderr.contains("request id"),
+        "failures name the request id"
+    );
+    for (what, bytes) in &everything {
+        if what.ends_with("crawl.toml") {
+            continue;
+        }
+        for secret in [TOKEN, KEY] {
+            assert!(!contains(bytes, secret), "{secret} leaked into {what}");
+        }
+    }
+}
