@@ -155,4 +155,6 @@ mod differential;
 #[cfg(test)]
 mod oracle;
 #[cfg(test)]
+mod speed;
+#[cfg(test)]
 mod tests;
