@@ -14,6 +14,7 @@
 //! record (only possible as insignificant whitespace between tokens) become
 //! spaces; every other byte is the API's.
 
+mod bitstack;
 mod bytes;
 mod node;
 mod raw;

@@ -9,6 +9,7 @@
 //! UTF-8 is not checked here: a record is checked whole once complete, and
 //! serde_json does not check the strings it skips either.
 
+use super::bitstack::BitStack;
 use super::bytes::{is_ws, skip_ws_noting, string_special};
 
 /// The most containers open at once inside one value (1 MiB of `[`); past
@@ -402,52 +403,5 @@ impl Raw {
             };
             *i += 1;
         }
-    }
-}
-
-/// A stack of bits, one per open container (set: an object).
-#[derive(Debug, Default)]
-struct BitStack {
-    words: Vec<u64>,
-    len: usize,
-}
-
-impl BitStack {
-    fn clear(&mut self) {
-        self.len = 0;
-    }
-
-    fn len(&self) -> usize {
-        self.len
-    }
-
-    fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    #[inline]
-    fn push(&mut self, bit: bool) {
-        let (word, shift) = (self.len / 64, self.len % 64);
-        if word == self.words.len() {
-            self.words.push(0);
-        }
-        let mask = 1u64 << shift;
-        if bit {
-            self.words[word] |= mask;
-        } else {
-            self.words[word] &= !mask;
-        }
-        self.len += 1;
-    }
-
-    #[inline]
-    fn pop(&mut self) {
-        self.len -= 1;
-    }
-
-    #[inline]
-    fn top_is_object(&self) -> bool {
-        let at = self.len - 1;
-        self.words[at / 64] >> (at % 64) & 1 == 1
     }
 }
