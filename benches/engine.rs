@@ -5,7 +5,7 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use harvest_config::Selector;
-use harvest_paginate::{scan_page, ScanSpec};
+use harvest_paginate::{scan_page, PageSplitter, ScanSpec};
 use harvest_policy::TokenBucket;
 use harvest_testkit::{Upstream, UpstreamSpec};
 use std::path::Path;
@@ -78,7 +78,65 @@ fn page_scan(c: &mut Criterion) {
             scan_page(body.as_bytes(), &scan, &mut out).unwrap()
         })
     });
+    group.bench_function("50_records_in_1k_chunks", |b| {
+        let mut out = Vec::with_capacity(body.len());
+        b.iter(|| {
+            out.clear();
+            split(body.as_bytes(), 1024, &scan, &mut out)
+        })
+    });
     group.finish();
+}
+
+/// One big JSON array (the single-body export case): 64 MiB of records fed
+/// in 16 KiB chunks, the lines taken away after every chunk as a spill
+/// would, so only the splitter's own memory stays.
+fn big_array(c: &mut Criterion) {
+    const SIZE: usize = 64 << 20;
+    let mut body = Vec::with_capacity(SIZE + 256);
+    body.push(b'[');
+    let mut id = 0u64;
+    while body.len() < SIZE {
+        if id > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(
+            format!(
+                "{{\"id\":{id},\"origin\":0,\"stream\":{},\"name\":\"rec-{id}\",\
+                 \"score\":{}.25,\"tags\":[\"a\",\"b\"],\"pad\":\"{}\"}}",
+                id % 7,
+                id % 1000,
+                "x".repeat(60 + (id % 40) as usize)
+            )
+            .as_bytes(),
+        );
+        id += 1;
+    }
+    body.push(b']');
+    let scan = ScanSpec::new(Selector::parse("").unwrap(), None);
+    let mut group = c.benchmark_group("page_split");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(15));
+    group.throughput(Throughput::Bytes(body.len() as u64));
+    group.bench_function("64MiB_array_16k_chunks", |b| {
+        let mut out = Vec::with_capacity(64 << 10);
+        b.iter(|| {
+            let scan = split(&body, 16 << 10, &scan, &mut out);
+            assert_eq!(scan.records, id);
+        })
+    });
+    group.finish();
+}
+
+/// Feeds `body` in `chunk`-byte pieces, clearing `out` after each.
+fn split(body: &[u8], chunk: usize, scan: &ScanSpec, out: &mut Vec<u8>) -> harvest_paginate::Scan {
+    let mut splitter = PageSplitter::new(scan, b"");
+    for piece in body.chunks(chunk) {
+        splitter.feed(piece, out).unwrap();
+        out.clear();
+    }
+    splitter.finish(out).unwrap()
 }
 
 fn bucket(c: &mut Criterion) {
@@ -93,5 +151,5 @@ fn bucket(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, page_scan, bucket, end_to_end);
+criterion_group!(benches, page_scan, big_array, bucket, end_to_end);
 criterion_main!(benches);

@@ -14,6 +14,7 @@
 //! record (only possible as insignificant whitespace between tokens) become
 //! spaces; every other byte is the API's.
 
+mod bitstack;
 mod bytes;
 mod node;
 mod raw;
@@ -154,5 +155,7 @@ pub fn scan_page_with(
 mod differential;
 #[cfg(test)]
 mod oracle;
+#[cfg(test)]
+mod speed;
 #[cfg(test)]
 mod tests;

@@ -9,6 +9,7 @@
 //! UTF-8 is not checked here: a record is checked whole once complete, and
 //! serde_json does not check the strings it skips either.
 
+use super::bitstack::BitStack;
 use super::bytes::{is_ws, skip_ws_noting, string_special};
 
 /// The most containers open at once inside one value (1 MiB of `[`); past
@@ -151,14 +152,21 @@ impl Raw {
         }
     }
 
-    /// A scalar ended before `i`: the value is complete at top level, else
-    /// its container expects `,` or its close.
+    /// A value ended before `i`: complete at top level, else its container
+    /// expects `,` or its close — and in compact JSON the `,"` opening an
+    /// object's next key is taken at once.
     #[inline]
-    fn scalar_done(&self, st: &mut St, i: usize) -> Option<Stop> {
+    fn value_done(&self, buf: &[u8], i: &mut usize, st: &mut St) -> Option<Stop> {
         if self.open.is_empty() {
-            return Some(Stop::End(i));
+            return Some(Stop::End(*i));
         }
-        *st = St::Next;
+        if buf.get(*i) == Some(&b',') && buf.get(*i + 1) == Some(&b'"') && self.open.top_is_object()
+        {
+            *i += 2;
+            *st = St::Str { key: true };
+        } else {
+            *st = St::Next;
+        }
         None
     }
 
@@ -177,9 +185,10 @@ impl Raw {
 
     /// Closes the innermost container with the byte at `i`.
     #[inline]
-    fn close(&mut self, st: &mut St, i: usize) -> Option<Stop> {
+    fn close(&mut self, buf: &[u8], i: &mut usize, st: &mut St) -> Option<Stop> {
         self.open.pop();
-        self.scalar_done(st, i + 1)
+        *i += 1;
+        self.value_done(buf, i, st)
     }
 
     fn run(&mut self, buf: &[u8], mut i: usize, st: &mut St) -> Result<Stop, Syntax> {
@@ -193,10 +202,16 @@ impl Raw {
                     i += k;
                     match buf[i] {
                         b'"' if key => {
-                            // Compact JSON: the `:` follows at once.
+                            // Compact JSON: the `:` follows at once, and
+                            // often a string value.
                             if buf.get(i + 1) == Some(&b':') {
-                                i += 2;
-                                *st = St::Value;
+                                if buf.get(i + 2) == Some(&b'"') {
+                                    i += 3;
+                                    *st = St::Str { key: false };
+                                } else {
+                                    i += 2;
+                                    *st = St::Value;
+                                }
                             } else {
                                 i += 1;
                                 *st = St::Colon;
@@ -204,7 +219,7 @@ impl Raw {
                         }
                         b'"' => {
                             i += 1;
-                            if let Some(stop) = self.scalar_done(st, i) {
+                            if let Some(stop) = self.value_done(buf, &mut i, st) {
                                 return Ok(stop);
                             }
                         }
@@ -258,10 +273,9 @@ impl Raw {
                         b'f' => St::Literal(b"alse"),
                         b'n' => St::Literal(b"ull"),
                         b']' if *st == St::ValueOrClose => {
-                            if let Some(stop) = self.close(st, i) {
+                            if let Some(stop) = self.close(buf, &mut i, st) {
                                 return Ok(stop);
                             }
-                            i += 1;
                             continue;
                         }
                         _ => return err(EXPECTED_VALUE, i),
@@ -272,9 +286,10 @@ impl Raw {
                     match b {
                         b'"' => *st = St::Str { key: true },
                         b'}' if *st == St::KeyOrClose => {
-                            if let Some(stop) = self.close(st, i) {
+                            if let Some(stop) = self.close(buf, &mut i, st) {
                                 return Ok(stop);
                             }
+                            continue;
                         }
                         _ => return err("key must be a string", i),
                     }
@@ -300,15 +315,11 @@ impl Raw {
                             }
                         }
                         b',' => *st = St::Value,
-                        b'}' if object => {
-                            if let Some(stop) = self.close(st, i) {
+                        b'}' | b']' if (b == b'}') == object => {
+                            if let Some(stop) = self.close(buf, &mut i, st) {
                                 return Ok(stop);
                             }
-                        }
-                        b']' if !object => {
-                            if let Some(stop) = self.close(st, i) {
-                                return Ok(stop);
-                            }
+                            continue;
                         }
                         _ if object => return err("expected `,` or `}`", i),
                         _ => return err("expected `,` or `]`", i),
@@ -343,7 +354,7 @@ impl Raw {
                     }
                     i += 1;
                     if rest.len() == 1 {
-                        if let Some(stop) = self.scalar_done(st, i) {
+                        if let Some(stop) = self.value_done(buf, &mut i, st) {
                             return Ok(stop);
                         }
                     } else {
@@ -387,57 +398,10 @@ impl Raw {
                 (Num::Exp, b'+' | b'-') => Num::ExpSign,
                 (Num::Exp | Num::ExpSign, b'0'..=b'9') => Num::ExpInt,
                 (Num::Zero, b'0'..=b'9') => return Err(*i),
-                (n, _) if n.complete() => return Ok(self.scalar_done(st, *i)),
+                (n, _) if n.complete() => return Ok(self.value_done(buf, i, st)),
                 _ => return Err(*i),
             };
             *i += 1;
         }
-    }
-}
-
-/// A stack of bits, one per open container (set: an object).
-#[derive(Debug, Default)]
-struct BitStack {
-    words: Vec<u64>,
-    len: usize,
-}
-
-impl BitStack {
-    fn clear(&mut self) {
-        self.len = 0;
-    }
-
-    fn len(&self) -> usize {
-        self.len
-    }
-
-    fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    #[inline]
-    fn push(&mut self, bit: bool) {
-        let (word, shift) = (self.len / 64, self.len % 64);
-        if word == self.words.len() {
-            self.words.push(0);
-        }
-        let mask = 1u64 << shift;
-        if bit {
-            self.words[word] |= mask;
-        } else {
-            self.words[word] &= !mask;
-        }
-        self.len += 1;
-    }
-
-    #[inline]
-    fn pop(&mut self) {
-        self.len -= 1;
-    }
-
-    #[inline]
-    fn top_is_object(&self) -> bool {
-        let at = self.len - 1;
-        self.words[at / 64] >> (at % 64) & 1 == 1
     }
 }
