@@ -25,5 +25,5 @@ pub use children::{child_ids, CHILD_PAGES, CHILD_RECORDS};
 pub use faults::{Fault, FaultAction};
 pub use log::{RequestLog, RequestRecord};
 pub use pages::{LinkStyle, UpstreamSpec};
-pub use server::Upstream;
+pub use server::{loopback_host, Upstream};
 pub use styles::Route;
