@@ -59,6 +59,7 @@ pub fn retry_dead(config: &Config) -> Result<u64, EngineError> {
     let store = Store::open(&config.crawl.state_dir)?;
     let letters = store.dead_letters()?;
     let mut batch = CommitBatch::new();
+    batch.set_pending_count(store.pending_count_kept()? + letters.len() as u64);
     let mut counters: BTreeMap<String, Counters> = BTreeMap::new();
     for (seq, letter) in &letters {
         let job = Job {

@@ -9,10 +9,14 @@
 //!
 //! No origin may hold more than `origin_cap` jobs in memory: a scan leaves the
 //! excess of a full origin in sled (*spills* it) and goes on, so one slow or
-//! throttled origin cannot fill the window and starve the others. Once a
-//! spilled origin has room again and the scan has read to the end, the cursor
-//! goes back to the first spilled job (a *rewind*); jobs already in memory are
-//! skipped by sequence number, so nothing is loaded twice.
+//! throttled origin cannot fill the window and starve the others. Each
+//! spilled origin remembers the sequence range holding its spilled jobs (one
+//! range per origin, however many jobs); once the origin is down to half its
+//! cap, that range is read back (*refilled*), and only that origin's jobs are
+//! taken from it. The main scan never goes back, so every pending job is read
+//! about once per run: no rescans of the whole frontier, whatever the number
+//! of jobs or origins. (Other origins' jobs inside a range are skipped: they
+//! are in memory, finished, or in their own origin's range.)
 //!
 //! No actors, no clock reads: callers pass `now_ms`.
 
@@ -20,10 +24,26 @@ use crate::messages::Leased;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 
+/// The ready jobs of one origin and its place in the rotation.
+#[derive(Default)]
+struct ReadyQueue {
+    /// In sequence order (a job put back goes first again).
+    jobs: VecDeque<Leased>,
+    /// The origin has an entry in `rotation`; the entry may have gone stale
+    /// (queue emptied or origin parked since) and is skipped when reached.
+    queued: bool,
+    /// Its host could take no more: out of the rotation until `unpark`.
+    parked: bool,
+}
+
 pub(crate) struct Frontier {
-    /// Ready jobs per origin, in sequence order.
-    ready: HashMap<String, VecDeque<Leased>>,
-    /// Origins that have ready jobs, in round-robin order.
+    /// Ready jobs per origin. An origin has an entry while it has ready jobs,
+    /// an entry in `rotation`, or is parked: never more entries than jobs in
+    /// memory plus origins in flight.
+    ready: HashMap<String, ReadyQueue>,
+    /// Origins to hand jobs to, in round-robin order, each at most once.
+    /// Taking an origin removes it (no clone of the list, no scan): the cost
+    /// of handing out work follows the origins that have some, not all origins.
     rotation: VecDeque<String>,
     /// Jobs waiting for their not-before time: (time, seq) → job.
     delayed: BinaryHeap<Reverse<(u64, u64)>>,
@@ -48,14 +68,33 @@ pub(crate) struct Frontier {
     next_seq: u64,
     /// `next_seq` at the last commit: every job below it is in sled or finished.
     durable_next: u64,
-    /// A scan read everything durable: wait for the next commit (or a rewind).
+    /// A scan read everything durable: wait for the next commit.
     scan_blocked: bool,
-    /// The first job a scan left in sled because its origin was full.
-    spilled_from: Option<u64>,
-    /// Origins that spilled since the last rewind.
-    spilled_origins: HashSet<String>,
-    /// A spilled origin has room again: the next end of scan rewinds.
-    rewind_ready: bool,
+    /// Per origin that spilled: where its spilled jobs are in sled.
+    spills: HashMap<String, Spill>,
+    /// Spilled origins with room again, to refill first-come first-served.
+    refill_queue: VecDeque<String>,
+}
+
+/// The jobs of one origin that a scan left in sled: all have sequence numbers
+/// in `from..=to`, among jobs of other origins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Spill {
+    from: u64,
+    to: u64,
+    /// In `refill_queue`.
+    queued: bool,
+}
+
+/// A range of sled to read for one spilled origin (see [`Frontier::refill_wanted`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refill {
+    pub origin: String,
+    /// Sequence numbers `from..=to`.
+    pub from: u64,
+    pub to: u64,
+    /// How many of the origin's jobs fit now.
+    pub room: usize,
 }
 
 impl Frontier {
@@ -75,9 +114,8 @@ impl Frontier {
             next_seq,
             durable_next: next_seq,
             scan_blocked: false,
-            spilled_from: None,
-            spilled_origins: HashSet::new(),
-            rewind_ready: false,
+            spills: HashMap::new(),
+            refill_queue: VecDeque::new(),
         }
     }
 
@@ -122,7 +160,7 @@ impl Frontier {
     /// is the last one the scan read (kept or not). A `short` scan (fewer jobs
     /// than asked) has read everything durable: the cursor moves past the
     /// durable sequence numbers (the missing ones are finished), and scans wait
-    /// for the next commit to see the jobs staged since, or for a rewind.
+    /// for the next commit to see the jobs staged since.
     pub fn load_scanned(
         &mut self,
         jobs: Vec<(String, Leased)>,
@@ -135,16 +173,19 @@ impl Frontier {
         }
         for (origin, leased) in jobs {
             let seq = leased.seq;
-            if self.in_memory.contains(&seq)
-                || self.finished_unsynced.contains(&seq)
-                || self.finished_syncing.contains(&seq)
-            {
+            if self.is_known(seq) {
                 continue;
             }
             if self.origin_full(&origin) {
-                self.spilled_from =
-                    Some(self.spilled_from.map_or(leased.seq, |s| s.min(leased.seq)));
-                self.spilled_origins.insert(origin);
+                let seq = leased.seq;
+                self.spills
+                    .entry(origin)
+                    .and_modify(|s| s.to = s.to.max(seq))
+                    .or_insert(Spill {
+                        from: seq,
+                        to: seq,
+                        queued: false,
+                    });
                 continue;
             }
             self.load(origin, leased, now_ms);
@@ -152,8 +193,89 @@ impl Frontier {
         if short {
             self.cursor = self.cursor.max(self.durable_next);
             self.scan_blocked = true;
-            self.maybe_rewind();
         }
+    }
+
+    /// The spilled range to read next, if a spilled origin has room and the
+    /// window too.
+    pub fn refill_wanted(&mut self) -> Option<Refill> {
+        let window_room = self.window.saturating_sub(self.in_memory.len());
+        if window_room == 0 {
+            return None;
+        }
+        while let Some(origin) = self.refill_queue.front() {
+            match self.spills.get(origin) {
+                Some(spill) if !self.origin_full(origin) => {
+                    let held = self.per_origin.get(origin).copied().unwrap_or(0);
+                    return Some(Refill {
+                        origin: origin.clone(),
+                        from: spill.from,
+                        to: spill.to,
+                        room: (self.origin_cap - held).min(window_room),
+                    });
+                }
+                Some(_) => {
+                    // Full again: it is queued again when it drains.
+                    let origin = self.refill_queue.pop_front().expect("peeked");
+                    if let Some(spill) = self.spills.get_mut(&origin) {
+                        spill.queued = false;
+                    }
+                }
+                None => {
+                    self.refill_queue.pop_front();
+                }
+            }
+        }
+        None
+    }
+
+    /// Takes in what was read of `origin`'s spilled range: the pending jobs
+    /// from `refill.from` on, in sequence order, up to `last_seq` (the last
+    /// one read); `to_end` when the read reached `refill.to`. Loads the
+    /// origin's jobs while it has room and moves its range past them.
+    pub fn load_refill(
+        &mut self,
+        origin: &str,
+        jobs: Vec<(String, Leased)>,
+        last_seq: Option<u64>,
+        to_end: bool,
+        now_ms: u64,
+    ) {
+        let Some(spill) = self.spills.get(origin).copied() else {
+            return;
+        };
+        let mut from = if to_end {
+            spill.to + 1
+        } else {
+            last_seq.map_or(spill.from, |l| l + 1)
+        };
+        for (o, leased) in jobs {
+            let seq = leased.seq;
+            if o != origin || seq < spill.from || seq > spill.to || self.is_known(seq) {
+                continue;
+            }
+            if self.origin_full(origin) || self.in_memory.len() >= self.window {
+                // No room: the range goes on from this job.
+                from = seq;
+                break;
+            }
+            self.load(o, leased, now_ms);
+        }
+        if from > spill.to {
+            self.spills.remove(origin);
+            if self.refill_queue.front().map(String::as_str) == Some(origin) {
+                self.refill_queue.pop_front();
+            }
+        } else if let Some(s) = self.spills.get_mut(origin) {
+            s.from = from;
+        }
+    }
+
+    /// In memory, or finished and not yet gone from sled.
+    fn is_known(&self, seq: u64) -> bool {
+        self.in_memory.contains(&seq)
+            || self.finished_unsynced.contains(&seq)
+            || self.finished_syncing.contains(&seq)
     }
 
     /// A commit group was cut: the jobs finished so far are in it.
@@ -188,33 +310,16 @@ impl Frontier {
                 self.per_origin.remove(origin);
             }
         }
-        if self.spilled_origins.contains(origin) && !self.origin_above(origin, self.origin_cap / 2)
-        {
-            self.rewind_ready = true;
-            self.maybe_rewind();
+        if let Some(spill) = self.spills.get_mut(origin) {
+            if !spill.queued && !origin_above(&self.per_origin, origin, self.origin_cap / 2) {
+                spill.queued = true;
+                self.refill_queue.push_back(origin.to_string());
+            }
         }
     }
 
     fn origin_full(&self, origin: &str) -> bool {
-        self.origin_above(origin, self.origin_cap.saturating_sub(1))
-    }
-
-    fn origin_above(&self, origin: &str, n: usize) -> bool {
-        self.per_origin.get(origin).is_some_and(|c| *c > n)
-    }
-
-    /// Sends the cursor back to the first spilled job, once the scan has read
-    /// everything and a spilled origin has room.
-    fn maybe_rewind(&mut self) {
-        if !self.rewind_ready || self.cursor < self.durable_next {
-            return;
-        }
-        if let Some(from) = self.spilled_from.take() {
-            self.cursor = from;
-            self.scan_blocked = false;
-            self.spilled_origins.clear();
-        }
-        self.rewind_ready = false;
+        origin_above(&self.per_origin, origin, self.origin_cap.saturating_sub(1))
     }
 
     fn load(&mut self, origin: String, leased: Leased, now_ms: u64) {
@@ -234,11 +339,24 @@ impl Frontier {
     }
 
     fn push_ready(&mut self, origin: String, leased: Leased) {
-        let queue = self.ready.entry(origin.clone()).or_default();
-        if queue.is_empty() {
-            self.rotation.push_back(origin);
+        match self.ready.get_mut(&origin) {
+            Some(queue) => {
+                queue.jobs.push_back(leased);
+                if !queue.queued && !queue.parked {
+                    queue.queued = true;
+                    self.rotation.push_back(origin);
+                }
+            }
+            None => {
+                let mut queue = ReadyQueue {
+                    queued: true,
+                    ..Default::default()
+                };
+                queue.jobs.push_back(leased);
+                self.ready.insert(origin.clone(), queue);
+                self.rotation.push_back(origin);
+            }
         }
-        queue.push_back(leased);
     }
 
     /// Moves the jobs whose time has come to the ready queues.
@@ -254,37 +372,89 @@ impl Frontier {
         }
     }
 
-    /// Origins with ready jobs, in round-robin order (rotated on each call).
-    pub fn ready_origins(&mut self) -> Vec<String> {
-        let origins: Vec<String> = self.rotation.iter().cloned().collect();
-        if let Some(first) = self.rotation.pop_front() {
-            self.rotation.push_back(first);
+    /// Takes the next origin of the rotation that has ready jobs and is not
+    /// parked. The caller hands it jobs with [`pop_ready`](Self::pop_ready)
+    /// until it is empty, or [`park`](Self::park)s it when its host is full;
+    /// either way the origin is out of the rotation until it has new jobs or
+    /// is unparked. O(1) amortised: each stale entry is dropped once.
+    pub fn next_ready_origin(&mut self) -> Option<String> {
+        while let Some(origin) = self.rotation.pop_front() {
+            let queue = self
+                .ready
+                .get_mut(&origin)
+                .expect("queued origins have an entry");
+            queue.queued = false;
+            if queue.parked {
+                continue;
+            }
+            if !queue.jobs.is_empty() {
+                return Some(origin);
+            }
+            self.ready.remove(&origin);
         }
-        origins
+        None
     }
 
     /// Takes the next ready job of `origin`.
     pub fn pop_ready(&mut self, origin: &str) -> Option<Leased> {
         let queue = self.ready.get_mut(origin)?;
-        let leased = queue.pop_front();
-        if queue.is_empty() {
+        let leased = queue.jobs.pop_front();
+        if queue.jobs.is_empty() && !queue.queued && !queue.parked {
             self.ready.remove(origin);
-            self.rotation.retain(|o| o != origin);
         }
         leased
     }
 
-    /// Puts back a job that could not be handed over (its host was full).
+    /// Puts back a job that could not be handed over (its host was closed):
+    /// first in its origin's queue, the origin back in the rotation.
     pub fn push_front(&mut self, origin: &str, leased: Leased) {
         let queue = self.ready.entry(origin.to_string()).or_default();
-        if queue.is_empty() {
+        queue.jobs.push_front(leased);
+        if !queue.queued && !queue.parked {
+            queue.queued = true;
             self.rotation.push_back(origin.to_string());
         }
-        queue.push_front(leased);
     }
 
+    /// Puts back a job that did not fit because `origin`'s host is full, and
+    /// leaves the origin out of the rotation until [`unpark`](Self::unpark)
+    /// (its host has room again).
+    pub fn park(&mut self, origin: &str, leased: Leased) {
+        let queue = self.ready.entry(origin.to_string()).or_default();
+        queue.jobs.push_front(leased);
+        queue.parked = true;
+    }
+
+    /// `origin`'s host may have room again: back in the rotation if it has
+    /// ready jobs. Cheap when it was not parked.
+    pub fn unpark(&mut self, origin: &str) {
+        let Some(queue) = self.ready.get_mut(origin) else {
+            return;
+        };
+        if !queue.parked {
+            return;
+        }
+        queue.parked = false;
+        if queue.queued {
+            return;
+        }
+        if queue.jobs.is_empty() {
+            self.ready.remove(origin);
+        } else {
+            queue.queued = true;
+            self.rotation.push_back(origin.to_string());
+        }
+    }
+
+    #[cfg(test)]
     pub fn has_ready(&self, origin: &str) -> bool {
-        self.ready.contains_key(origin)
+        self.ready.get(origin).is_some_and(|q| !q.jobs.is_empty())
+    }
+
+    /// Whether any job of `origin` is in memory: ready, waiting for a retry
+    /// time, or in flight.
+    pub fn holds_jobs_of(&self, origin: &str) -> bool {
+        self.per_origin.contains_key(origin)
     }
 
     /// Jobs waiting for a retry time.
@@ -294,8 +464,13 @@ impl Frontier {
 
     /// Nothing in memory and nothing left in sled to load.
     pub fn is_drained(&self) -> bool {
-        self.in_memory.is_empty() && self.cursor >= self.next_seq && self.spilled_from.is_none()
+        self.in_memory.is_empty() && self.cursor >= self.next_seq && self.spills.is_empty()
     }
+}
+
+/// Whether `origin` holds more than `n` jobs in memory.
+fn origin_above(per_origin: &HashMap<String, usize>, origin: &str, n: usize) -> bool {
+    per_origin.get(origin).is_some_and(|c| *c > n)
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@
 //! seed is queued twice. Seed files are read line by line, never held whole.
 
 use crate::EngineError;
-use harvest_config::{Config, Resource};
+use harvest_config::{Config, Resource, SeedValues};
 use harvest_paginate::{PageRequest, PageRules};
 use harvest_store::{CommitBatch, Job, ResourceMeta, Store};
 use std::collections::HashSet;
@@ -53,10 +53,22 @@ pub(crate) fn prepare(config: &Config, store: &Store, force: bool) -> Result<u64
         }
         if let Some(old) = meta.filter(|m| m.seeded) {
             // Only a seeded resource needs its seeds hashed apart; seeding
-            // hashes them on its own pass.
+            // hashes them on its own pass. An unchanged source (file bytes,
+            // template and range) has unchanged seeds: a resume of a million
+            // templated seeds skips generating them all.
+            let source = seeds_source_fingerprint(resource)?;
+            if old.shape == shape && store.seeds_source(&resource.name)? == Some(source) {
+                continue;
+            }
             let seeds = seeds_fingerprint(resource)?;
             let changed = match (old.shape != shape, old.seeds != seeds) {
-                (false, false) => continue,
+                (false, false) => {
+                    // Same seeds from a changed (or not yet hashed) source.
+                    let mut batch = CommitBatch::new();
+                    batch.set_seeds_source(&resource.name, source);
+                    store.commit(batch)?;
+                    continue;
+                }
                 (true, _) => "changed its data_selector, paginator or parent",
                 (false, true) => "changed its seeds",
             };
@@ -80,6 +92,7 @@ fn seed(resource: &Resource, store: &Store, shape: u128) -> Result<u64, EngineEr
     let mut seeds_hash = seeds_hasher();
     let mut seq = store.next_seq()?;
     let first = seq;
+    let pending = store.pending_count_kept()?;
     let mut batch = CommitBatch::new();
     let mut in_batch = HashSet::new();
     let mut failure = None;
@@ -113,6 +126,7 @@ fn seed(resource: &Resource, store: &Store, shape: u128) -> Result<u64, EngineEr
         seq += 1;
         if in_batch.len() >= BATCH {
             batch.set_next_seq(seq);
+            batch.set_pending_count(pending + seq - first);
             if let Err(e) = store.commit(std::mem::take(&mut batch)) {
                 failure = Some(e.into());
             }
@@ -127,12 +141,14 @@ fn seed(resource: &Resource, store: &Store, shape: u128) -> Result<u64, EngineEr
         reason,
     })?;
     batch.set_next_seq(seq);
+    batch.set_pending_count(pending + seq - first);
     let meta = ResourceMeta {
         shape,
         seeds: seeds_hash.digest128(),
         seeded: true,
     };
     batch.set_resource_meta(&resource.name, &meta);
+    batch.set_seeds_source(&resource.name, seeds_source_fingerprint(resource)?);
     store.commit(batch)?;
     Ok(seq - first)
 }
@@ -176,6 +192,51 @@ fn seeds_fingerprint(resource: &Resource) -> Result<u128, EngineError> {
             resource: resource.name.clone(),
             reason,
         })?;
+    Ok(h.digest128())
+}
+
+/// A hash of where the seeds come from, not of the seeds themselves: the
+/// inline URLs, the bytes of `seeds_file` and of a template's `values_file`,
+/// the template's text and range. Reading a file's bytes is far cheaper than
+/// parsing a million URLs; a stale hash only costs the full check.
+fn seeds_source_fingerprint(resource: &Resource) -> Result<u128, EngineError> {
+    let mut h = Xxh3::new();
+    h.update(b"harvest-seeds-source-1");
+    let seeds = &resource.seeds;
+    for url in &seeds.urls {
+        hash_seed(&mut h, url);
+    }
+    let hash_file = |h: &mut Xxh3, tag: &[u8], path: &std::path::Path| {
+        h.update(tag);
+        let mut file = std::fs::File::open(path).map_err(|e| EngineError::Seeds {
+            resource: resource.name.clone(),
+            reason: format!("cannot open {}: {e}", path.display()),
+        })?;
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = std::io::Read::read(&mut file, &mut buf).map_err(|e| EngineError::Seeds {
+                resource: resource.name.clone(),
+                reason: format!("cannot read {}: {e}", path.display()),
+            })?;
+            if n == 0 {
+                return Ok::<(), EngineError>(());
+            }
+            h.update(&buf[..n]);
+        }
+    };
+    if let Some(path) = &seeds.file {
+        hash_file(&mut h, b"\0file\0", path)?;
+    }
+    if let Some(t) = &seeds.template {
+        h.update(b"\0template\0");
+        h.update(t.url.as_str().as_bytes());
+        match &t.values {
+            SeedValues::Range { from, to, step } => {
+                h.update(format!("\0range {from} {to} {step}").as_bytes());
+            }
+            SeedValues::File(path) => hash_file(&mut h, b"\0values\0", path)?,
+        }
+    }
     Ok(h.digest128())
 }
 

@@ -31,6 +31,12 @@ impl CommitBatch {
         self.insert(&keys::seen(page), Vec::new());
     }
 
+    /// Records how many jobs are pending once this batch is applied (kept
+    /// with every change, so a resume need not count a million jobs).
+    pub fn set_pending_count(&mut self, count: u64) {
+        self.insert(keys::PENDING_COUNT, count.to_be_bytes().to_vec());
+    }
+
     pub fn set_next_seq(&mut self, seq: u64) {
         self.insert(keys::NEXT_SEQ, seq.to_be_bytes().to_vec());
     }
@@ -38,6 +44,12 @@ impl CommitBatch {
     /// Records what the state knows of resource `name`.
     pub fn set_resource_meta(&mut self, name: &str, meta: &ResourceMeta) {
         self.insert(&keys::resource(name), meta.encode());
+    }
+
+    /// Records the hash of where `name`'s seeds come from (see
+    /// [`Store::seeds_source`](crate::Store::seeds_source)).
+    pub fn set_seeds_source(&mut self, name: &str, hash: u128) {
+        self.insert(&keys::seeds_source(name), hash.to_be_bytes().to_vec());
     }
 
     pub fn set_sink_offset(&mut self, resource: &str, offset: u64) {

@@ -4,12 +4,14 @@
 //! |-----------------------------|------------------|
 //! | `m` `format`                | u64 BE           |
 //! | `m` `next_seq`              | u64 BE           |
+//! | `m` `pending`               | u64 BE (count)   |
 //! | `r` resource name           | [`ResourceMeta`] |
 //! | `p` seq (u64 BE)            | [`Job`]          |
 //! | `s` [`PageKey`] (16 bytes)  | empty            |
 //! | `o` resource name           | u64 BE offset    |
 //! | `c` resource name           | [`Counters`]     |
 //! | `d` seq (u64 BE)            | [`DeadLetter`]   |
+//! | `f` resource name           | u128 BE          |
 //!
 //! [`Job`]: crate::Job
 //! [`PageKey`]: crate::PageKey
@@ -21,6 +23,7 @@ use crate::{PageKey, StoreError};
 
 pub(crate) const FORMAT: &[u8] = b"mformat";
 pub(crate) const NEXT_SEQ: &[u8] = b"mnext_seq";
+pub(crate) const PENDING_COUNT: &[u8] = b"mpending";
 pub(crate) const PENDING: &[u8] = b"p";
 pub(crate) const DEAD: &[u8] = b"d";
 pub(crate) const RESOURCE: &[u8] = b"r";
@@ -50,6 +53,10 @@ pub(crate) fn offset(resource: &str) -> Vec<u8> {
 
 pub(crate) fn resource(name: &str) -> Vec<u8> {
     [RESOURCE, name.as_bytes()].concat()
+}
+
+pub(crate) fn seeds_source(resource: &str) -> Vec<u8> {
+    [b"f", resource.as_bytes()].concat()
 }
 
 pub(crate) fn counters(resource: &str) -> Vec<u8> {

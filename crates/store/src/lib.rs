@@ -21,6 +21,12 @@ use std::path::Path;
 /// itself; bumped on any change an older or newer build would misread.
 pub const FORMAT: u64 = 1;
 
+/// sled's page cache. Its default (1 GiB) lets the cache grow with the
+/// state: with a million jobs that is most of a process's memory. The hot
+/// set is small (the frontier's scan cursor, recent seen-set pages, the
+/// tail being written), so a small cache keeps memory flat at any size.
+pub const CACHE_BYTES: u64 = 32 << 20;
+
 /// An open state directory. Clones share the database (one writer thread and
 /// the supervisor use it together).
 #[derive(Clone)]
@@ -40,6 +46,7 @@ impl Store {
             let opened = sled::Config::new()
                 .path(dir)
                 .mode(sled::Mode::HighThroughput)
+                .cache_capacity(CACHE_BYTES)
                 .open();
             match opened {
                 Ok(db) => {
@@ -87,6 +94,23 @@ impl Store {
             .transpose()
     }
 
+    /// The hash of the seeds' *source* (inline URLs, file bytes, template
+    /// text and range) that `name` was last checked against: when the source
+    /// is unchanged, the seeds are too, and a resume skips generating them.
+    pub fn seeds_source(&self, name: &str) -> Result<Option<u128>, StoreError> {
+        self.db
+            .get(keys::seeds_source(name))?
+            .map(|v| {
+                <[u8; 16]>::try_from(v.as_ref())
+                    .map(u128::from_be_bytes)
+                    .map_err(|_| StoreError::Corrupt {
+                        what: "seeds source hash",
+                        reason: "wrong length".into(),
+                    })
+            })
+            .transpose()
+    }
+
     /// Every resource the state knows, by name.
     pub fn resources(&self) -> Result<Vec<(String, ResourceMeta)>, StoreError> {
         self.db
@@ -125,7 +149,35 @@ impl Store {
         Ok(jobs)
     }
 
-    /// How many jobs are pending (a scan: for summaries, not per page).
+    /// Up to `limit` pending jobs with sequence numbers in `from..=to`, in order.
+    pub fn pending_between(
+        &self,
+        from: u64,
+        to: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, Job)>, StoreError> {
+        let mut jobs = Vec::with_capacity(limit.min(4096));
+        for item in self
+            .db
+            .range(keys::pending(from)..=keys::pending(to))
+            .take(limit)
+        {
+            let (k, v) = item?;
+            jobs.push((keys::seq_of(&k)?, Job::decode(&v)?));
+        }
+        Ok(jobs)
+    }
+
+    /// How many jobs are pending, as counted by the commits (no scan); a
+    /// state written before the count was kept is counted once by a scan.
+    pub fn pending_count_kept(&self) -> Result<u64, StoreError> {
+        match self.db.get(keys::PENDING_COUNT)? {
+            Some(v) => keys::decode_u64(&v),
+            None => Ok(self.pending_count() as u64),
+        }
+    }
+
+    /// How many jobs are pending (a scan: for checks, not per page).
     pub fn pending_count(&self) -> usize {
         self.db.scan_prefix(keys::PENDING).count()
     }

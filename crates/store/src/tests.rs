@@ -153,3 +153,23 @@ fn a_state_in_another_format_is_refused_by_name() {
     let err = Store::open(dir.path()).err().expect("refused");
     assert!(matches!(err, StoreError::Format { found: 0, .. }), "{err}");
 }
+
+#[test]
+fn the_pending_count_is_kept_by_commits_and_counted_for_old_states() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut b = CommitBatch::new();
+    b.put_job(0, &job("http://a/0"));
+    b.put_job(1, &job("http://a/1"));
+    store.commit(b).unwrap();
+    assert_eq!(
+        store.pending_count_kept().unwrap(),
+        2,
+        "no count kept: a scan"
+    );
+    let mut b = CommitBatch::new();
+    b.remove_job(0);
+    b.set_pending_count(1);
+    store.commit(b).unwrap();
+    assert_eq!(store.pending_count_kept().unwrap(), 1);
+}

@@ -32,5 +32,5 @@ pub use faults::{Fault, FaultAction};
 pub use hop::hop_path;
 pub use log::{RequestLog, RequestRecord};
 pub use pages::{LinkStyle, UpstreamSpec};
-pub use server::Upstream;
+pub use server::{loopback_host, Upstream};
 pub use styles::Route;

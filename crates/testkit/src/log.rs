@@ -97,6 +97,17 @@ impl RequestLog {
         records
     }
 
+    /// When the upstream started: a record happened at `started() + at`.
+    pub fn started(&self) -> Instant {
+        self.started
+    }
+
+    /// The first request logged since the start or the last [`clear`](Self::clear),
+    /// without copying the log.
+    pub fn first(&self) -> Option<RequestRecord> {
+        self.records.lock().unwrap().first().cloned()
+    }
+
     pub fn len(&self) -> usize {
         self.records.lock().unwrap().len()
     }

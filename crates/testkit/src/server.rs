@@ -9,7 +9,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
 struct Shared {
@@ -37,6 +37,19 @@ pub struct Upstream {
 impl Upstream {
     /// Starts `spec.origins` servers on 127.0.0.1, each on a free port.
     pub fn start(spec: UpstreamSpec) -> std::io::Result<Self> {
+        Self::start_bound(spec, |_| Ipv4Addr::LOCALHOST)
+    }
+
+    /// Starts `spec.origins` servers, origin `i` on its own loopback address
+    /// [`loopback_host`]`(i)` (Linux routes all of 127/8 to `lo`), each on a
+    /// free port: many distinct origins without exhausting one address's
+    /// ports. Every origin costs one listening socket. Absolute next links
+    /// name 127.0.0.1, so use a relative [`LinkStyle`](crate::LinkStyle).
+    pub fn start_many(spec: UpstreamSpec) -> std::io::Result<Self> {
+        Self::start_bound(spec, loopback_host)
+    }
+
+    fn start_bound(spec: UpstreamSpec, ip: impl Fn(usize) -> Ipv4Addr) -> std::io::Result<Self> {
         let shared = Arc::new(Shared {
             spec,
             log: Arc::new(RequestLog::new()),
@@ -49,8 +62,8 @@ impl Upstream {
             .enable_all()
             .build()?;
         let mut listeners = Vec::new();
-        for _ in 0..shared.spec.origins {
-            let std_listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        for i in 0..shared.spec.origins {
+            let std_listener = std::net::TcpListener::bind((ip(i), 0))?;
             std_listener.set_nonblocking(true)?;
             listeners.push(std_listener);
         }
@@ -161,6 +174,13 @@ impl Upstream {
     pub fn refused_requests(&self) -> u64 {
         self.shared.auth.refused()
     }
+}
+
+/// The loopback address of origin `i` in [`Upstream::start_many`]:
+/// `127.1.(i / 250).(1 + i % 250)`, distinct for `i < 64,000`.
+pub fn loopback_host(i: usize) -> Ipv4Addr {
+    assert!(i < 64_000, "at most 64,000 loopback origins");
+    Ipv4Addr::new(127, 1, (i / 250) as u8, (1 + i % 250) as u8)
 }
 
 impl Drop for Upstream {
@@ -344,6 +364,29 @@ mod tests {
         assert_eq!(parse_page_path("/s/3/p/7?x=1"), Some((3, 7)));
         assert_eq!(parse_page_path("/s/x/p/7"), None);
         assert_eq!(parse_page_path("/other"), None);
+    }
+
+    #[test]
+    fn many_origins_listen_on_distinct_loopback_addresses() {
+        let up = Upstream::start_many(UpstreamSpec {
+            origins: 300,
+            link: crate::LinkStyle::RootRelative,
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(up.origin_url(0).starts_with("http://127.1.0.1:"));
+        assert!(up.origin_url(299).starts_with("http://127.1.1.50:"));
+        // A plain request to the last origin is served and logged as it.
+        let addr = up.origin_url(299).trim_start_matches("http://").to_string();
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        use std::io::{Read, Write};
+        stream
+            .write_all(b"GET /s/0/p/0 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut buf = String::new();
+        stream.read_to_string(&mut buf).unwrap();
+        assert!(buf.contains("\"next\":\"/s/0/p/1\""), "{buf}");
+        assert_eq!(up.log().first().map(|r| r.origin), Some(299));
     }
 
     #[test]

@@ -28,6 +28,11 @@ fn a_hundred_thousand_seeds_load_once_without_duplicates() {
     let store = Store::open(&dir.path().join("state")).unwrap();
     assert_eq!(prepare(&config, &store, false).unwrap(), 100_001);
     assert_eq!(store.pending_count(), 100_001);
+    assert_eq!(
+        store.pending_count_kept().unwrap(),
+        100_001,
+        "kept, not counted"
+    );
     assert_eq!(store.next_seq().unwrap(), 100_001);
     let first = store.pending_from(0, 2).unwrap();
     assert_eq!(first[0].1.url, "http://127.0.0.1:1/first");
@@ -165,4 +170,28 @@ fn seed_templates_seed_and_parent_links_are_fingerprinted() {
             .contains("resource `child` changed its data_selector, paginator or parent"),
         "{err}"
     );
+}
+
+#[test]
+fn an_unchanged_seed_source_is_not_regenerated_and_an_equivalent_one_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    write_seeds(dir.path(), 10);
+    let config = config(dir.path(), "data", "");
+    let store = Store::open(&dir.path().join("state")).unwrap();
+    prepare(&config, &store, false).unwrap();
+    let source = store.seeds_source("r").unwrap().expect("kept at seeding");
+    assert_eq!(prepare(&config, &store, false).unwrap(), 0);
+    // The same seeds from different bytes: checked in full, then remembered.
+    let mut text = std::fs::read_to_string(dir.path().join("seeds.txt")).unwrap();
+    text.insert_str(0, "# a comment\n\n");
+    std::fs::write(dir.path().join("seeds.txt"), text).unwrap();
+    assert_eq!(prepare(&config, &store, false).unwrap(), 0);
+    let again = store.seeds_source("r").unwrap().unwrap();
+    assert_ne!(again, source);
+    // Different seeds are still refused.
+    std::fs::write(dir.path().join("seeds.txt"), "http://127.0.0.1:1/other\n").unwrap();
+    assert!(matches!(
+        prepare(&config, &store, false),
+        Err(EngineError::Incompatible { .. })
+    ));
 }

@@ -73,8 +73,8 @@ pub(crate) struct Supervisor {
     pub(super) backoff: Backoff,
     pub(super) rng: StdRng,
     pub(super) stats: RunStats,
-    /// Jobs in the frontier (sled), for the pending gauge: counted once at
-    /// start, then kept up to date per job.
+    /// Jobs in the frontier (sled): read from the state at start, kept up to
+    /// date per job and staged with every change (`set_pending_count`).
     pub(super) pending: u64,
     pub(super) origin_labels: OriginLabels,
     /// Jobs handed to hosts whose outcome has not come back.
@@ -125,7 +125,7 @@ impl Supervisor {
             .map(|(i, r)| (r.name.clone(), i))
             .collect();
         let retry = config.retry;
-        let pending = store.pending_count() as u64;
+        let pending = store.pending_count_kept()?;
         let origin_labels = OriginLabels::new(config.metrics.max_origin_labels);
         let now = Instant::now();
         Ok(Self {
@@ -315,7 +315,7 @@ impl Supervisor {
             ending,
             run: self.stats.clone(),
             dead_letters_total: self.store.dead_letter_count() as u64,
-            pending: self.store.pending_count() as u64,
+            pending: self.pending,
             wall: self.started.elapsed(),
             output_dir: self.config.crawl.output_dir.clone(),
             state_dir: self.config.crawl.state_dir.clone(),

@@ -7,6 +7,7 @@ use crate::EngineError;
 use actix::prelude::*;
 use async_channel::TrySendError;
 use harvest_config::origin_of;
+use harvest_store::Job;
 use std::time::Instant;
 
 impl Supervisor {
@@ -19,15 +20,26 @@ impl Supervisor {
         let now_ms = crate::clock::now_ms();
         self.refill(now_ms)?;
         self.frontier.release_due(now_ms);
-        for origin in self.frontier.ready_origins() {
+        // Each origin taken is handed jobs until its queue is empty or its
+        // host's channel is full (then it is parked until an outcome comes
+        // back from it), so the rotation is empty after the loop and a pump
+        // costs what it hands out, not the number of origins.
+        while let Some(origin) = self.frontier.next_ready_origin() {
             self.ensure_host(&origin);
             let host = self.hosts.get_mut(&origin).expect("ensured");
             let mut handed = 0;
+            let mut closed = false;
             while let Some(leased) = self.frontier.pop_ready(&origin) {
                 match host.tx.try_send(leased) {
                     Ok(()) => handed += 1,
-                    Err(TrySendError::Full(leased) | TrySendError::Closed(leased)) => {
+                    Err(TrySendError::Full(leased)) => {
+                        self.frontier.park(&origin, leased);
+                        break;
+                    }
+                    Err(TrySendError::Closed(leased)) => {
+                        // The host is gone: the job waits for a new one.
                         self.frontier.push_front(&origin, leased);
+                        closed = true;
                         break;
                     }
                 }
@@ -37,21 +49,43 @@ impl Supervisor {
                 host.idle_since = None;
                 self.in_flight += handed;
             }
+            if closed {
+                // The next turn of the loop starts a new host for the job.
+                self.hosts.remove(&origin);
+            }
         }
         Ok(())
     }
 
-    /// Reads the next pending jobs from sled when the window wants them.
+    /// Reads the next pending jobs from sled when the window wants them, and
+    /// a spilled origin's jobs back when it has room again.
     fn refill(&mut self, now_ms: u64) -> Result<(), EngineError> {
+        if let Some(refill) = self.frontier.refill_wanted() {
+            // Other origins' jobs may sit in the range: read a little more.
+            let limit = refill.room.saturating_mul(2).max(64);
+            let read = self.store.pending_between(refill.from, refill.to, limit)?;
+            let to_end = read.len() < limit;
+            let last_seq = read.last().map(|(seq, _)| *seq);
+            let jobs = self.lease_all(read)?;
+            self.frontier
+                .load_refill(&refill.origin, jobs, last_seq, to_end, now_ms);
+        }
         let want = self.frontier.scan_wanted();
         if want == 0 {
             return Ok(());
         }
-        let mut jobs = Vec::new();
         let scanned = self.store.pending_from(self.frontier.scan_from(), want)?;
         let short = scanned.len() < want;
         let last_seq = scanned.last().map(|(seq, _)| *seq);
-        for (seq, job) in scanned {
+        let jobs = self.lease_all(scanned)?;
+        self.frontier.load_scanned(jobs, last_seq, short, now_ms);
+        Ok(())
+    }
+
+    /// Jobs read from sled, with their origins and parsed URLs.
+    fn lease_all(&self, read: Vec<(u64, Job)>) -> Result<Vec<(String, Leased)>, EngineError> {
+        let mut jobs = Vec::with_capacity(read.len());
+        for (seq, job) in read {
             // Jobs of a resource no longer configured (accepted with --force) stay aside.
             let Some(&resource) = self.resource_index.get(&job.resource) else {
                 continue;
@@ -73,8 +107,7 @@ impl Supervisor {
                 },
             ));
         }
-        self.frontier.load_scanned(jobs, last_seq, short, now_ms);
-        Ok(())
+        Ok(jobs)
     }
 
     /// Starts the host actor of `origin` unless it runs.
@@ -102,6 +135,7 @@ impl Supervisor {
     /// Counts an outcome back from `origin`'s host.
     pub(super) fn host_returned(&mut self, origin: &str) {
         self.in_flight -= 1;
+        self.frontier.unpark(origin);
         if let Some(host) = self.hosts.get_mut(origin) {
             host.in_flight -= 1;
             if host.in_flight == 0 {
@@ -119,7 +153,9 @@ impl Supervisor {
             let idle = host
                 .idle_since
                 .is_some_and(|t| now.duration_since(t) >= idle_after);
-            let reap = idle && host.in_flight == 0 && !frontier.has_ready(origin);
+            // An origin with jobs still in memory (a retry waiting for its
+            // time) keeps its host, hence its bucket and breaker state.
+            let reap = idle && host.in_flight == 0 && !frontier.holds_jobs_of(origin);
             if reap {
                 tracing::debug!(%origin, "Idle host stopped.");
             }

@@ -166,6 +166,7 @@ impl Supervisor {
         let batch = self.committer.batch();
         batch.put_job(seq, &job);
         batch.set_next_seq(self.frontier.next_seq());
+        batch.set_pending_count(self.pending);
         let origin = origin_of(&url);
         self.frontier.offer_new(
             origin,
@@ -234,9 +235,11 @@ impl Supervisor {
 
     /// Job `seq` of `origin` leaves the frontier for good (done or dead).
     fn finish_job(&mut self, origin: &str, seq: u64) {
-        self.committer.batch().remove_job(seq);
         self.frontier.finished(origin, seq);
         self.pending -= 1;
+        let batch = self.committer.batch();
+        batch.remove_job(seq);
+        batch.set_pending_count(self.pending);
     }
 }
 
