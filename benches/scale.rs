@@ -131,7 +131,9 @@ fn frontier() {
 /// pages, 5 records a page.
 fn curve() {
     // CURVE_PAGES=100000 runs one size only (profiling).
-    let only: Option<usize> = std::env::var("CURVE_PAGES").ok().and_then(|v| v.parse().ok());
+    let only: Option<usize> = std::env::var("CURVE_PAGES")
+        .ok()
+        .and_then(|v| v.parse().ok());
     for pages in [10_000, 100_000, 1_000_000] {
         if only.is_some_and(|n| n != pages) {
             continue;
