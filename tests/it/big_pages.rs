@@ -8,7 +8,7 @@ use harvest_testkit::{Fault, FaultAction, Upstream, UpstreamSpec};
 
 #[test]
 fn big_pages_spill_and_commit_exactly_once() {
-    // About 9 MiB per page: each one spills (the threshold is 4 MiB).
+    // About 9 MiB per page: each one spills (the threshold is 1 MiB).
     let spec = UpstreamSpec {
         origins: 1,
         streams: 2,

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Lines kept in memory before they move to a spill file.
-pub(crate) const SPILL_AT: usize = 4 << 20;
+pub(crate) const SPILL_AT: usize = 1 << 20;
 
 /// Names spill files uniquely within a run.
 static NEXT_SPILL: AtomicU64 = AtomicU64::new(0);
