@@ -131,3 +131,27 @@ fn redirects_are_followed_within_the_origin_only() {
     );
     assert_eq!(crawl.summary()["dead_letters"], 1);
 }
+
+#[test]
+fn a_trickling_body_is_cut_by_the_request_timeout_and_retried() {
+    let spec = UpstreamSpec {
+        origins: 1,
+        streams: 2,
+        pages: 2,
+        records: 3,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    // A byte every 20 ms: never silent for the 300 ms read timeout, so only
+    // the whole-request timeout can end it.
+    let trickle = FaultAction::Trickle(std::time::Duration::from_millis(20));
+    up.add_fault(Fault::new(trickle).path("/s/1/p/0").times(1));
+    let crawl = Crawl::new();
+    let config = QUICK_RETRY.replace("[retry]", "request_timeout = \"600ms\"\n[retry]");
+    crawl.write(&[Res::json_link("items", up.seeds())], &config);
+    assert_exit(&crawl.run(), 0);
+    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    let summary = crawl.summary();
+    assert_eq!(summary["retries"], 1, "{summary}");
+    assert_eq!(summary["transport_errors"], 1, "{summary}");
+}

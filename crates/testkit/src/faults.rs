@@ -14,6 +14,9 @@ pub enum FaultAction {
     Delay(Duration),
     /// Headers and the first bytes of the page, then nothing, forever.
     Stall,
+    /// The page one byte at a time, this long between bytes (never silent
+    /// long enough for an idle-read timeout; only a total timeout ends it).
+    Trickle(Duration),
     /// Headers announce the full length; the connection breaks halfway.
     Truncate,
     /// 200 with an HTML body.

@@ -280,6 +280,18 @@ async fn apply_fault(action: FaultAction, page: Option<String>) -> (u16, Respons
                 .chain(futures::stream::pending());
             (200, streamed(page.len(), Body::from_stream(stream)))
         }
+        FaultAction::Trickle(every) => {
+            let bytes = Bytes::from(page.clone().into_bytes());
+            let len = bytes.len();
+            let stream = futures::stream::iter(0..len).then(move |i| {
+                let byte = bytes.slice(i..i + 1);
+                async move {
+                    tokio::time::sleep(every).await;
+                    Ok::<_, std::io::Error>(byte)
+                }
+            });
+            (200, streamed(len, Body::from_stream(stream)))
+        }
         FaultAction::Truncate => {
             let head = Bytes::from(page.as_bytes()[..page.len() / 2].to_vec());
             let stream = futures::stream::iter([
