@@ -166,6 +166,14 @@ async fn read_page(shared: &HostShared, leased: &Leased, response: &mut Response
     let rules = &shared.rules[leased.resource];
     let mut parser = rules.page_parser(&page, &leased.job.parent);
     let mut lines = PageLines::default();
+    // The lines are about the body's size: one allocation, not a doubling
+    // series (capped: beyond SPILL_AT they go to a spill file anyway).
+    let hint = response
+        .headers
+        .get("content-length")
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
+        .unwrap_or(16 << 10);
+    lines.mem.reserve(hint.min(SPILL_AT) + 64);
     loop {
         let chunk = match response.body.chunk().await {
             Ok(Some(chunk)) => chunk,
