@@ -114,10 +114,17 @@ impl Fetcher {
         let coding = headers
             .get(CONTENT_ENCODING)
             .map(|v| v.to_str().unwrap_or("(not text)"));
-        let encoding = Encoding::parse(coding).map_err(FetchError::Decode)?;
+        let success = resp.status().is_success();
+        let encoding = match Encoding::parse(coding) {
+            Ok(encoding) => encoding,
+            // An error body is only a message: its coding must not turn a
+            // retryable 503 into a dead letter.
+            Err(_) if !success => Encoding::Identity,
+            Err(why) => return Err(FetchError::Decode(why)),
+        };
         let limit = self.max_body_bytes;
         let plain = encoding == Encoding::Identity;
-        if resp.status().is_success() && plain && resp.content_length().is_some_and(|n| n > limit) {
+        if success && plain && resp.content_length().is_some_and(|n| n > limit) {
             return Err(FetchError::BodyTooLarge { limit });
         }
         Ok(Response {
