@@ -97,15 +97,6 @@ impl Body {
         Ok(Some(chunk))
     }
 
-    /// The whole (remaining) body in one buffer, within the limit.
-    pub async fn bytes(mut self) -> Result<Bytes, FetchError> {
-        let mut body = Vec::new();
-        while let Some(chunk) = self.chunk().await? {
-            body.extend_from_slice(&chunk);
-        }
-        Ok(Bytes::from(body))
-    }
-
     /// Up to `limit` bytes of the body; errors just end it (for error bodies,
     /// which are only a message: reading a short one keeps the connection).
     pub async fn prefix(&mut self, limit: usize) -> Bytes {

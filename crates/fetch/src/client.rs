@@ -35,11 +35,6 @@ impl Response {
             .collect()
     }
 
-    /// The status is 2xx.
-    pub fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
-    }
-
     /// Reads the start of an error body (up to 64 KiB) and drops the rest:
     /// short error bodies are drained, so the connection can be reused.
     pub async fn discard_body(&mut self) -> Bytes {

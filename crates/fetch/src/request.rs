@@ -57,15 +57,17 @@ impl Attempt {
 fn uuid_text(mut b: [u8; 16]) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    // Built in place: this runs twice per request (request id, idempotency key).
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(36);
+    for (i, x) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            text.push('-');
+        }
+        text.push(HEX[usize::from(x >> 4)] as char);
+        text.push(HEX[usize::from(x & 0xf)] as char);
+    }
+    text
 }
 
 impl Fetcher {
@@ -324,5 +326,11 @@ mod tests {
         assert_eq!(a.request_id.len(), 36);
         assert_eq!(&a.request_id[14..15], "4");
         assert_ne!(Attempt::new([8; 16]).idempotency_key, a.idempotency_key);
+    }
+
+    #[test]
+    fn uuid_text_is_the_8_4_4_4_12_form_with_version_bits() {
+        let bytes: [u8; 16] = std::array::from_fn(|i| (i as u8) * 17);
+        assert_eq!(uuid_text(bytes), "00112233-4455-4677-8899-aabbccddeeff");
     }
 }

@@ -3,8 +3,9 @@
 //! The state store remembers, per file, the byte offset up to which the file
 //! holds whole, committed pages. Opening a sink truncates anything past that
 //! offset (pages written but never committed, e.g. by a killed run), so the
-//! next run rewrites them exactly once. Writes go straight to the file (the
-//! engine already batches a commit's worth of pages into one `append`).
+//! next run rewrites them exactly once. Writes go straight to the file, no
+//! buffer in between: the engine hands over a commit group's pages at once
+//! (vectored writes for pages in memory, an in-kernel copy for spilled ones).
 
 use std::fs::{File, OpenOptions};
 use std::io::{IoSlice, Seek, SeekFrom, Write};
@@ -85,14 +86,7 @@ impl Sink {
 
     /// Appends `bytes` and returns the new length.
     pub fn append(&mut self, bytes: &[u8]) -> Result<u64, SinkError> {
-        self.file
-            .write_all(bytes)
-            .map_err(|source| SinkError::Write {
-                path: self.path.clone(),
-                source,
-            })?;
-        self.len += bytes.len() as u64;
-        Ok(self.len)
+        self.append_all(&[bytes])
     }
 
     /// Appends `pieces` in order (few system calls: vectored writes) and

@@ -34,8 +34,6 @@ struct Staging {
     name: String,
     /// Staged pages' lines, in order.
     lines: Vec<PageLines>,
-    /// Bytes in `lines`.
-    bytes: u64,
     /// Pages and records staged since the last group.
     staged_pages: u64,
     staged_records: u64,
@@ -81,7 +79,6 @@ impl Committer {
             outputs.push(Staging {
                 name: r.name.clone(),
                 lines: Vec::new(),
-                bytes: 0,
                 staged_pages: 0,
                 staged_records: 0,
                 counters: store.counters(&r.name)?,
@@ -125,7 +122,6 @@ impl Committer {
         let out = &mut self.outputs[resource];
         let bytes = lines.len();
         out.lines.push(lines);
-        out.bytes += bytes;
         out.counters.pages += 1;
         out.counters.records += records;
         out.staged_pages += 1;
@@ -171,8 +167,9 @@ impl Committer {
         let mut by_resource = Vec::new();
         for (i, out) in self.outputs.iter_mut().enumerate() {
             if out.staged_pages > 0 {
-                by_resource.push((i, out.staged_pages, out.staged_records, out.bytes));
-                (out.staged_pages, out.staged_records, out.bytes) = (0, 0, 0);
+                let bytes = out.lines.iter().map(PageLines::len).sum();
+                by_resource.push((i, out.staged_pages, out.staged_records, bytes));
+                (out.staged_pages, out.staged_records) = (0, 0);
             }
             if !out.lines.is_empty() {
                 lines.push((i, std::mem::take(&mut out.lines)));

@@ -80,10 +80,8 @@ fn write(
 
 /// Appends pages in order: runs of in-memory lines as vectored writes,
 /// spill files by in-kernel copy (each removed once appended).
-fn append_pages(sink: &mut Sink, pages: Vec<PageLines>) -> Result<(), EngineError> {
+fn append_pages(sink: &mut Sink, mut pages: Vec<PageLines>) -> Result<(), EngineError> {
     let mut run: Vec<&[u8]> = Vec::with_capacity(pages.len());
-    let mut pages = pages;
-    let mut spills = Vec::new();
     for page in &mut pages {
         if let Some(mut spill) = page.spill.take() {
             sink.append_all(&run)?;
@@ -92,8 +90,7 @@ fn append_pages(sink: &mut Sink, pages: Vec<PageLines>) -> Result<(), EngineErro
                 EngineError::Writer(format!("cannot read a spilled page back: {e}"))
             })?;
             sink.append_file(reader)?;
-            spills.push(spill);
-        }
+        } // the spill file goes here: its bytes are in the sink
         if !page.mem.is_empty() {
             run.push(&page.mem);
         }

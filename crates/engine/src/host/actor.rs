@@ -31,7 +31,7 @@ const PROBE_POLL: Duration = Duration::from_millis(50);
 #[derive(Clone)]
 pub(crate) struct HostShared {
     /// The client and each resource's request settings.
-    pub fetcher: super::Http,
+    pub http: super::Http,
     /// The runtime fetch tasks run on (other threads than the actors').
     pub io: tokio::runtime::Handle,
     /// Page rules per resource, by config index.

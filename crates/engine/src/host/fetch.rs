@@ -85,7 +85,7 @@ async fn fetch(
     host: &Addr<HostActor>,
     leased: &Leased,
 ) -> (FetchResult, BodyBytes) {
-    let spec = &shared.fetcher.requests[leased.resource];
+    let spec = &shared.http.requests[leased.resource];
     // A fresh request id per attempt; the idempotency key stays with the job.
     let attempt = Attempt::new(leased.job.page_key().0);
     let (result, bytes) = fetch_attempt(shared, host, leased, spec, &attempt).await;
@@ -100,7 +100,7 @@ async fn fetch_attempt(
     attempt: &Attempt,
 ) -> (FetchResult, BodyBytes) {
     let sent_at = Instant::now();
-    let response = shared.fetcher.fetcher.get(&leased.url, spec, attempt).await;
+    let response = shared.http.fetcher.get(&leased.url, spec, attempt).await;
     let (status, retry_after, quota) = match &response {
         Ok(r) => (Some(r.status), retry_after(shared, r), quota(r)),
         Err(_) => (None, None, None),

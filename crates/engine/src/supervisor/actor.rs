@@ -330,7 +330,7 @@ impl Actor for Supervisor {
         // Outcomes are bounded by the global cap (see `messages`); leave room.
         ctx.set_mailbox_capacity(self.config.crawl.max_in_flight + 64);
         self.shared = Some(HostShared {
-            fetcher: self.fetcher.clone(),
+            http: self.fetcher.clone(),
             io: self.io.clone(),
             rules: self.rules.clone(),
             global: Arc::new(Semaphore::new(self.config.crawl.max_in_flight)),
