@@ -9,6 +9,8 @@ use crate::{keys, Counters, DeadLetter, Job, PageKey, ResourceMeta};
 #[derive(Default)]
 pub struct CommitBatch {
     inner: sled::Batch,
+    /// Pages marked seen: written as one block of the seen set on commit.
+    seen: Vec<PageKey>,
 }
 
 impl CommitBatch {
@@ -28,7 +30,7 @@ impl CommitBatch {
 
     /// Records that `page` has been queued, so it is never queued again.
     pub fn mark_seen(&mut self, page: &PageKey) {
-        self.insert(&keys::seen(page), Vec::new());
+        self.seen.push(*page);
     }
 
     /// Records how many jobs are pending once this batch is applied (kept
@@ -73,7 +75,7 @@ impl CommitBatch {
         self.inner.insert(key, value);
     }
 
-    pub(crate) fn into_inner(self) -> sled::Batch {
-        self.inner
+    pub(crate) fn into_parts(self) -> (sled::Batch, Vec<PageKey>) {
+        (self.inner, self.seen)
     }
 }

@@ -7,7 +7,7 @@
 //! | `m` `pending`               | u64 BE (count)   |
 //! | `r` resource name           | [`ResourceMeta`] |
 //! | `p` seq (u64 BE)            | [`Job`]          |
-//! | `s` [`PageKey`] (16 bytes)  | empty            |
+//! | `S` block (u64 BE)          | [`PageKey`]s, 16 bytes each (the seen set) |
 //! | `o` resource name           | u64 BE offset    |
 //! | `c` resource name           | [`Counters`]     |
 //! | `d` seq (u64 BE)            | [`DeadLetter`]   |
@@ -19,7 +19,7 @@
 //! [`DeadLetter`]: crate::DeadLetter
 //! [`ResourceMeta`]: crate::ResourceMeta
 
-use crate::{PageKey, StoreError};
+use crate::StoreError;
 
 pub(crate) const FORMAT: &[u8] = b"mformat";
 pub(crate) const NEXT_SEQ: &[u8] = b"mnext_seq";
@@ -40,11 +40,17 @@ pub(crate) fn dead(seq: u64) -> [u8; 9] {
     prefixed(b'd', seq)
 }
 
-pub(crate) fn seen(page: &PageKey) -> [u8; 17] {
-    let mut k = [0u8; 17];
-    k[0] = b's';
-    k[1..].copy_from_slice(&page.0);
-    k
+/// Format 1 kept one key per seen page under this prefix (read only to
+/// migrate a format-1 state).
+pub(crate) const SEEN_V1: &[u8] = b"s";
+pub(crate) const SEEN: &[u8] = b"S";
+
+pub(crate) fn seen_block(block: u64) -> [u8; 9] {
+    prefixed(b'S', block)
+}
+
+pub(crate) fn seen_end() -> [u8; 1] {
+    [b'S' + 1]
 }
 
 pub(crate) fn offset(resource: &str) -> Vec<u8> {

@@ -10,16 +10,22 @@ mod batch;
 mod error;
 mod job;
 mod keys;
+mod seen;
 
 pub use batch::CommitBatch;
 pub use error::StoreError;
 pub use job::{Counters, DeadLetter, Job, PageKey, ResourceMeta};
 
+use seen::SeenSet;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The layout of the state this build reads and writes, stored in the state
 /// itself; bumped on any change an older or newer build would misread.
-pub const FORMAT: u64 = 1;
+/// Format 2 keeps the seen set in blocks (format 1: one key per page; a
+/// format-1 state is migrated when opened).
+pub const FORMAT: u64 = 2;
 
 /// sled's page cache. Its default (1 GiB) lets the cache grow with the
 /// state: with a million jobs that is most of a process's memory. The hot
@@ -32,6 +38,11 @@ pub const CACHE_BYTES: u64 = 32 << 20;
 #[derive(Clone)]
 pub struct Store {
     db: sled::Db,
+    /// The seen set in memory, read from its blocks on first use (commands
+    /// that never look a page up never load it).
+    seen: Arc<Mutex<Option<SeenSet>>>,
+    /// The number of the next seen-set block.
+    next_block: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -51,7 +62,12 @@ impl Store {
             match opened {
                 Ok(db) => {
                     check_format(dir, &db)?;
-                    return Ok(Self { db });
+                    let next_block = next_seen_block(&db)?;
+                    return Ok(Self {
+                        db,
+                        seen: Arc::default(),
+                        next_block: Arc::new(AtomicU64::new(next_block)),
+                    });
                 }
                 Err(e) if StoreError::is_lock(&e) && attempts < 20 => {
                     attempts += 1;
@@ -63,10 +79,10 @@ impl Store {
     }
 }
 
-/// Stamps a new state with [`FORMAT`]; refuses a state in another format
-/// (one without a stamp predates the stamp: format 0).
+/// Stamps a new state with [`FORMAT`]; migrates a format-1 state; refuses a
+/// state in another format (one without a stamp predates the stamp: format 0).
 fn check_format(dir: &Path, db: &sled::Db) -> Result<(), StoreError> {
-    let found = match db.get(keys::FORMAT)? {
+    let mut found = match db.get(keys::FORMAT)? {
         Some(v) => keys::decode_u64(&v)?,
         None if db.is_empty() => {
             db.insert(keys::FORMAT, &FORMAT.to_be_bytes())?;
@@ -75,6 +91,10 @@ fn check_format(dir: &Path, db: &sled::Db) -> Result<(), StoreError> {
         }
         None => 0,
     };
+    if found == 1 {
+        migrate_seen_v1(db)?;
+        found = FORMAT;
+    }
     if found != FORMAT {
         return Err(StoreError::Format {
             dir: dir.to_path_buf(),
@@ -83,6 +103,51 @@ fn check_format(dir: &Path, db: &sled::Db) -> Result<(), StoreError> {
         });
     }
     Ok(())
+}
+
+/// Format 1 → 2: moves the one-key-per-page seen set into blocks, a chunk
+/// per atomic batch (a crash midway leaves a format-1 state whose remaining
+/// keys the next open moves), then stamps format 2.
+fn migrate_seen_v1(db: &sled::Db) -> Result<(), StoreError> {
+    const CHUNK: usize = 1 << 16;
+    let mut block = next_seen_block(db)?;
+    loop {
+        let old: Vec<sled::IVec> = db
+            .scan_prefix(keys::SEEN_V1)
+            .keys()
+            .take(CHUNK)
+            .collect::<Result<_, _>>()?;
+        if old.is_empty() {
+            break;
+        }
+        let mut batch = sled::Batch::default();
+        let mut packed = Vec::with_capacity(old.len() * 16);
+        for key in &old {
+            let page =
+                key.get(1..)
+                    .filter(|p| p.len() == 16)
+                    .ok_or_else(|| StoreError::Corrupt {
+                        what: "format-1 seen key",
+                        reason: "wrong length".into(),
+                    })?;
+            packed.extend_from_slice(page);
+            batch.remove(key);
+        }
+        batch.insert(&keys::seen_block(block), packed);
+        block += 1;
+        db.apply_batch(batch)?;
+    }
+    db.insert(keys::FORMAT, &FORMAT.to_be_bytes())?;
+    db.flush()?;
+    Ok(())
+}
+
+/// One past the last seen-set block written.
+fn next_seen_block(db: &sled::Db) -> Result<u64, StoreError> {
+    match db.get_lt(keys::seen_end())? {
+        Some((k, _)) if k.starts_with(keys::SEEN) => Ok(keys::seq_of(&k)? + 1),
+        _ => Ok(0),
+    }
 }
 
 impl Store {
@@ -207,9 +272,32 @@ impl Store {
         Ok(())
     }
 
-    /// Whether `page` was ever queued (pending, done or dead).
+    /// Whether `page` was ever queued (pending, done or dead) by a committed
+    /// batch. The first call reads the seen set into memory.
     pub fn is_seen(&self, page: &PageKey) -> Result<bool, StoreError> {
-        Ok(self.db.contains_key(keys::seen(page))?)
+        Ok(self.seen_set()?.as_ref().is_some_and(|s| s.contains(page)))
+    }
+
+    /// How many pages the seen set holds.
+    pub fn seen_count(&self) -> Result<usize, StoreError> {
+        Ok(self.seen_set()?.as_ref().map_or(0, SeenSet::len))
+    }
+
+    /// The seen set, loaded (`Some`) once this returns `Ok`.
+    fn seen_set(&self) -> Result<MutexGuard<'_, Option<SeenSet>>, StoreError> {
+        let mut guard = self.seen.lock().expect("seen set lock poisoned");
+        if guard.is_none() {
+            let mut keys = Vec::new();
+            for item in self.db.scan_prefix(keys::SEEN) {
+                let (_, block) = item?;
+                keys.extend(seen::unpack(&block).ok_or_else(|| StoreError::Corrupt {
+                    what: "seen-set block",
+                    reason: format!("{} bytes is not a whole number of keys", block.len()),
+                })?);
+            }
+            *guard = Some(SeenSet::from_keys(keys));
+        }
+        Ok(guard)
     }
 
     /// The byte length of `resource`'s output known to hold whole, committed pages.
@@ -232,9 +320,27 @@ impl Store {
             .unwrap_or_default())
     }
 
-    /// Applies `batch` atomically.
+    /// Applies `batch` atomically. Its pages marked seen go to disk as one
+    /// block in the batch, and to the in-memory set (if loaded) once it is
+    /// applied — without holding the set's lock meanwhile, so a lookup never
+    /// waits for sled; a caller that must see its own marks before that
+    /// (the engine's staging) keeps them itself until the commit returns.
     pub fn commit(&self, batch: CommitBatch) -> Result<(), StoreError> {
-        Ok(self.db.apply_batch(batch.into_inner())?)
+        let (mut inner, seen) = batch.into_parts();
+        if !seen.is_empty() {
+            let block = self.next_block.fetch_add(1, Ordering::Relaxed);
+            inner.insert(&keys::seen_block(block), seen::pack(&seen));
+        }
+        self.db.apply_batch(inner)?;
+        if !seen.is_empty() {
+            let mut guard = self.seen.lock().expect("seen set lock poisoned");
+            if let Some(set) = guard.as_mut() {
+                for page in &seen {
+                    set.insert(page);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Makes everything committed so far durable on disk.

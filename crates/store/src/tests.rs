@@ -173,3 +173,70 @@ fn the_pending_count_is_kept_by_commits_and_counted_for_old_states() {
     store.commit(b).unwrap();
     assert_eq!(store.pending_count_kept().unwrap(), 1);
 }
+
+#[test]
+fn the_seen_set_is_kept_across_commits_loads_and_reopens() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = |n: u32| job(&format!("http://a/{n}")).page_key();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        // Committed before the set is loaded: read from its block.
+        let mut b = CommitBatch::new();
+        b.mark_seen(&key(1));
+        store.commit(b).unwrap();
+        assert!(store.is_seen(&key(1)).unwrap());
+        assert!(!store.is_seen(&key(2)).unwrap());
+        // Committed after: added to the loaded set.
+        let mut b = CommitBatch::new();
+        b.mark_seen(&key(2));
+        b.mark_seen(&key(3));
+        store.commit(b).unwrap();
+        assert!(store.is_seen(&key(2)).unwrap() && store.is_seen(&key(3)).unwrap());
+        // A batch marking nothing writes no block.
+        store.commit(CommitBatch::new()).unwrap();
+        store.flush().unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.seen_count().unwrap(), 3);
+    assert_eq!(store.next_block.load(Ordering::Relaxed), 2);
+    assert!(store.is_seen(&key(3)).unwrap() && !store.is_seen(&key(4)).unwrap());
+}
+
+#[test]
+fn a_format_1_state_has_its_seen_keys_moved_into_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = |n: u32| job(&format!("http://a/{n}")).page_key();
+    {
+        let db = sled::open(dir.path()).unwrap();
+        db.insert(keys::FORMAT, &1u64.to_be_bytes()).unwrap();
+        for n in 0..100 {
+            db.insert([keys::SEEN_V1, &key(n).0].concat(), &[]).unwrap();
+        }
+        db.insert(keys::NEXT_SEQ, &100u64.to_be_bytes()).unwrap();
+        db.flush().unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.seen_count().unwrap(), 100);
+    assert!((0..100).all(|n| store.is_seen(&key(n)).unwrap()));
+    assert!(!store.is_seen(&key(100)).unwrap());
+    assert_eq!(store.next_seq().unwrap(), 100, "the rest is untouched");
+    assert_eq!(store.db.scan_prefix(keys::SEEN_V1).count(), 0);
+    drop(store);
+    // Stamped format 2: reopening does not migrate again.
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.seen_count().unwrap(), 100);
+}
+
+#[test]
+fn a_torn_seen_block_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let db = sled::open(dir.path()).unwrap();
+        db.insert(keys::FORMAT, &FORMAT.to_be_bytes()).unwrap();
+        db.insert(keys::seen_block(0), &[1u8; 17]).unwrap();
+        db.flush().unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let err = store.is_seen(&job("http://a/1").page_key()).unwrap_err();
+    assert!(err.to_string().contains("seen-set block"), "{err}");
+}
