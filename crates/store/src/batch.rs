@@ -9,6 +9,8 @@ use crate::{keys, Counters, DeadLetter, Job, PageKey, ResourceMeta};
 #[derive(Default)]
 pub struct CommitBatch {
     inner: sled::Batch,
+    /// Writes in `inner`.
+    writes: usize,
     /// Pages marked seen: written as one block of the seen set on commit.
     seen: Vec<PageKey>,
 }
@@ -25,7 +27,7 @@ impl CommitBatch {
 
     /// Takes job `seq` out of the frontier (done or dead).
     pub fn remove_job(&mut self, seq: u64) {
-        self.inner.remove(&keys::pending(seq));
+        self.remove(&keys::pending(seq));
     }
 
     /// Records that `page` has been queued, so it is never queued again.
@@ -68,14 +70,21 @@ impl CommitBatch {
 
     /// Takes dead letter `seq` out (its page was put back in the frontier).
     pub fn remove_dead_letter(&mut self, seq: u64) {
-        self.inner.remove(&keys::dead(seq));
+        self.remove(&keys::dead(seq));
     }
 
     fn insert(&mut self, key: &[u8], value: Vec<u8>) {
         self.inner.insert(key, value);
+        self.writes += 1;
     }
 
-    pub(crate) fn into_parts(self) -> (sled::Batch, Vec<PageKey>) {
-        (self.inner, self.seen)
+    fn remove(&mut self, key: &[u8]) {
+        self.inner.remove(key);
+        self.writes += 1;
+    }
+
+    /// The sled batch, how many writes it holds, and the pages marked seen.
+    pub(crate) fn into_parts(self) -> (sled::Batch, usize, Vec<PageKey>) {
+        (self.inner, self.writes, self.seen)
     }
 }
