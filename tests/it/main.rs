@@ -14,6 +14,7 @@ mod parent_child;
 mod politeness;
 mod rate;
 mod resume;
+mod scheduling;
 mod secrets;
 mod state;
 mod util;

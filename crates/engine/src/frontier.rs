@@ -86,6 +86,15 @@ struct Spill {
     queued: bool,
 }
 
+/// Where an origin joins the rotation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// Next to be served (depth-first: a stream under way goes on).
+    First,
+    /// After every origin waiting.
+    Last,
+}
+
 /// A range of sled to read for one spilled origin (see [`Frontier::refill_wanted`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Refill {
@@ -133,11 +142,26 @@ impl Frontier {
     /// Offers a job just allocated: it is loaded at once when the window and
     /// its origin have room. Returns false when it stays in sled for now (a
     /// scan reaches it: its sequence number is past the cursor).
+    ///
+    /// A job offered here was found in a page just fetched (a next page, a
+    /// child): its origin goes to the *front* of the rotation when it is not
+    /// in it yet. The crawl is depth-first, as Scrapy's default LIFO
+    /// scheduling is: streams under way finish before new origins start, so
+    /// only about as many origins as there are requests in flight are
+    /// active at once, and finished ones go idle and stop (with 10,000
+    /// origins of one stream each, breadth-first kept every origin's host
+    /// and connection open to the end).
     pub fn offer_new(&mut self, origin: String, leased: Leased, now_ms: u64) -> bool {
         if self.in_memory.len() >= self.window || self.origin_full(&origin) {
             return false;
         }
-        self.load(origin, leased, now_ms);
+        self.track(&origin, &leased);
+        let when = leased.job.not_before_ms;
+        if when > now_ms {
+            self.delay(origin, leased);
+        } else {
+            self.push_ready(origin, leased, Place::First);
+        }
         true
     }
 
@@ -323,38 +347,48 @@ impl Frontier {
     }
 
     fn load(&mut self, origin: String, leased: Leased, now_ms: u64) {
-        self.in_memory.insert(leased.seq);
-        *self.per_origin.entry(origin.clone()).or_default() += 1;
+        self.track(&origin, &leased);
         self.place(origin, leased, now_ms);
+    }
+
+    /// Counts a job into the window.
+    fn track(&mut self, origin: &str, leased: &Leased) {
+        self.in_memory.insert(leased.seq);
+        match self.per_origin.get_mut(origin) {
+            Some(n) => *n += 1,
+            None => {
+                self.per_origin.insert(origin.to_string(), 1);
+            }
+        }
     }
 
     fn place(&mut self, origin: String, leased: Leased, now_ms: u64) {
         let when = leased.job.not_before_ms;
         if when > now_ms {
-            self.delayed.push(Reverse((when, leased.seq)));
-            self.delayed_jobs.insert(leased.seq, (origin, leased));
+            self.delay(origin, leased);
         } else {
-            self.push_ready(origin, leased);
+            self.push_ready(origin, leased, Place::Last);
         }
     }
 
-    fn push_ready(&mut self, origin: String, leased: Leased) {
-        match self.ready.get_mut(&origin) {
-            Some(queue) => {
-                queue.jobs.push_back(leased);
-                if !queue.queued && !queue.parked {
-                    queue.queued = true;
-                    self.rotation.push_back(origin);
-                }
-            }
-            None => {
-                let mut queue = ReadyQueue {
-                    queued: true,
-                    ..Default::default()
-                };
-                queue.jobs.push_back(leased);
-                self.ready.insert(origin.clone(), queue);
-                self.rotation.push_back(origin);
+    fn delay(&mut self, origin: String, leased: Leased) {
+        self.delayed
+            .push(Reverse((leased.job.not_before_ms, leased.seq)));
+        self.delayed_jobs.insert(leased.seq, (origin, leased));
+    }
+
+    /// Queues a ready job; an origin not in the rotation joins it at `place`.
+    fn push_ready(&mut self, origin: String, leased: Leased, place: Place) {
+        let queue = match self.ready.get_mut(&origin) {
+            Some(queue) => queue,
+            None => self.ready.entry(origin.clone()).or_default(),
+        };
+        queue.jobs.push_back(leased);
+        if !queue.queued && !queue.parked {
+            queue.queued = true;
+            match place {
+                Place::First => self.rotation.push_front(origin),
+                Place::Last => self.rotation.push_back(origin),
             }
         }
     }
@@ -367,7 +401,7 @@ impl Frontier {
             }
             self.delayed.pop();
             if let Some((origin, leased)) = self.delayed_jobs.remove(&seq) {
-                self.push_ready(origin, leased);
+                self.push_ready(origin, leased, Place::Last);
             }
         }
     }
@@ -441,8 +475,20 @@ impl Frontier {
         if queue.jobs.is_empty() {
             self.ready.remove(origin);
         } else {
+            // Its host is live and has room: first, as a stream under way.
             queue.queued = true;
-            self.rotation.push_back(origin.to_string());
+            self.rotation.push_front(origin.to_string());
+        }
+    }
+
+    /// Returns `origin`, just taken by [`next_ready_origin`](Self::next_ready_origin)
+    /// and not served, to the front of the rotation.
+    pub fn put_back(&mut self, origin: String) {
+        if let Some(queue) = self.ready.get_mut(&origin) {
+            if !queue.queued && !queue.parked && !queue.jobs.is_empty() {
+                queue.queued = true;
+                self.rotation.push_front(origin);
+            }
         }
     }
 

@@ -41,7 +41,8 @@ fn ready_origins(f: &mut Frontier) -> Vec<String> {
         f.park(&o, l);
         origins.push(o);
     }
-    for o in &origins {
+    // An unparked origin goes first: unpark the last first to keep the order.
+    for o in origins.iter().rev() {
         f.unpark(o);
     }
     origins
@@ -283,6 +284,33 @@ fn origins_rotate() {
     assert_eq!(f.next_ready_origin().as_deref(), Some("a"));
     let order: Vec<u64> = std::iter::from_fn(|| f.pop_ready("a").map(|l| l.seq)).collect();
     assert_eq!(order, [2, 3]);
+}
+
+#[test]
+fn jobs_found_in_pages_go_first_depth_first() {
+    let mut f = Frontier::new(10, 10, 0);
+    scan(&mut f, vec![job("a", 0), job("b", 1), job("c", 2)], 3);
+    assert_eq!(f.next_ready_origin().as_deref(), Some("a"));
+    finish_one(&mut f, "a");
+    // a's next page, found in the page just done: a goes on before b and c.
+    let (origin, next) = job("a", f.allocate());
+    assert!(f.offer_new(origin, next, 0));
+    assert_eq!(ready_origins(&mut f), ["a", "b", "c"]);
+    // A retry waiting for its time is no continuation: it goes last once due.
+    let (origin, later) = (String::from("d"), leased(f.allocate(), 50));
+    assert!(f.offer_new(origin, later, 0));
+    f.release_due(50);
+    assert_eq!(ready_origins(&mut f), ["a", "b", "c", "d"]);
+}
+
+#[test]
+fn an_origin_put_back_is_served_first() {
+    let mut f = Frontier::new(10, 10, 0);
+    scan(&mut f, vec![job("a", 0), job("b", 1)], 2);
+    assert_eq!(f.next_ready_origin().as_deref(), Some("a"));
+    f.put_back("a".into());
+    f.put_back("a".into());
+    assert_eq!(ready_origins(&mut f), ["a", "b"], "queued once");
 }
 
 #[test]

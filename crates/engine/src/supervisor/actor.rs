@@ -79,6 +79,10 @@ pub(crate) struct Supervisor {
     pub(super) origin_labels: OriginLabels,
     /// Jobs handed to hosts whose outcome has not come back.
     pub(super) in_flight: usize,
+    /// Hosts with jobs handed to them (`Host::in_flight > 0`).
+    pub(super) busy_hosts: usize,
+    /// No host is started for a new origin while this many are busy.
+    pub(super) max_busy_hosts: usize,
     /// Shared with the hosts: set once a stop begins.
     stopping: Arc<AtomicBool>,
     /// Shared with the hosts: how many origins have an open or half-open breaker.
@@ -105,6 +109,7 @@ impl Supervisor {
             done,
             progress,
         } = parts;
+        let max_busy_hosts = 2 * config.crawl.max_in_flight;
         let window = (config.crawl.max_in_flight * 8).clamp(4096, 100_000);
         // One origin may fill an eighth of the window, and never less than
         // four times its in-flight cap (so a lone origin is never starved).
@@ -149,6 +154,8 @@ impl Supervisor {
             pending,
             origin_labels,
             in_flight: 0,
+            busy_hosts: 0,
+            max_busy_hosts,
             stopping: Arc::new(AtomicBool::new(false)),
             open_breakers: Arc::new(AtomicUsize::new(0)),
             stop: None,

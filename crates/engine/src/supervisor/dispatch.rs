@@ -24,7 +24,17 @@ impl Supervisor {
         // host's channel is full (then it is parked until an outcome comes
         // back from it), so the rotation is empty after the loop and a pump
         // costs what it hands out, not the number of origins.
+        //
+        // An origin without a host waits (first in the rotation) while
+        // `max_busy_hosts` hosts have work: a host and its connection are
+        // the memory an origin costs, and only `max_in_flight` requests run
+        // at once anyway. Twice that many busy hosts leaves room for hosts
+        // that wait on their rate limit without starving the others.
         while let Some(origin) = self.frontier.next_ready_origin() {
+            if self.busy_hosts >= self.max_busy_hosts && !self.hosts.contains_key(&origin) {
+                self.frontier.put_back(origin);
+                break;
+            }
             self.ensure_host(&origin);
             let host = self.hosts.get_mut(&origin).expect("ensured");
             let mut handed = 0;
@@ -45,13 +55,20 @@ impl Supervisor {
                 }
             }
             if handed > 0 {
+                if host.in_flight == 0 {
+                    self.busy_hosts += 1;
+                }
                 host.in_flight += handed;
                 host.idle_since = None;
                 self.in_flight += handed;
             }
             if closed {
                 // The next turn of the loop starts a new host for the job.
-                self.hosts.remove(&origin);
+                if let Some(gone) = self.hosts.remove(&origin) {
+                    if gone.in_flight > 0 {
+                        self.busy_hosts -= 1;
+                    }
+                }
             }
         }
         Ok(())
@@ -140,6 +157,7 @@ impl Supervisor {
             host.in_flight -= 1;
             if host.in_flight == 0 {
                 host.idle_since = Some(Instant::now());
+                self.busy_hosts -= 1;
             }
         }
     }
