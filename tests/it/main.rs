@@ -17,4 +17,5 @@ mod resume;
 mod scheduling;
 mod secrets;
 mod state;
+mod tls;
 mod util;

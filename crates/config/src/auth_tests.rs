@@ -202,3 +202,25 @@ fn proxy_and_request_id_header() {
     );
     assert_eq!(c.client.request_id_header, None);
 }
+
+#[test]
+fn a_ca_file_is_read_relative_to_the_config_and_must_hold_a_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("c.toml");
+    let parse = |ca: &str| {
+        let text = format!("{HEAD}[client]\nca_file = \"{ca}\"\n{RES}");
+        parse_with_env(&text, &config, &|_: &str| None)
+    };
+    std::fs::write(
+        dir.path().join("ca.pem"),
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let c = parse("ca.pem").unwrap();
+    assert_eq!(c.client.ca_file, Some(dir.path().join("ca.pem")));
+    let e = parse("missing.pem").unwrap_err().to_string();
+    assert!(e.contains("c.toml:5: `client.ca_file`: cannot read"), "{e}");
+    std::fs::write(dir.path().join("key.pem"), "-----BEGIN PRIVATE KEY-----\n").unwrap();
+    let e = parse("key.pem").unwrap_err().to_string();
+    assert!(e.contains("holds no PEM certificate"), "{e}");
+}

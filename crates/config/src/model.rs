@@ -92,6 +92,9 @@ pub struct ClientSettings {
     /// Every request goes through this proxy (else the `HTTP_PROXY`,
     /// `HTTPS_PROXY`, `NO_PROXY` environment variables apply).
     pub proxy: Option<Url>,
+    /// PEM file of root certificates trusted for https besides the bundled
+    /// web roots (a private CA); checked to hold a certificate.
+    pub ca_file: Option<PathBuf>,
     /// Header carrying a fresh id per request (`None`: not sent).
     pub request_id_header: Option<String>,
 }

@@ -114,6 +114,9 @@ pub struct RawClient {
     /// `"http://host:port"`: every request goes through this proxy.
     #[serde(default)]
     pub proxy: Option<Spanned<String>>,
+    /// PEM file of root certificates trusted besides the bundled ones.
+    #[serde(default)]
+    pub ca_file: Option<Spanned<String>>,
     /// Header carrying a fresh id per request; `""` sends none.
     #[serde(default = "default_request_id_header")]
     pub request_id_header: String,

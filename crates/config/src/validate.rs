@@ -87,6 +87,10 @@ pub(crate) fn validate(
         c.bare("client.request_id_header", "not a valid header name");
     }
     let proxy = client.proxy.as_ref().and_then(|p| check_proxy(&mut c, p));
+    let ca_file = client
+        .ca_file
+        .as_ref()
+        .and_then(|f| check_ca_file(&mut c, f, base_dir));
     let client_auth = client
         .auth
         .as_ref()
@@ -213,6 +217,7 @@ pub(crate) fn validate(
                 .unwrap_or_else(|| concat!("harvest/", env!("CARGO_PKG_VERSION")).to_string()),
             headers: client.headers.clone().into_iter().collect(),
             proxy,
+            ca_file,
             request_id_header: Some(client.request_id_header.clone()).filter(|h| !h.is_empty()),
         },
         origins,
@@ -423,6 +428,32 @@ fn check_breaker(c: &mut Checker<'_>, raw: &RawBreaker) -> harvest_policy::Break
         );
     }
     s
+}
+
+/// `[client] ca_file`: a readable PEM file (relative to the config file)
+/// holding at least one certificate.
+fn check_ca_file(
+    c: &mut Checker<'_>,
+    f: &Spanned<String>,
+    base_dir: &Path,
+) -> Option<std::path::PathBuf> {
+    let path = base_dir.join(f.get_ref());
+    match std::fs::read(&path) {
+        Ok(pem) if pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") => Some(path),
+        Ok(_) => {
+            let why = format!("{} holds no PEM certificate", path.display());
+            c.at(f, "client.ca_file", why);
+            None
+        }
+        Err(e) => {
+            c.at(
+                f,
+                "client.ca_file",
+                format!("cannot read {}: {e}", path.display()),
+            );
+            None
+        }
+    }
 }
 
 /// `[client] proxy`: an http(s) proxy URL without credentials (those belong

@@ -40,7 +40,10 @@ impl EngineError {
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            Self::Seeds { .. } | Self::Incompatible { .. } | Self::OutputExists { .. }
+            Self::Seeds { .. }
+                | Self::Incompatible { .. }
+                | Self::OutputExists { .. }
+                | Self::Client(_)
         ) || matches!(
             self,
             Self::Store(StoreError::Open { .. } | StoreError::Format { .. })

@@ -70,6 +70,15 @@ impl Fetcher {
                 .map_err(|e| FetchError::Request(format!("proxy: {e}")))?;
             builder = builder.proxy(proxy);
         }
+        if let Some(path) = &settings.ca_file {
+            let bad = |e: &dyn std::fmt::Display| {
+                FetchError::Request(format!("client.ca_file {}: {e}", path.display()))
+            };
+            let pem = std::fs::read(path).map_err(|e| bad(&e))?;
+            for cert in reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| bad(&e))? {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
         let client = builder
             .user_agent(settings.user_agent.clone())
             .default_headers(headers)

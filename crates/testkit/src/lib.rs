@@ -25,6 +25,8 @@ mod log;
 mod pages;
 mod server;
 mod styles;
+#[cfg(feature = "tls")]
+mod tls;
 
 pub use auth::{basic, Credential, TokenPolicy, TOKEN_PATH};
 pub use children::{child_ids, CHILD_PAGES, CHILD_RECORDS};

@@ -14,6 +14,8 @@ pub struct RequestRecord {
     /// Status sent (0 when the connection was cut without a response).
     pub status: u16,
     pub method: String,
+    /// `HTTP/1.1`, `HTTP/2.0`, ...
+    pub version: String,
     /// Every request header, names lowercase, in order: the ground truth of
     /// which credentials, request ids and keys an origin received.
     pub headers: Vec<(String, String)>,
@@ -35,19 +37,18 @@ impl RequestRecord {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Seen {
     pub method: String,
+    pub version: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
 impl Seen {
-    pub(crate) fn of(
-        method: &axum::http::Method,
-        headers: &axum::http::HeaderMap,
-        body: &[u8],
-    ) -> Self {
+    pub(crate) fn of(parts: &axum::http::request::Parts, body: &[u8]) -> Self {
         Self {
-            method: method.to_string(),
-            headers: headers
+            method: parts.method.to_string(),
+            version: format!("{:?}", parts.version),
+            headers: parts
+                .headers
                 .iter()
                 .map(|(k, v)| {
                     (
@@ -84,6 +85,7 @@ impl RequestLog {
             path,
             status,
             method: seen.method,
+            version: seen.version,
             headers: seen.headers,
             body: seen.body,
         });

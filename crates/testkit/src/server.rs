@@ -12,6 +12,12 @@ use bytes::Bytes;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
+#[cfg(feature = "tls")]
+use crate::tls::Tls;
+/// Without the `tls` feature there is no TLS to serve.
+#[cfg(not(feature = "tls"))]
+enum Tls {}
+
 struct Shared {
     spec: UpstreamSpec,
     log: Arc<RequestLog>,
@@ -29,6 +35,8 @@ struct OriginState {
 /// A running upstream. Dropping it stops the servers.
 pub struct Upstream {
     addrs: Vec<SocketAddr>,
+    /// The certificate of an HTTPS upstream, PEM.
+    cert_pem: Option<String>,
     shared: Arc<Shared>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -37,7 +45,21 @@ pub struct Upstream {
 impl Upstream {
     /// Starts `spec.origins` servers on 127.0.0.1, each on a free port.
     pub fn start(spec: UpstreamSpec) -> std::io::Result<Self> {
-        Self::start_bound(spec, |_| Ipv4Addr::LOCALHOST)
+        Self::start_bound(spec, |_| Ipv4Addr::LOCALHOST, None)
+    }
+
+    /// Like [`start`](Self::start), over HTTPS with HTTP/2 offered (see
+    /// `tls.rs`): clients must trust [`ca_pem`](Self::ca_pem). Absolute next
+    /// links say `http`, so use a relative [`LinkStyle`](crate::LinkStyle).
+    #[cfg(feature = "tls")]
+    pub fn start_tls(spec: UpstreamSpec) -> std::io::Result<Self> {
+        let tls = crate::tls::Tls::generate()?;
+        Self::start_bound(spec, |_| Ipv4Addr::LOCALHOST, Some(tls))
+    }
+
+    /// The certificate of an upstream from [`start_tls`](Self::start_tls), PEM.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.cert_pem.as_deref()
     }
 
     /// Starts `spec.origins` servers, origin `i` on its own loopback address
@@ -46,10 +68,15 @@ impl Upstream {
     /// ports. Every origin costs one listening socket. Absolute next links
     /// name 127.0.0.1, so use a relative [`LinkStyle`](crate::LinkStyle).
     pub fn start_many(spec: UpstreamSpec) -> std::io::Result<Self> {
-        Self::start_bound(spec, loopback_host)
+        Self::start_bound(spec, loopback_host, None)
     }
 
-    fn start_bound(spec: UpstreamSpec, ip: impl Fn(usize) -> Ipv4Addr) -> std::io::Result<Self> {
+    fn start_bound(
+        spec: UpstreamSpec,
+        ip: impl Fn(usize) -> Ipv4Addr,
+        tls: Option<Tls>,
+    ) -> std::io::Result<Self> {
+        let cert_pem = tls.as_ref().map(Tls::cert_pem);
         let shared = Arc::new(Shared {
             spec,
             log: Arc::new(RequestLog::new()),
@@ -87,9 +114,7 @@ impl Upstream {
                             shared: serve_shared.clone(),
                         };
                         let app = axum::Router::new().fallback(handle).with_state(state);
-                        tokio::spawn(async move {
-                            let _ = axum::serve(listener, app).await;
-                        });
+                        serve(listener, app, tls.as_ref());
                     }
                     let _ = stop_rx.await;
                 });
@@ -97,6 +122,7 @@ impl Upstream {
             })?;
         Ok(Self {
             addrs,
+            cert_pem,
             shared,
             stop: Some(stop_tx),
             thread: Some(thread),
@@ -107,9 +133,14 @@ impl Upstream {
         &self.shared.spec
     }
 
-    /// `http://127.0.0.1:PORT` of origin `i`.
+    /// `http://127.0.0.1:PORT` of origin `i` (`https` for [`start_tls`](Self::start_tls)).
     pub fn origin_url(&self, i: usize) -> String {
-        format!("http://{}", self.addrs[i])
+        let scheme = if self.cert_pem.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addrs[i])
     }
 
     /// The first page of every stream served in `route`'s style, origins
@@ -194,6 +225,34 @@ impl Drop for Upstream {
     }
 }
 
+impl Tls {
+    fn cert_pem(&self) -> String {
+        #[cfg(feature = "tls")]
+        return self.cert_pem.clone();
+        #[cfg(not(feature = "tls"))]
+        match *self {}
+    }
+}
+
+/// Serves `app` on `listener`, over TLS when `tls` is given.
+fn serve(listener: tokio::net::TcpListener, app: axum::Router, tls: Option<&Tls>) {
+    #[cfg(feature = "tls")]
+    if let Some(tls) = tls {
+        let listener = crate::tls::TlsListener::new(listener, tls.acceptor.clone());
+        tokio::spawn(async move {
+            if let Ok(listener) = listener {
+                let _ = axum::serve(listener, app).await;
+            }
+        });
+        return;
+    }
+    #[cfg(not(feature = "tls"))]
+    let _: Option<&Tls> = tls;
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+}
+
 async fn handle(State(origin): State<OriginState>, req: Request) -> Response {
     let path = req
         .uri()
@@ -205,7 +264,7 @@ async fn handle(State(origin): State<OriginState>, req: Request) -> Response {
     let body = axum::body::to_bytes(body, 1 << 20)
         .await
         .unwrap_or_default();
-    let seen = Seen::of(&parts.method, &parts.headers, &body);
+    let seen = Seen::of(&parts, &body);
     let checked = shared
         .auth
         .intercept(origin.index, &parts.method, &path, &parts.headers, &body);
