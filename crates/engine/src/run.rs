@@ -40,7 +40,7 @@ pub fn run(config: Config, options: &RunOptions) -> Result<Summary, EngineError>
             .unwrap_or(0),
     );
     let fetcher = Fetcher::new(&config.client, pool_per_origin).map_err(EngineError::Client)?;
-    let fetcher = crate::host::Http::new(fetcher, &config).map_err(EngineError::Client)?;
+    let http = crate::host::Http::new(fetcher, &config).map_err(EngineError::Client)?;
     // Fetching and parsing run on their own threads; the actix thread keeps
     // the supervisor and the host actors (bookkeeping only).
     let io = tokio::runtime::Builder::new_multi_thread()
@@ -61,7 +61,7 @@ pub fn run(config: Config, options: &RunOptions) -> Result<Summary, EngineError>
             config: Arc::new(config),
             store,
             committer,
-            fetcher,
+            http,
             io: io_handle,
             stop,
             progress: options.progress.clone(),

@@ -37,9 +37,8 @@ pub struct Attempt {
     /// Sent in the request id header and logged with failures: one per
     /// attempt (kept across the attempt's redirects).
     pub request_id: String,
-    /// The job's idempotency key: the same for every attempt of the job, so
-    /// the server can recognise a retry.
-    pub idempotency_key: String,
+    /// Identifies the job (its resource and URL): gives the idempotency key.
+    job_key: [u8; 16],
 }
 
 impl Attempt {
@@ -48,8 +47,15 @@ impl Attempt {
     pub fn new(job_key: [u8; 16]) -> Self {
         Self {
             request_id: uuid_text(rand::random::<[u8; 16]>()),
-            idempotency_key: uuid_text(job_key),
+            job_key,
         }
+    }
+
+    /// The job's idempotency key: the same for every attempt of the job, so
+    /// the server can recognise a retry. Made only for the requests that
+    /// send it.
+    pub fn idempotency_key(&self) -> String {
+        uuid_text(self.job_key)
     }
 }
 
@@ -57,7 +63,7 @@ impl Attempt {
 fn uuid_text(mut b: [u8; 16]) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    // Built in place: this runs twice per request (request id, idempotency key).
+    // Built in place: this runs for every request (its request id).
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut text = String::with_capacity(36);
     for (i, x) in b.iter().enumerate() {
@@ -240,7 +246,7 @@ impl RequestSpec {
             .as_ref()
             .filter(|_| *method == Method::POST)
         {
-            req = req.header(name, &attempt.idempotency_key);
+            req = req.header(name, attempt.idempotency_key());
         }
         req
     }
@@ -322,10 +328,10 @@ mod tests {
         let a = Attempt::new([7; 16]);
         let b = Attempt::new([7; 16]);
         assert_ne!(a.request_id, b.request_id);
-        assert_eq!(a.idempotency_key, b.idempotency_key);
+        assert_eq!(a.idempotency_key(), b.idempotency_key());
         assert_eq!(a.request_id.len(), 36);
         assert_eq!(&a.request_id[14..15], "4");
-        assert_ne!(Attempt::new([8; 16]).idempotency_key, a.idempotency_key);
+        assert_ne!(Attempt::new([8; 16]).idempotency_key(), a.idempotency_key());
     }
 
     #[test]

@@ -126,20 +126,17 @@ async fn fetch_attempt(
                 request_id: attempt.request_id.clone(),
             }
         }
-        Disposition::DeadLetter if status == 401 && spec.auth_for(&leased.url).is_some() => {
-            response.discard_body().await;
-            FetchResult::Dead {
-                status: Some(status),
-                reason: "unauthorized",
-                detail: unauthorized(spec.auth_for(&leased.url).unwrap_or_default()),
-            }
-        }
         Disposition::DeadLetter => {
             response.discard_body().await;
+            // A 401 to a request that carried a credential names it.
+            let (reason, detail) = match spec.auth_for(&leased.url).filter(|_| status == 401) {
+                Some(kind) => ("unauthorized", unauthorized(kind)),
+                None => ("http_status", format!("HTTP {status}")),
+            };
             FetchResult::Dead {
                 status: Some(status),
-                reason: "http_status",
-                detail: format!("HTTP {status}"),
+                reason,
+                detail,
             }
         }
     };

@@ -49,7 +49,7 @@ pub(crate) struct SupervisorParts {
     pub config: Arc<Config>,
     pub store: Store,
     pub committer: Committer,
-    pub fetcher: Http,
+    pub http: Http,
     /// The runtime that fetches and parses.
     pub io: tokio::runtime::Handle,
     pub stop: watch::Receiver<Option<StopReason>>,
@@ -65,7 +65,7 @@ pub(crate) struct Supervisor {
     pub(super) hosts: HashMap<String, Host>,
     /// Handed to each new host; set in `started` (it needs our address).
     pub(super) shared: Option<HostShared>,
-    fetcher: Http,
+    http: Http,
     io: tokio::runtime::Handle,
     pub(super) rules: Arc<[PageRules]>,
     /// Resource name → config index (jobs name their resource).
@@ -103,7 +103,7 @@ impl Supervisor {
             config,
             store,
             committer,
-            fetcher,
+            http,
             io,
             stop,
             done,
@@ -145,7 +145,7 @@ impl Supervisor {
             frontier,
             hosts: HashMap::new(),
             shared: None,
-            fetcher,
+            http,
             io,
             rules,
             resource_index,
@@ -337,7 +337,7 @@ impl Actor for Supervisor {
         // Outcomes are bounded by the global cap (see `messages`); leave room.
         ctx.set_mailbox_capacity(self.config.crawl.max_in_flight + 64);
         self.shared = Some(HostShared {
-            http: self.fetcher.clone(),
+            http: self.http.clone(),
             io: self.io.clone(),
             rules: self.rules.clone(),
             global: Arc::new(Semaphore::new(self.config.crawl.max_in_flight)),
