@@ -221,7 +221,10 @@ impl Supervisor {
             }
             Ok(())
         });
-        if now.duration_since(self.last_reap) >= Duration::from_secs(1) {
+        // Idle hosts are looked for four times per `idle_after` (at most
+        // once a second), so one stops within a quarter of it past its time.
+        let reap_every = (self.config.client.idle_after / 4).clamp(TICK, Duration::from_secs(1));
+        if now.duration_since(self.last_reap) >= reap_every {
             self.last_reap = now;
             self.reap_idle_hosts(now);
             self.observe_queues();
