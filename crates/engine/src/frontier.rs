@@ -450,9 +450,9 @@ impl Frontier {
         }
     }
 
-    /// Puts back a job that did not fit because `origin`'s host is full, and
-    /// leaves the origin out of the rotation until [`unpark`](Self::unpark)
-    /// (its host has room again).
+    /// Puts back a job that did not fit because `origin`'s host is full (or
+    /// because no host may start for it yet), and leaves the origin out of
+    /// the rotation until [`unpark`](Self::unpark) (there is room again).
     pub fn park(&mut self, origin: &str, leased: Leased) {
         let queue = self.ready.entry(origin.to_string()).or_default();
         queue.jobs.push_front(leased);
@@ -478,17 +478,6 @@ impl Frontier {
             // Its host is live and has room: first, as a stream under way.
             queue.queued = true;
             self.rotation.push_front(origin.to_string());
-        }
-    }
-
-    /// Returns `origin`, just taken by [`next_ready_origin`](Self::next_ready_origin)
-    /// and not served, to the front of the rotation.
-    pub fn put_back(&mut self, origin: String) {
-        if let Some(queue) = self.ready.get_mut(&origin) {
-            if !queue.queued && !queue.parked && !queue.jobs.is_empty() {
-                queue.queued = true;
-                self.rotation.push_front(origin);
-            }
         }
     }
 

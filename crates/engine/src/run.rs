@@ -31,6 +31,9 @@ pub fn run(config: Config, options: &RunOptions) -> Result<Summary, EngineError>
     if seeded > 0 {
         tracing::info!(seeds = seeded, "Frontier seeded.");
     }
+    // Here, not on the supervisor's thread at its first lookup.
+    let seen = store.load_seen()?;
+    tracing::debug!(pages = seen, "Seen set loaded.");
     let pool_per_origin = config.client.defaults.max_in_flight.max(
         config
             .origins

@@ -16,9 +16,8 @@ pub use batch::CommitBatch;
 pub use error::StoreError;
 pub use job::{Counters, DeadLetter, Job, PageKey, ResourceMeta};
 
-use seen::SeenSet;
+use seen::{OpenBlock, SeenSet};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The layout of the state this build reads and writes, stored in the state
@@ -26,6 +25,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 /// Format 2 keeps the seen set in blocks (format 1: one key per page; a
 /// format-1 state is migrated when opened).
 pub const FORMAT: u64 = 2;
+
+/// Stamped while a format-1 state is being migrated: no build but this one
+/// reads a state half moved (this one finishes the move).
+const MIGRATING_TO_2: u64 = 0x8000_0000_0000_0002;
 
 /// sled's page cache. Its default (1 GiB) lets the cache grow with the
 /// state: with a million jobs that is most of a process's memory. The hot
@@ -41,8 +44,9 @@ pub struct Store {
     /// The seen set in memory, read from its blocks on first use (commands
     /// that never look a page up never load it).
     seen: Arc<Mutex<Option<SeenSet>>>,
-    /// The number of the next seen-set block.
-    next_block: Arc<AtomicU64>,
+    /// The seen set's last durable block, which commits append to. Held
+    /// through a commit's apply, so concurrent commits rewrite it in order.
+    open_block: Arc<Mutex<OpenBlock>>,
 }
 
 impl Store {
@@ -62,11 +66,11 @@ impl Store {
             match opened {
                 Ok(db) => {
                     check_format(dir, &db)?;
-                    let next_block = next_seen_block(&db)?;
+                    let open_block = last_seen_block(&db)?;
                     return Ok(Self {
                         db,
                         seen: Arc::default(),
-                        next_block: Arc::new(AtomicU64::new(next_block)),
+                        open_block: Arc::new(Mutex::new(open_block)),
                     });
                 }
                 Err(e) if StoreError::is_lock(&e) && attempts < 20 => {
@@ -91,7 +95,7 @@ fn check_format(dir: &Path, db: &sled::Db) -> Result<(), StoreError> {
         }
         None => 0,
     };
-    if found == 1 {
+    if found == 1 || found == MIGRATING_TO_2 {
         migrate_seen_v1(db)?;
         found = FORMAT;
     }
@@ -124,8 +128,11 @@ fn collect_garbage(writes: usize) {
 /// per atomic batch (a crash midway leaves a format-1 state whose remaining
 /// keys the next open moves), then stamps format 2.
 fn migrate_seen_v1(db: &sled::Db) -> Result<(), StoreError> {
-    const CHUNK: usize = 1 << 16;
-    let mut block = next_seen_block(db)?;
+    const CHUNK: usize = seen::BLOCK_KEYS;
+    db.insert(keys::FORMAT, &MIGRATING_TO_2.to_be_bytes())?;
+    db.flush()?;
+    let open = last_seen_block(db)?;
+    let mut block = open.number + u64::from(!open.packed.is_empty());
     loop {
         let old: Vec<sled::IVec> = db
             .scan_prefix(keys::SEEN_V1)
@@ -151,17 +158,32 @@ fn migrate_seen_v1(db: &sled::Db) -> Result<(), StoreError> {
         batch.insert(&keys::seen_block(block), packed);
         block += 1;
         db.apply_batch(batch)?;
+        collect_garbage(2 * old.len());
     }
     db.insert(keys::FORMAT, &FORMAT.to_be_bytes())?;
     db.flush()?;
     Ok(())
 }
 
-/// One past the last seen-set block written.
-fn next_seen_block(db: &sled::Db) -> Result<u64, StoreError> {
+/// The seen-set block to append to: the last one written while it has
+/// room, else a new one after it.
+fn last_seen_block(db: &sled::Db) -> Result<OpenBlock, StoreError> {
     match db.get_lt(keys::seen_end())? {
-        Some((k, _)) if k.starts_with(keys::SEEN) => Ok(keys::seq_of(&k)? + 1),
-        _ => Ok(0),
+        Some((k, v)) if k.starts_with(keys::SEEN) => {
+            let number = keys::seq_of(&k)?;
+            Ok(if v.len() / 16 < seen::BLOCK_KEYS && v.len() % 16 == 0 {
+                OpenBlock {
+                    number,
+                    packed: v.to_vec(),
+                }
+            } else {
+                OpenBlock {
+                    number: number + 1,
+                    packed: Vec::new(),
+                }
+            })
+        }
+        _ => Ok(OpenBlock::default()),
     }
 }
 
@@ -293,8 +315,9 @@ impl Store {
         Ok(self.seen_set()?.as_ref().is_some_and(|s| s.contains(page)))
     }
 
-    /// How many pages the seen set holds.
-    pub fn seen_count(&self) -> Result<usize, StoreError> {
+    /// Reads the seen set into memory now (else the first lookup does) and
+    /// says how many pages it holds.
+    pub fn load_seen(&self) -> Result<usize, StoreError> {
         Ok(self.seen_set()?.as_ref().map_or(0, SeenSet::len))
     }
 
@@ -342,11 +365,15 @@ impl Store {
     /// (the engine's staging) keeps them itself until the commit returns.
     pub fn commit(&self, batch: CommitBatch) -> Result<(), StoreError> {
         let (mut inner, writes, seen) = batch.into_parts();
-        if !seen.is_empty() {
-            let block = self.next_block.fetch_add(1, Ordering::Relaxed);
-            inner.insert(&keys::seen_block(block), seen::pack(&seen));
+        let mut open = self.open_block.lock().expect("open block lock poisoned");
+        // Appended to a copy: a batch that fails to apply leaves no trace.
+        let mut next = open.clone();
+        for (number, packed) in next.append(&seen) {
+            inner.insert(&keys::seen_block(number), packed);
         }
         self.db.apply_batch(inner)?;
+        *open = next;
+        drop(open);
         collect_garbage(writes);
         if !seen.is_empty() {
             let mut guard = self.seen.lock().expect("seen set lock poisoned");

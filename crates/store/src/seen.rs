@@ -5,10 +5,12 @@
 //! key than the key is worth (measured: ~300 B per 17-byte key, 300 MB at a
 //! million pages, more with a smaller cache), and a lookup of a random key
 //! costs a tree walk. Instead, as Scrapy's `requests.seen` does, the set
-//! lives in memory and its durable copy is append-only: each commit that
-//! marks pages seen writes one *block* (`S` + block number → the keys packed
-//! 16 bytes each) in the same atomic batch, so the copy on disk is exactly
-//! the committed pages. Opening the set reads the blocks back once.
+//! lives in memory and its durable copy is append-only: *blocks* of up to
+//! [`BLOCK_KEYS`] keys (`S` + block number → the keys packed 16 bytes each).
+//! A commit that marks pages seen appends them to the open block and
+//! rewrites it in the same atomic batch, so the copy on disk is exactly the
+//! committed pages, and a million pages are ~250 sled keys however small the
+//! commits. Opening the set reads the blocks back once.
 //!
 //! In memory, [`SeenSet`] is a sorted `Vec<u128>` (16 bytes per page, no
 //! hash-table slack) plus a small hash set of recent keys, merged into the
@@ -20,6 +22,36 @@ use std::collections::HashSet;
 
 /// Recent keys merged at the latest when there are this many.
 const MIN_MERGE: usize = 4096;
+
+/// Keys per durable block (64 KiB): a commit rewrites at most this much.
+pub(crate) const BLOCK_KEYS: usize = 4096;
+
+/// The last durable block, still filling: its number and packed keys.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OpenBlock {
+    pub number: u64,
+    pub packed: Vec<u8>,
+}
+
+impl OpenBlock {
+    /// Appends `keys`, returning every block touched (number, new
+    /// contents) for the batch; a full block is closed and the next opened.
+    pub fn append(&mut self, mut keys: &[PageKey]) -> Vec<(u64, Vec<u8>)> {
+        let mut touched = Vec::new();
+        while !keys.is_empty() {
+            let room = BLOCK_KEYS - self.packed.len() / 16;
+            let (now, later) = keys.split_at(room.min(keys.len()));
+            self.packed.extend(now.iter().flat_map(|k| k.0));
+            touched.push((self.number, self.packed.clone()));
+            if self.packed.len() / 16 >= BLOCK_KEYS {
+                self.number += 1;
+                self.packed.clear();
+            }
+            keys = later;
+        }
+        touched
+    }
+}
 
 /// An in-memory set of page keys (see the module doc).
 #[derive(Debug, Default)]
@@ -90,11 +122,6 @@ impl SeenSet {
     }
 }
 
-/// Packs keys for one durable block.
-pub(crate) fn pack(keys: &[PageKey]) -> Vec<u8> {
-    keys.iter().flat_map(|k| k.0).collect()
-}
-
 /// Unpacks a durable block; `None` if its length is not a whole number of keys.
 pub(crate) fn unpack(block: &[u8]) -> Option<impl Iterator<Item = u128> + '_> {
     let chunks = block.chunks_exact(16);
@@ -139,10 +166,27 @@ mod tests {
     #[test]
     fn blocks_round_trip_and_torn_blocks_are_refused() {
         let keys = [key(1), key(2)];
-        let block = pack(&keys);
-        let back: Vec<u128> = unpack(&block).unwrap().collect();
+        let mut open = OpenBlock::default();
+        let touched = open.append(&keys);
+        assert_eq!(touched.len(), 1);
+        let (number, block) = &touched[0];
+        assert_eq!(*number, 0);
+        let back: Vec<u128> = unpack(block).unwrap().collect();
         assert_eq!(back, keys.map(|k| u128::from_be_bytes(k.0)).to_vec());
         assert!(unpack(&block[..17]).is_none());
+    }
+
+    #[test]
+    fn an_open_block_fills_then_the_next_one_opens() {
+        let mut open = OpenBlock::default();
+        let first: Vec<PageKey> = (0..BLOCK_KEYS as u64 - 1).map(key).collect();
+        assert_eq!(open.append(&first).len(), 1);
+        // One more fills block 0; the rest go to block 1.
+        let touched = open.append(&[key(1_000_000), key(1_000_001), key(1_000_002)]);
+        let sizes: Vec<(u64, usize)> = touched.iter().map(|(n, b)| (*n, b.len() / 16)).collect();
+        assert_eq!(sizes, [(0, BLOCK_KEYS), (1, 2)]);
+        assert_eq!((open.number, open.packed.len()), (1, 32));
+        assert!(open.append(&[]).is_empty());
     }
 
     proptest! {

@@ -197,8 +197,12 @@ fn the_seen_set_is_kept_across_commits_loads_and_reopens() {
         store.flush().unwrap();
     }
     let store = Store::open(dir.path()).unwrap();
-    assert_eq!(store.seen_count().unwrap(), 3);
-    assert_eq!(store.next_block.load(Ordering::Relaxed), 2);
+    assert_eq!(store.load_seen().unwrap(), 3);
+    assert_eq!(
+        store.db.scan_prefix(keys::SEEN).count(),
+        1,
+        "one block, appended to"
+    );
     assert!(store.is_seen(&key(3)).unwrap() && !store.is_seen(&key(4)).unwrap());
 }
 
@@ -209,22 +213,33 @@ fn a_format_1_state_has_its_seen_keys_moved_into_blocks() {
     {
         let db = sled::open(dir.path()).unwrap();
         db.insert(keys::FORMAT, &1u64.to_be_bytes()).unwrap();
-        for n in 0..100 {
+        for n in 0..(seen::BLOCK_KEYS as u32 + 100) {
             db.insert([keys::SEEN_V1, &key(n).0].concat(), &[]).unwrap();
         }
         db.insert(keys::NEXT_SEQ, &100u64.to_be_bytes()).unwrap();
         db.flush().unwrap();
     }
+    let all = seen::BLOCK_KEYS + 100;
     let store = Store::open(dir.path()).unwrap();
-    assert_eq!(store.seen_count().unwrap(), 100);
-    assert!((0..100).all(|n| store.is_seen(&key(n)).unwrap()));
-    assert!(!store.is_seen(&key(100)).unwrap());
+    assert_eq!(store.load_seen().unwrap(), all);
+    assert!((0..all as u32).all(|n| store.is_seen(&key(n)).unwrap()));
+    assert!(!store.is_seen(&key(all as u32)).unwrap());
+    assert_eq!(
+        store.db.scan_prefix(keys::SEEN).count(),
+        2,
+        "a full block and a partial one"
+    );
+    // New pages go to the partial block.
+    let mut b = CommitBatch::new();
+    b.mark_seen(&key(all as u32));
+    store.commit(b).unwrap();
+    assert_eq!(store.db.scan_prefix(keys::SEEN).count(), 2);
     assert_eq!(store.next_seq().unwrap(), 100, "the rest is untouched");
     assert_eq!(store.db.scan_prefix(keys::SEEN_V1).count(), 0);
     drop(store);
     // Stamped format 2: reopening does not migrate again.
     let store = Store::open(dir.path()).unwrap();
-    assert_eq!(store.seen_count().unwrap(), 100);
+    assert_eq!(store.load_seen().unwrap(), all + 1);
 }
 
 #[test]
@@ -239,4 +254,26 @@ fn a_torn_seen_block_is_named() {
     let store = Store::open(dir.path()).unwrap();
     let err = store.is_seen(&job("http://a/1").page_key()).unwrap_err();
     assert!(err.to_string().contains("seen-set block"), "{err}");
+}
+
+#[test]
+fn a_migration_cut_short_is_finished_on_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = |n: u32| job(&format!("http://a/{n}")).page_key();
+    {
+        let db = sled::open(dir.path()).unwrap();
+        db.insert(keys::FORMAT, &MIGRATING_TO_2.to_be_bytes())
+            .unwrap();
+        let moved: Vec<u8> = (0..10).flat_map(|n| key(n).0).collect();
+        db.insert(keys::seen_block(0), moved).unwrap();
+        for n in 10..20 {
+            db.insert([keys::SEEN_V1, &key(n).0].concat(), &[]).unwrap();
+        }
+        db.flush().unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.load_seen().unwrap(), 20);
+    assert!((0..20).all(|n| store.is_seen(&key(n)).unwrap()));
+    let format = store.db.get(keys::FORMAT).unwrap().unwrap();
+    assert_eq!(keys::decode_u64(&format).unwrap(), FORMAT);
 }

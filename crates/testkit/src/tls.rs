@@ -8,9 +8,13 @@
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
+
+/// Longest a client may take over its TLS handshake.
+const HANDSHAKE: Duration = Duration::from_secs(10);
 
 /// The server side of TLS: its config and the certificate, PEM.
 pub(crate) struct Tls {
@@ -53,11 +57,21 @@ impl TlsListener {
         let local = listener.local_addr()?;
         let (tx, handshaken) = tokio::sync::mpsc::channel(64);
         tokio::spawn(async move {
-            while let Ok((tcp, addr)) = listener.accept().await {
+            loop {
+                let (tcp, addr) = match listener.accept().await {
+                    Ok(conn) => conn,
+                    Err(_) => {
+                        // Out of descriptors, say: wait, as axum's own loop does.
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
                 let (acceptor, tx) = (acceptor.clone(), tx.clone());
                 tokio::spawn(async move {
-                    // A client that does not trust the certificate hangs up here.
-                    if let Ok(tls) = acceptor.accept(tcp).await {
+                    // A client that does not trust the certificate hangs up
+                    // here; one that says nothing is dropped after a while.
+                    let handshake = tokio::time::timeout(HANDSHAKE, acceptor.accept(tcp));
+                    if let Ok(Ok(tls)) = handshake.await {
                         let _ = tx.send((tls, addr)).await;
                     }
                 });

@@ -304,16 +304,6 @@ fn jobs_found_in_pages_go_first_depth_first() {
 }
 
 #[test]
-fn an_origin_put_back_is_served_first() {
-    let mut f = Frontier::new(10, 10, 0);
-    scan(&mut f, vec![job("a", 0), job("b", 1)], 2);
-    assert_eq!(f.next_ready_origin().as_deref(), Some("a"));
-    f.put_back("a".into());
-    f.put_back("a".into());
-    assert_eq!(ready_origins(&mut f), ["a", "b"], "queued once");
-}
-
-#[test]
 fn a_parked_origin_leaves_the_rotation_until_unparked() {
     let mut f = Frontier::new(10, 10, 0);
     scan(&mut f, vec![job("a", 0), job("a", 1), job("b", 2)], 3);

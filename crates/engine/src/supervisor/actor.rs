@@ -15,7 +15,7 @@ use harvest_policy::Backoff;
 use harvest_store::Store;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -81,12 +81,15 @@ pub(crate) struct Supervisor {
     pub(super) in_flight: usize,
     /// Hosts with jobs handed to them (`Host::in_flight > 0`).
     pub(super) busy_hosts: usize,
-    /// No host is started for a new origin while this many are busy.
+    /// No host is started for a new origin while this many are busy (plus
+    /// those with an open breaker: see `host_cap`).
     pub(super) max_busy_hosts: usize,
+    /// Origins without a host, parked until the host cap has room, in order.
+    pub(super) awaiting_host: VecDeque<String>,
     /// Shared with the hosts: set once a stop begins.
     stopping: Arc<AtomicBool>,
     /// Shared with the hosts: how many origins have an open or half-open breaker.
-    open_breakers: Arc<AtomicUsize>,
+    pub(super) open_breakers: Arc<AtomicUsize>,
     pub(super) stop: Option<(StopReason, Instant)>,
     stop_rx: Option<watch::Receiver<Option<StopReason>>>,
     /// Called with progress snapshots instead of logging progress lines.
@@ -156,6 +159,7 @@ impl Supervisor {
             in_flight: 0,
             busy_hosts: 0,
             max_busy_hosts,
+            awaiting_host: VecDeque::new(),
             stopping: Arc::new(AtomicBool::new(false)),
             open_breakers: Arc::new(AtomicUsize::new(0)),
             stop: None,

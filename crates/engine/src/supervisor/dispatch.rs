@@ -8,6 +8,7 @@ use actix::prelude::*;
 use async_channel::TrySendError;
 use harvest_config::origin_of;
 use harvest_store::Job;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 impl Supervisor {
@@ -20,20 +21,22 @@ impl Supervisor {
         let now_ms = crate::clock::now_ms();
         self.refill(now_ms)?;
         self.frontier.release_due(now_ms);
+        self.admit_awaiting_hosts();
         // Each origin taken is handed jobs until its queue is empty or its
         // host's channel is full (then it is parked until an outcome comes
         // back from it), so the rotation is empty after the loop and a pump
         // costs what it hands out, not the number of origins.
         //
-        // An origin without a host waits (first in the rotation) while
-        // `max_busy_hosts` hosts have work: a host and its connection are
-        // the memory an origin costs, and only `max_in_flight` requests run
-        // at once anyway. Twice that many busy hosts leaves room for hosts
-        // that wait on their rate limit without starving the others.
+        // An origin without a host waits while the host cap is reached (see
+        // `host_cap`): it is parked in `awaiting_host` and the loop goes on
+        // with the origins that have hosts.
         while let Some(origin) = self.frontier.next_ready_origin() {
-            if self.busy_hosts >= self.max_busy_hosts && !self.hosts.contains_key(&origin) {
-                self.frontier.put_back(origin);
-                break;
+            if self.busy_hosts >= self.host_cap() && !self.hosts.contains_key(&origin) {
+                if let Some(leased) = self.frontier.pop_ready(&origin) {
+                    self.frontier.park(&origin, leased);
+                    self.awaiting_host.push_back(origin);
+                }
+                continue;
             }
             self.ensure_host(&origin);
             let host = self.hosts.get_mut(&origin).expect("ensured");
@@ -66,12 +69,33 @@ impl Supervisor {
                 // The next turn of the loop starts a new host for the job.
                 if let Some(gone) = self.hosts.remove(&origin) {
                     if gone.in_flight > 0 {
-                        self.busy_hosts -= 1;
+                        self.busy_hosts = self.busy_hosts.saturating_sub(1);
                     }
                 }
             }
         }
         Ok(())
+    }
+
+    /// How many hosts may have work before no host starts for a new origin:
+    /// a host and its connection are the memory an origin costs, and only
+    /// `max_in_flight` requests run at once anyway. `max_busy_hosts` (twice
+    /// that) leaves room for hosts waiting on their rate limit; hosts whose
+    /// breaker is open or probing hold their jobs for a while and do not
+    /// count.
+    fn host_cap(&self) -> usize {
+        self.max_busy_hosts + self.open_breakers.load(Ordering::Relaxed)
+    }
+
+    /// Puts origins waiting for a host back first in the rotation, as many
+    /// as the host cap has room for, in the order they came.
+    fn admit_awaiting_hosts(&mut self) {
+        let room = self.host_cap().saturating_sub(self.busy_hosts);
+        let n = room.min(self.awaiting_host.len());
+        // Unparked origins go first: the last one first keeps their order.
+        for origin in self.awaiting_host.drain(..n).rev().collect::<Vec<_>>() {
+            self.frontier.unpark(&origin);
+        }
     }
 
     /// Reads the next pending jobs from sled when the window wants them, and
@@ -153,11 +177,11 @@ impl Supervisor {
     pub(super) fn host_returned(&mut self, origin: &str) {
         self.in_flight -= 1;
         self.frontier.unpark(origin);
-        if let Some(host) = self.hosts.get_mut(origin) {
+        if let Some(host) = self.hosts.get_mut(origin).filter(|h| h.in_flight > 0) {
             host.in_flight -= 1;
             if host.in_flight == 0 {
                 host.idle_since = Some(Instant::now());
-                self.busy_hosts -= 1;
+                self.busy_hosts = self.busy_hosts.saturating_sub(1);
             }
         }
     }
