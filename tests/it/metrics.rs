@@ -4,7 +4,7 @@ use crate::util::*;
 use harvest_testkit::{Upstream, UpstreamSpec};
 use std::io::{Read, Write};
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -13,7 +13,7 @@ fn free_port() -> u16 {
 }
 
 /// `GET /metrics`, or `None` while nothing listens.
-fn scrape(port: u16) -> Option<String> {
+pub(crate) fn scrape(port: u16) -> Option<String> {
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         .ok()?;
@@ -23,7 +23,7 @@ fn scrape(port: u16) -> Option<String> {
 }
 
 /// The value of the first sample line starting with `prefix`.
-fn sample(text: &str, prefix: &str) -> Option<f64> {
+pub(crate) fn sample(text: &str, prefix: &str) -> Option<f64> {
     text.lines()
         .find(|l| l.starts_with(prefix))?
         .rsplit(' ')

@@ -1,6 +1,7 @@
 //! Crawl order, judged on the upstream's request log: depth-first, so only
 //! about as many origins are active at once as requests may run.
 
+use crate::metrics::{free_port, sample, scrape};
 use crate::util::*;
 use harvest_testkit::{RequestRecord, Upstream, UpstreamSpec};
 
@@ -45,4 +46,49 @@ fn streams_under_way_finish_before_new_origins_start() {
     // requests; depth-first, a new origin starts as one finishes.
     let most = most_origins_under_way(&log, spec.origins);
     assert!(most <= 6, "{most} origins under way at once");
+}
+
+#[test]
+fn finished_origins_stop_their_hosts_beyond_the_idle_cap() {
+    // 40 origins of one stream, two pages each, the second page a token
+    // later (5 per second): a crawl of a few seconds in which origins finish
+    // one after another, with `idle_after` far longer than the crawl.
+    let spec = UpstreamSpec {
+        origins: 40,
+        streams: 1,
+        pages: 2,
+        records: 1,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    let port = free_port();
+    let crawl = Crawl::new();
+    let path = crawl.write(
+        &[Res::json_link("items", up.seeds())],
+        &format!(
+            "[metrics]\nlisten = \"127.0.0.1:{port}\"\n\
+             [client]\nidle_after = \"60s\"\nrate_per_sec = 5.0\nburst = 1\n"
+        ),
+    );
+    // Two requests at once: at most 4 busy hosts and 4 idle ones.
+    let toml = std::fs::read_to_string(path)
+        .unwrap()
+        .replace("max_in_flight = 32\n", "max_in_flight = 2\n");
+    crawl.write_raw(&toml);
+    let mut child = crawl.spawn();
+    let mut most = 0.0f64;
+    let status = loop {
+        if let Some(hosts) = scrape(port).and_then(|t| sample(&t, "harvest_hosts ")) {
+            most = most.max(hosts);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status}");
+    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    assert!(most >= 1.0, "the gauge was scraped");
+    // Without the cap every finished origin kept its host for `idle_after`.
+    assert!(most <= 8.0, "{most} hosts at once");
 }

@@ -8,6 +8,9 @@ use harvest_config::ClientSettings;
 use reqwest::header::{
     HeaderMap, HeaderName, HeaderValue, ACCEPT_ENCODING as ACCEPT_ENCODING_HEADER, CONTENT_ENCODING,
 };
+use rustls::pki_types::pem::PemObject;
+use std::path::Path;
+use std::sync::Arc;
 use url::Url;
 
 /// Most bytes read of an error (non-2xx) body: enough for a message, never a
@@ -42,11 +45,25 @@ impl Response {
     }
 }
 
-/// One client for the whole crawl; clone it freely (it is a handle).
+/// An HTTP client; clone it freely (it is a handle to one connection pool).
+///
+/// The crawl's fetcher serves token requests; each host actor gets its own
+/// from [`for_origin`](Self::for_origin), so its pooled connections close
+/// when the host stops instead of lingering in a shared pool.
 #[derive(Clone)]
 pub struct Fetcher {
     pub(crate) client: reqwest::Client,
     max_body_bytes: u64,
+    recipe: Arc<Recipe>,
+}
+
+/// What every client is built from: the settings, the default headers and
+/// one TLS configuration (roots parsed once, not per client).
+struct Recipe {
+    settings: ClientSettings,
+    headers: HeaderMap,
+    pool_per_origin: usize,
+    tls: rustls::ClientConfig,
 }
 
 impl Fetcher {
@@ -64,39 +81,25 @@ impl Fetcher {
                 .map_err(|e| FetchError::Request(format!("header `{name}` value: {e}")))?;
             headers.insert(name, value);
         }
-        let mut builder = reqwest::Client::builder();
-        if let Some(proxy) = &settings.proxy {
-            let proxy = reqwest::Proxy::all(proxy.as_str())
-                .map_err(|e| FetchError::Request(format!("proxy: {e}")))?;
-            builder = builder.proxy(proxy);
-        }
-        if let Some(path) = &settings.ca_file {
-            let bad = |e: &dyn std::fmt::Display| {
-                FetchError::Request(format!("client.ca_file {}: {e}", path.display()))
-            };
-            let pem = std::fs::read(path).map_err(|e| bad(&e))?;
-            for cert in reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| bad(&e))? {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        let client = builder
-            .user_agent(settings.user_agent.clone())
-            .default_headers(headers)
-            .connect_timeout(settings.connect_timeout)
-            .read_timeout(settings.read_timeout)
-            .timeout(settings.request_timeout)
-            .pool_max_idle_per_host(pool_per_origin)
-            // Idle connections go with their origin's idle host actor, so
-            // 10,000 finished origins do not keep 10,000 sockets open.
-            .pool_idle_timeout(settings.idle_after)
-            // Redirects are followed by `send`, hop by hop (see `redirect.rs`).
-            .redirect(reqwest::redirect::Policy::none())
-            .tcp_nodelay(true)
-            .build()
-            .map_err(|e| FetchError::Request(e.to_string()))?;
+        let recipe = Arc::new(Recipe {
+            settings: settings.clone(),
+            headers,
+            pool_per_origin,
+            tls: tls_config(settings.ca_file.as_deref())?,
+        });
         Ok(Self {
-            client,
+            client: recipe.client()?,
             max_body_bytes: settings.max_body_bytes,
+            recipe,
+        })
+    }
+
+    /// A fetcher with the same settings and a pool of its own.
+    pub fn for_origin(&self) -> Result<Self, FetchError> {
+        Ok(Self {
+            client: self.recipe.client()?,
+            max_body_bytes: self.max_body_bytes,
+            recipe: self.recipe.clone(),
         })
     }
 
@@ -138,4 +141,54 @@ impl Fetcher {
             body: Body::new(resp, encoding, limit),
         })
     }
+}
+
+impl Recipe {
+    fn client(&self) -> Result<reqwest::Client, FetchError> {
+        let settings = &self.settings;
+        let mut builder = reqwest::Client::builder();
+        if let Some(proxy) = &settings.proxy {
+            let proxy = reqwest::Proxy::all(proxy.as_str())
+                .map_err(|e| FetchError::Request(format!("proxy: {e}")))?;
+            builder = builder.proxy(proxy);
+        }
+        builder
+            .use_preconfigured_tls(self.tls.clone())
+            .user_agent(settings.user_agent.clone())
+            .default_headers(self.headers.clone())
+            .connect_timeout(settings.connect_timeout)
+            .read_timeout(settings.read_timeout)
+            .timeout(settings.request_timeout)
+            .pool_max_idle_per_host(self.pool_per_origin)
+            .pool_idle_timeout(settings.idle_after)
+            // Redirects are followed by `send`, hop by hop (see `redirect.rs`).
+            .redirect(reqwest::redirect::Policy::none())
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| FetchError::Request(e.to_string()))
+    }
+}
+
+/// rustls with the bundled web roots plus those of `ca_file`, offering
+/// HTTP/2 and HTTP/1.1 by ALPN.
+fn tls_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig, FetchError> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(path) = ca_file {
+        let bad = |e: &dyn std::fmt::Display| {
+            FetchError::Request(format!("client.ca_file {}: {e}", path.display()))
+        };
+        let pem = std::fs::read(path).map_err(|e| bad(&e))?;
+        for cert in rustls::pki_types::CertificateDer::pem_slice_iter(&pem) {
+            roots.add(cert.map_err(|e| bad(&e))?).map_err(|e| bad(&e))?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| FetchError::Request(format!("TLS: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
 }

@@ -1,5 +1,6 @@
-//! The HTTP side every host shares: the pooled client and each resource's
-//! request settings (method, body, headers, credentials), by config index.
+//! The HTTP side of the hosts: a client (each host gets its own pool, see
+//! `Fetcher::for_origin`) and each resource's request settings (method,
+//! body, headers, credentials), by config index.
 
 use harvest_fetch::{Fetcher, RequestSpec};
 use std::sync::Arc;

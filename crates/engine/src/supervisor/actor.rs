@@ -86,6 +86,9 @@ pub(crate) struct Supervisor {
     pub(super) max_busy_hosts: usize,
     /// Origins without a host, parked until the host cap has room, in order.
     pub(super) awaiting_host: VecDeque<String>,
+    /// Hosts as they went idle, oldest first (entries go stale when a host
+    /// gets work again or stops: checked against `Host::idle_since`).
+    pub(super) idle_hosts: VecDeque<(String, Instant)>,
     /// Shared with the hosts: set once a stop begins.
     stopping: Arc<AtomicBool>,
     /// Shared with the hosts: how many origins have an open or half-open breaker.
@@ -160,6 +163,7 @@ impl Supervisor {
             busy_hosts: 0,
             max_busy_hosts,
             awaiting_host: VecDeque::new(),
+            idle_hosts: VecDeque::new(),
             stopping: Arc::new(AtomicBool::new(false)),
             open_breakers: Arc::new(AtomicUsize::new(0)),
             stop: None,
