@@ -76,6 +76,15 @@ fn an_idle_origin_stops_its_host_while_others_work() {
         .lines()
         .filter(|l| l.contains("Idle host stopped."))
         .collect();
-    assert_eq!(stopped.len(), 1, "{log}");
+    // Origin 0's host stops while origin 1 works; origin 1's may stop too,
+    // once, at the very end (idle while the last commit is written).
+    let of = |i: usize| {
+        stopped
+            .iter()
+            .filter(|l| l.contains(&up.origin_url(i)))
+            .count()
+    };
+    assert_eq!(of(0), 1, "{log}");
+    assert!(of(1) <= 1, "{log}");
     assert!(stopped[0].contains(&up.origin_url(0)), "{}", stopped[0]);
 }
