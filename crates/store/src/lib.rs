@@ -358,21 +358,27 @@ impl Store {
             .unwrap_or_default())
     }
 
-    /// Applies `batch` atomically. Its pages marked seen go to disk as one
-    /// block in the batch, and to the in-memory set (if loaded) once it is
-    /// applied — without holding the set's lock meanwhile, so a lookup never
-    /// waits for sled; a caller that must see its own marks before that
-    /// (the engine's staging) keeps them itself until the commit returns.
+    /// Applies `batch` atomically. Its pages marked seen are appended to the
+    /// seen set's open block, rewritten in the same batch, and go to the
+    /// in-memory set (if loaded) once it is applied — without holding the
+    /// set's lock meanwhile, so a lookup never waits for sled; a caller that
+    /// must see its own marks before that (the engine's staging) keeps them
+    /// itself until the commit returns.
     pub fn commit(&self, batch: CommitBatch) -> Result<(), StoreError> {
         let (mut inner, writes, seen) = batch.into_parts();
         let mut open = self.open_block.lock().expect("open block lock poisoned");
         // Appended to a copy: a batch that fails to apply leaves no trace.
-        let mut next = open.clone();
-        for (number, packed) in next.append(&seen) {
-            inner.insert(&keys::seen_block(number), packed);
-        }
+        let next = (!seen.is_empty()).then(|| {
+            let mut next = open.clone();
+            for (number, packed) in next.append(&seen) {
+                inner.insert(&keys::seen_block(number), packed);
+            }
+            next
+        });
         self.db.apply_batch(inner)?;
-        *open = next;
+        if let Some(next) = next {
+            *open = next;
+        }
         drop(open);
         collect_garbage(writes);
         if !seen.is_empty() {
