@@ -2,27 +2,13 @@
 //! logs), stdout, the summary, the metrics scrape, the output or any file of
 //! the state directory, although pages were retried and dead-lettered.
 
+use crate::metrics::{free_port, scrape};
 use crate::util::*;
 use harvest_testkit::{Credential, Fault, FaultAction, Upstream, UpstreamSpec};
-use std::io::{Read, Write};
 use std::path::Path;
 
 const TOKEN: &str = "tok-LEAKCHECK-7c1f0e9d";
 const KEY: &str = "key-LEAKCHECK-3b8a2d6e";
-
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
-}
-
-fn scrape(port: u16) -> Option<String> {
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .ok()?;
-    let mut text = String::new();
-    s.read_to_string(&mut text).ok()?;
-    text.contains("200 OK").then_some(text)
-}
 
 /// Every file under `dir`, as bytes.
 fn files(dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {

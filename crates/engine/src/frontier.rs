@@ -156,12 +156,7 @@ impl Frontier {
             return false;
         }
         self.track(&origin, &leased);
-        let when = leased.job.not_before_ms;
-        if when > now_ms {
-            self.delay(origin, leased);
-        } else {
-            self.push_ready(origin, leased, Place::First);
-        }
+        self.place(origin, leased, now_ms, Place::First);
         true
     }
 
@@ -318,7 +313,7 @@ impl Frontier {
 
     /// Puts a job back to wait until `not_before_ms` (a retry).
     pub fn requeue(&mut self, origin: String, leased: Leased, now_ms: u64) {
-        self.place(origin, leased, now_ms);
+        self.place(origin, leased, now_ms, Place::Last);
     }
 
     /// Job `seq` of `origin` is finished (done, dead, or abandoned): frees
@@ -348,7 +343,7 @@ impl Frontier {
 
     fn load(&mut self, origin: String, leased: Leased, now_ms: u64) {
         self.track(&origin, &leased);
-        self.place(origin, leased, now_ms);
+        self.place(origin, leased, now_ms, Place::Last);
     }
 
     /// Counts a job into the window.
@@ -362,19 +357,17 @@ impl Frontier {
         }
     }
 
-    fn place(&mut self, origin: String, leased: Leased, now_ms: u64) {
+    /// A ready job joins its origin's queue (the origin joins the rotation
+    /// at `at`); a job waiting for its time goes aside until then, and
+    /// joins last once due.
+    fn place(&mut self, origin: String, leased: Leased, now_ms: u64, at: Place) {
         let when = leased.job.not_before_ms;
         if when > now_ms {
-            self.delay(origin, leased);
+            self.delayed.push(Reverse((when, leased.seq)));
+            self.delayed_jobs.insert(leased.seq, (origin, leased));
         } else {
-            self.push_ready(origin, leased, Place::Last);
+            self.push_ready(origin, leased, at);
         }
-    }
-
-    fn delay(&mut self, origin: String, leased: Leased) {
-        self.delayed
-            .push(Reverse((leased.job.not_before_ms, leased.seq)));
-        self.delayed_jobs.insert(leased.seq, (origin, leased));
     }
 
     /// Queues a ready job; an origin not in the rotation joins it at `place`.
