@@ -12,6 +12,7 @@ mod model;
 mod paginator;
 mod raw;
 mod request;
+mod response;
 mod secret;
 mod seeding;
 mod template;
@@ -25,7 +26,7 @@ pub use error::{ConfigError, Problem};
 pub use model::{
     origin_of, parse_http_url, ClientSettings, Config, CrawlSettings, MetricsSettings,
     OriginSettings, PageStyle, PageTotal, Paginator, ParentLink, Resource, RetrySettings,
-    SeedTemplate, SeedValues, Seeds, Selector,
+    SeedTemplate, SeedValues, Seeds, Selector, DEFAULT_MAX_DEPTH, MAX_MAX_DEPTH,
 };
 pub use request::{Method, RequestSettings, DEFAULT_IDEMPOTENCY_HEADER};
 pub use secret::{process_env, EnvLookup, Secret};

@@ -141,7 +141,19 @@ pub struct Resource {
     /// Credentials (its own `auth`, else `[client] auth`), with the origins
     /// they are sent to.
     pub auth: Option<ResourceAuth>,
+    /// `response_actions`: rules applied to a response before its status's
+    /// usual disposition (first match wins).
+    pub response_actions: harvest_policy::ResponseRules,
+    /// A page holding a record nested deeper than this is dead-lettered
+    /// (`too_deep`): many JSON readers refuse deep documents.
+    pub max_depth: usize,
 }
+
+/// `max_depth` when the resource does not set it.
+pub const DEFAULT_MAX_DEPTH: usize = 512;
+
+/// The highest `max_depth` (the page scanner's own bound).
+pub const MAX_MAX_DEPTH: usize = 1 << 20;
 
 /// How a page points to the next one, and how many pages a stream may have.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,8 +189,10 @@ pub enum PageStyle {
         cursor_param: String,
         has_more_path: Option<Selector>,
     },
-    /// `offset_param` and `limit_param` (= `limit`, on every request). Ends on
-    /// an empty or short page, or when the offset reaches the total.
+    /// `offset_param` and `limit_param` (= `limit`, on every request). Ends
+    /// when the offset reaches the total, on an empty page, or (without a
+    /// total, when `end_on_short_page`) on a page of fewer than `limit`
+    /// records. The next offset counts the records the page really held.
     Offset {
         offset_param: String,
         limit_param: String,
@@ -187,20 +201,27 @@ pub enum PageStyle {
         /// Records per stream stated in the config: the seed page fans out
         /// without waiting for a total in the body.
         total: Option<u64>,
+        /// Without a total, a short page ends the stream (default: only an
+        /// empty one does, since a server may cap the page size).
+        end_on_short_page: bool,
     },
     /// `page_param` counts pages from `base`. Ends on an empty page, after the
-    /// last page the total names, or on `false` at `has_more_path`.
+    /// last page the total names, on `false` at `has_more_path`, or (without a
+    /// total, when `end_on_short_page`) on a page of fewer than `page_size`
+    /// records.
     PageNumber {
         page_param: String,
         base: u64,
         total: Option<PageTotal>,
         /// Pages per stream stated in the config (used when no total is read).
         total_pages: Option<u64>,
-        /// Sent as `page_size_param` on every request, when both are given;
-        /// a page with fewer records ends the stream.
+        /// Sent as `page_size_param` on every request, when both are given.
         page_size: Option<u64>,
         page_size_param: Option<String>,
         has_more_path: Option<Selector>,
+        /// Without a total, a page of fewer than `page_size` records ends the
+        /// stream (needs `page_size`; default: only an empty page does).
+        end_on_short_page: bool,
     },
     /// No pagination: every seed is one page.
     SinglePage,

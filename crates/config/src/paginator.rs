@@ -52,6 +52,7 @@ pub(crate) fn check(
             limit_param,
             total_path,
             total,
+            end_on_short_page,
             max_pages,
         } => {
             let offset_param = p.param("offset_param", offset_param);
@@ -66,6 +67,7 @@ pub(crate) fn check(
                     limit: p.positive("limit", *limit),
                     total_path: p.opt_path("total_path", total_path),
                     total: total.map(|n| p.positive("total", n)),
+                    end_on_short_page: *end_on_short_page,
                 },
                 *max_pages,
             )
@@ -79,6 +81,7 @@ pub(crate) fn check(
             page_size,
             page_size_param,
             has_more_path,
+            end_on_short_page,
             max_pages,
         } => {
             let stated_pages = total_pages.map(|n| p.positive("total_pages", n));
@@ -113,6 +116,12 @@ pub(crate) fn check(
             if page_size_param.is_some() && page_size.is_none() {
                 p.problem("page_size", "is needed with page_size_param");
             }
+            if *end_on_short_page && page_size.is_none() {
+                p.problem(
+                    "page_size",
+                    "is needed with end_on_short_page (a short page has fewer records)",
+                );
+            }
             if page_size_param.as_ref() == Some(&page_param) {
                 p.problem("page_size_param", "must differ from page_param");
             }
@@ -125,6 +134,7 @@ pub(crate) fn check(
                     page_size,
                     page_size_param,
                     has_more_path: p.opt_path("has_more_path", has_more_path),
+                    end_on_short_page: *end_on_short_page,
                 },
                 *max_pages,
             )

@@ -231,6 +231,21 @@ pub struct RawResource {
     /// Credentials (over `[client] auth`).
     #[serde(default)]
     pub auth: Option<Spanned<RawAuth>>,
+    /// Rules overriding what a response's status would do.
+    #[serde(default)]
+    pub response_actions: Vec<Spanned<RawResponseAction>>,
+    /// Deepest nesting of a record (default `DEFAULT_MAX_DEPTH`).
+    #[serde(default)]
+    pub max_depth: Option<Spanned<i64>>,
+}
+
+/// `{ status = 404, content = "...", action = "end_stream" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawResponseAction {
+    pub status: Option<i64>,
+    pub content: Option<String>,
+    pub action: String,
 }
 
 /// `auth = { type = "...", ... }`. Secrets are named by environment variable
@@ -336,6 +351,9 @@ pub enum RawPaginator {
         total_path: Option<String>,
         /// The stream's record count, when known in advance.
         total: Option<i64>,
+        /// Without a total, a page with fewer than `limit` records ends the stream.
+        #[serde(default)]
+        end_on_short_page: bool,
         max_pages: Option<i64>,
     },
     /// A page number query parameter.
@@ -351,6 +369,9 @@ pub enum RawPaginator {
         page_size: Option<i64>,
         page_size_param: Option<String>,
         has_more_path: Option<String>,
+        /// Without a total, a page with fewer than `page_size` records ends the stream.
+        #[serde(default)]
+        end_on_short_page: bool,
         max_pages: Option<i64>,
     },
     /// Every seed is one page.

@@ -213,6 +213,7 @@ fn every_paginator_type_parses_with_its_defaults() {
             limit: 50,
             total_path: Some(sel("total")),
             total: None,
+            end_on_short_page: false,
         }
     );
     assert_eq!(
@@ -225,6 +226,7 @@ fn every_paginator_type_parses_with_its_defaults() {
             limit: 50,
             total_path: None,
             total: Some(2000),
+            end_on_short_page: false,
         }
     );
     assert_eq!(
@@ -236,7 +238,8 @@ fn every_paginator_type_parses_with_its_defaults() {
             total_pages: None,
             page_size: None,
             page_size_param: None,
-            has_more_path: None
+            has_more_path: None,
+            end_on_short_page: false,
         }
     );
     assert_eq!(
@@ -252,7 +255,8 @@ fn every_paginator_type_parses_with_its_defaults() {
             total_pages: None,
             page_size: Some(20),
             page_size_param: None,
-            has_more_path: Some(sel("more"))
+            has_more_path: Some(sel("more")),
+            end_on_short_page: false,
         }
     );
 }
@@ -292,6 +296,10 @@ fn bad_paginator_keys_are_named() {
     );
     assert_eq!(
         k("{ type = \"page_number\", page_size = -1 }"),
+        ["resources[0] (r).paginator.page_size"]
+    );
+    assert_eq!(
+        k("{ type = \"page_number\", end_on_short_page = true }"),
         ["resources[0] (r).paginator.page_size"]
     );
     assert_eq!(
@@ -498,4 +506,89 @@ fn bad_parents_name_their_key_and_line() {
     assert_eq!(p.len(), 2, "{p:?}");
     assert!(p.iter().all(|p| p.message.contains("cycle")), "{p:?}");
     assert_eq!(p[0].key, "resources[0] (users).parent.resource");
+}
+
+#[test]
+fn end_on_short_page_is_an_opt_in() {
+    let offset = paginator("{ type = \"offset\", limit = 5, end_on_short_page = true }").unwrap();
+    assert!(matches!(
+        offset.style,
+        PageStyle::Offset {
+            end_on_short_page: true,
+            ..
+        }
+    ));
+    let pages =
+        paginator("{ type = \"page_number\", page_size = 5, end_on_short_page = true }").unwrap();
+    assert!(matches!(
+        pages.style,
+        PageStyle::PageNumber {
+            end_on_short_page: true,
+            ..
+        }
+    ));
+}
+
+fn with_keys(extra: &str) -> String {
+    resource(&format!(
+        "seeds = [\"http://h/a\"]\ndata_selector = \"data\"\npaginator = {{ type = \"single_page\" }}\n{extra}"
+    ))
+}
+
+#[test]
+fn response_actions_and_max_depth_are_read() {
+    let c = parse(
+        &with_keys(
+            "response_actions = [{ status = 404, action = \"end_stream\" }, { content = \"rate limit\", action = \"retry\" }]\nmax_depth = 64",
+        ),
+        Path::new("c.toml"),
+    )
+    .unwrap();
+    let r = &c.resources[0];
+    assert_eq!(r.max_depth, 64);
+    use harvest_policy::{ResponseAction, ResponseRule, ResponseRules};
+    assert_eq!(
+        r.response_actions,
+        ResponseRules::new(vec![
+            ResponseRule {
+                status: Some(404),
+                content: None,
+                action: ResponseAction::EndStream
+            },
+            ResponseRule {
+                status: None,
+                content: Some("rate limit".into()),
+                action: ResponseAction::Retry
+            },
+        ])
+    );
+    let c = parse(&with_keys(""), Path::new("c.toml")).unwrap();
+    assert_eq!(c.resources[0].max_depth, DEFAULT_MAX_DEPTH);
+    assert!(c.resources[0].response_actions.is_empty());
+}
+
+#[test]
+fn bad_response_actions_are_each_named_with_their_line() {
+    let text = with_keys(
+        "max_depth = 0\nresponse_actions = [\n  { status = 404, action = \"stop\" },\n  { action = \"ignore\" },\n  { status = 99, content = \"\", action = \"retry\" },\n]",
+    );
+    let got: Vec<(Option<usize>, String)> = problems(&text)
+        .into_iter()
+        .map(|p| (p.line, p.key))
+        .collect();
+    let key = |k: &str| format!("resources[0] (r).{k}");
+    assert_eq!(
+        got,
+        [
+            (Some(11), key("response_actions[0].action")),
+            (Some(12), key("response_actions[1]")),
+            (Some(13), key("response_actions[2].status")),
+            (Some(13), key("response_actions[2].content")),
+            (Some(9), key("max_depth")),
+        ]
+    );
+    let unknown = problems(&with_keys(
+        "response_actions = [{ status = 404, action = \"ignore\", when = 1 }]",
+    ));
+    assert!(unknown[0].message.contains("when"), "{unknown:?}");
 }

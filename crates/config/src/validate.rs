@@ -361,6 +361,8 @@ fn check_resource(
         }
     }
     let request = crate::request::check(c, &key, r);
+    let response_actions = crate::response::check(c, &key, &r.response_actions);
+    let max_depth = crate::response::check_max_depth(c, &key, r.max_depth.as_ref());
     let own_auth = r
         .auth
         .as_ref()
@@ -397,6 +399,8 @@ fn check_resource(
         allowed_origins,
         request,
         auth,
+        response_actions,
+        max_depth,
     })
 }
 

@@ -327,26 +327,41 @@ impl PageRules {
             } => cursor_next(page, cursor_param, &found),
             PageStyle::Offset {
                 offset_param,
+                limit_param,
                 limit,
                 total,
+                end_on_short_page,
                 ..
-            } => numbered::offset(page, offset_param, *limit, found.total.or(*total), &found),
+            } => {
+                let o = numbered::Offset {
+                    offset_param,
+                    limit_param,
+                    limit: *limit,
+                    end_on_short_page: *end_on_short_page,
+                };
+                numbered::offset(page, o, found.total.or(*total), &found)
+            }
             PageStyle::PageNumber {
                 page_param,
                 base,
                 total,
                 total_pages: stated,
                 page_size,
+                end_on_short_page,
                 ..
             } => {
-                let total_pages = match (total, found.total) {
-                    (Some(PageTotal::Pages(_)), Some(n)) => Some(n),
-                    (Some(PageTotal::Records(_)), Some(n)) => {
-                        page_size.map(|size| n.div_ceil(size))
-                    }
-                    _ => *stated,
+                let total = match (total, found.total) {
+                    (Some(PageTotal::Pages(_)), Some(n)) => Some(numbered::Total::Pages(n)),
+                    (Some(PageTotal::Records(_)), Some(n)) => Some(numbered::Total::Records(n)),
+                    _ => stated.map(numbered::Total::Pages),
                 };
-                numbered::page_number(page, page_param, *base, *page_size, total_pages, &found)
+                let p = numbered::Numbered {
+                    page_param,
+                    base: *base,
+                    page_size: *page_size,
+                    end_on_short_page: *end_on_short_page,
+                };
+                numbered::page_number(page, p, total, &found)
             }
         };
         self.cap(next)

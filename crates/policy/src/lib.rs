@@ -28,6 +28,7 @@ mod classify;
 mod fuzz;
 mod rate_headers;
 mod rate_numeric;
+mod response_action;
 mod retry_after;
 mod sf;
 
@@ -37,4 +38,5 @@ pub use breaker::{Admit, BreakerSettings, BreakerState, CallOutcome, CircuitBrea
 pub use bucket::TokenBucket;
 pub use classify::{Disposition, StatusClass};
 pub use rate_headers::{parse_quota, Quota};
+pub use response_action::{Matched, ResponseAction, ResponseRule, ResponseRules, CONTENT_PREFIX};
 pub use retry_after::{parse_retry_after, DEFAULT_MAX_RETRY_AFTER};
