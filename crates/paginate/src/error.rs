@@ -6,6 +6,9 @@ pub enum PageError {
     /// Not JSON, truncated, or nested deeper than the parser allows.
     #[error("body is not valid JSON: {0}")]
     NotJson(String),
+    /// A record nested deeper than the resource's `max_depth`.
+    #[error("a record is nested deeper than max_depth ({max_depth}) at byte {at}")]
+    TooDeep { max_depth: usize, at: u64 },
     #[error("data_selector `{0}` is not in the page")]
     SelectorMissing(String),
     #[error("data_selector `{path}` holds {found}, not an array")]
@@ -26,6 +29,7 @@ impl PageError {
     pub fn reason(&self) -> &'static str {
         match self {
             Self::NotJson(_) => "not_json",
+            Self::TooDeep { .. } => "too_deep",
             Self::SelectorMissing(_) => "selector_missing",
             Self::NotAnArray { .. } => "not_an_array",
             Self::BadNext { .. } => "bad_next",

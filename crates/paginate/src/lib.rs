@@ -210,7 +210,8 @@ impl PageRules {
             PageStyle::HeaderLink | PageStyle::SinglePage => {}
         }
         Self {
-            scan: ScanSpec::with_fields(resource.data_selector.clone(), fields),
+            scan: ScanSpec::with_fields(resource.data_selector.clone(), fields)
+                .with_max_depth(resource.max_depth),
             style: resource.paginator.style.clone(),
             max_pages: resource.paginator.max_pages,
             slots,

@@ -87,6 +87,8 @@ impl Scalar {
 pub struct ScanSpec {
     data: Selector,
     fields: Vec<(Selector, Want)>,
+    /// The deepest a record may be nested (at most [`MAX_DEPTH`]).
+    max_depth: usize,
 }
 
 impl ScanSpec {
@@ -99,7 +101,18 @@ impl ScanSpec {
     /// [`Scan::fields`] answers in the same order.
     pub fn with_fields(data: Selector, fields: Vec<(Selector, Want)>) -> Self {
         assert!(fields.len() <= MAX_FIELDS, "too many scan fields");
-        Self { data, fields }
+        Self {
+            data,
+            fields,
+            max_depth: MAX_DEPTH,
+        }
+    }
+
+    /// Refuses a page holding a record nested deeper than `max_depth`
+    /// (capped at [`MAX_DEPTH`]) with [`PageError::TooDeep`].
+    pub fn with_max_depth(mut self, max_depth: usize) -> Self {
+        self.max_depth = max_depth.min(MAX_DEPTH);
+        self
     }
 
     fn all_fields(&self) -> u32 {

@@ -18,6 +18,8 @@ fn rules(style: PageStyle, max_pages: Option<u32>) -> PageRules {
         allowed_origins: Vec::new(),
         request: Default::default(),
         auth: None,
+        response_actions: Default::default(),
+        max_depth: harvest_config::DEFAULT_MAX_DEPTH,
     })
 }
 
@@ -222,6 +224,10 @@ fn has_more_false_ends_a_cursor_stream() {
 }
 
 fn offset_rules(total: bool, max_pages: Option<u32>) -> PageRules {
+    offset_rules_with(total, false, max_pages)
+}
+
+fn offset_rules_with(total: bool, end_on_short_page: bool, max_pages: Option<u32>) -> PageRules {
     rules(
         PageStyle::Offset {
             offset_param: "offset".into(),
@@ -229,6 +235,7 @@ fn offset_rules(total: bool, max_pages: Option<u32>) -> PageRules {
             limit: 3,
             total_path: total.then(|| sel("total")),
             total: None,
+            end_on_short_page,
         },
         max_pages,
     )
@@ -243,6 +250,7 @@ fn a_total_stated_in_the_config_fans_out_from_the_seed() {
             limit: 3,
             total_path: None,
             total: Some(9),
+            end_on_short_page: false,
         },
         None,
     );
@@ -264,6 +272,7 @@ fn a_total_stated_in_the_config_fans_out_from_the_seed() {
             page_size: None,
             page_size_param: None,
             has_more_path: None,
+            end_on_short_page: false,
         },
         None,
     );
@@ -283,7 +292,7 @@ fn offset_seed_carries_the_limit() {
 }
 
 #[test]
-fn offset_without_total_walks_until_a_short_or_empty_page() {
+fn offset_without_total_walks_until_an_empty_page() {
     let r = offset_rules(false, None);
     let seed = r.seed(url("http://h/items"));
     let Next::Page(p1) = next(&r, &seed, &format!("{{\"data\":[{}]}}", records(3))) else {
@@ -298,11 +307,28 @@ fn offset_without_total_walks_until_a_short_or_empty_page() {
         urls(&next(&r, &p1, &format!("{{\"data\":[{}]}}", records(3)))),
         ["http://h/items?limit=3&offset=6"]
     );
+    // A short page is no end (the server may cap the page size): the next
+    // offset counts the records it held.
+    let Next::Page(p2) = next(&r, &p1, &format!("{{\"data\":[{}]}}", records(2))) else {
+        panic!("a short page goes on")
+    };
+    assert_eq!(p2.url.as_str(), "http://h/items?limit=3&offset=5");
+    assert_eq!(p2.pos.offset, 5);
+    assert_eq!(next(&r, &p1, r#"{"data":[]}"#), Next::End);
+    // Opted in, a short page ends it.
+    let short_ends = offset_rules_with(false, true, None);
     assert_eq!(
-        next(&r, &p1, &format!("{{\"data\":[{}]}}", records(2))),
+        next(&short_ends, &p1, &format!("{{\"data\":[{}]}}", records(2))),
         Next::End
     );
-    assert_eq!(next(&r, &p1, r#"{"data":[]}"#), Next::End);
+    assert_eq!(
+        urls(&next(
+            &short_ends,
+            &p1,
+            &format!("{{\"data\":[{}]}}", records(3))
+        )),
+        ["http://h/items?limit=3&offset=6"]
+    );
 }
 
 #[test]
@@ -350,14 +376,6 @@ fn offset_with_total_fans_out_once() {
     let exact = format!("{{\"data\":[{}],\"total\":3}}", records(3));
     assert_eq!(next(&r, &seed, &exact), Next::End);
     assert_eq!(next(&r, &seed, r#"{"data":[],"total":10}"#), Next::End);
-    assert_eq!(
-        next(
-            &r,
-            &seed,
-            &format!("{{\"data\":[{}],\"total\":10}}", records(1))
-        ),
-        Next::End
-    );
     // max_pages trims the fan-out.
     let capped = offset_rules(true, Some(3));
     assert_eq!(urls(&next(&capped, &seed, &full)).len(), 2);
@@ -380,6 +398,15 @@ fn offset_fan_out_is_bounded() {
 }
 
 fn page_rules(base: u64, total: Option<PageTotal>, page_size: Option<u64>) -> PageRules {
+    page_rules_with(base, total, page_size, false)
+}
+
+fn page_rules_with(
+    base: u64,
+    total: Option<PageTotal>,
+    page_size: Option<u64>,
+    end_on_short_page: bool,
+) -> PageRules {
     rules(
         PageStyle::PageNumber {
             page_param: "page".into(),
@@ -389,6 +416,7 @@ fn page_rules(base: u64, total: Option<PageTotal>, page_size: Option<u64>) -> Pa
             page_size,
             page_size_param: page_size.map(|_| "per_page".into()),
             has_more_path: Some(sel("more")),
+            end_on_short_page,
         },
         None,
     )
@@ -451,9 +479,16 @@ fn page_number_fans_out_from_total_pages_or_total_records() {
         ]
     );
     assert_eq!(
-        next(&r, &seed, r#"{"data":[1],"total":5}"#),
-        Next::End,
-        "short page"
+        next(&r, &seed, r#"{"data":[1,2],"total":4}"#),
+        Next::Pages(vec![PageRequest {
+            url: url("http://h/items?per_page=2&page=1"),
+            pos: Position {
+                page: 1,
+                offset: 2,
+                fanned_out: false
+            }
+        }]),
+        "the last page carries the records before it"
     );
 }
 
@@ -582,3 +617,16 @@ fn a_broken_page_leaves_the_buffer_as_it_was() {
     let (r, _) = stream(&r, &seed, &[], br#"{"data":[1,2,{"#, 3);
     assert_eq!(r.unwrap_err().reason(), "not_json");
 }
+
+#[test]
+fn a_record_nested_deeper_than_the_resources_max_depth_is_refused() {
+    let r = rules(PageStyle::SinglePage, None);
+    let seed = PageRequest::seed(url("http://h/p"));
+    let deep = |n: usize| format!("{{\"data\":[{}{}]}}", "[".repeat(n), "]".repeat(n));
+    assert!(parse_with(&r, &seed, &[], &deep(harvest_config::DEFAULT_MAX_DEPTH)).is_ok());
+    let e = parse_with(&r, &seed, &[], &deep(harvest_config::DEFAULT_MAX_DEPTH + 1)).unwrap_err();
+    assert_eq!(e.reason(), "too_deep");
+    assert!(e.to_string().contains("max_depth (512)"), "{e}");
+}
+
+mod end_of_stream;

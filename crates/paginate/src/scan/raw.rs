@@ -14,8 +14,12 @@ use super::bytes::{is_ws, skip_ws_noting, string_special};
 
 /// The most containers open at once inside one value (1 MiB of `[`); past
 /// it the page is refused rather than the bit stack grown without bound.
-/// serde_json checks no depth on the values it skips or takes raw.
+/// serde_json checks no depth on the values it skips or takes raw. A record
+/// has its own, lower bound (the resource's `max_depth`).
 pub const MAX_DEPTH: usize = 1 << 20;
+
+/// [`Syntax::what`] of a value nested deeper than the scanner's limit.
+pub(super) const TOO_DEEP: &str = "nested too deep";
 
 /// A grammar error: what was wrong, at an index into the scanned chunk.
 #[derive(Debug)]
@@ -30,6 +34,8 @@ pub(super) struct Raw {
     st: St,
     /// The open containers, innermost last.
     open: BitStack,
+    /// The most containers open at once (set by [`Raw::reset`]).
+    limit: usize,
     /// The value holds a byte above 0x7F (so its UTF-8 needs a check).
     pub non_ascii: bool,
     /// The value holds a raw CR or LF (whitespace between its tokens).
@@ -117,8 +123,10 @@ enum Stop {
 }
 
 impl Raw {
-    /// Readies the scanner for a new value (keeps the stack's allocation).
-    pub fn reset(&mut self) {
+    /// Readies the scanner for a new value nested at most `limit` levels
+    /// deep (keeps the stack's allocation).
+    pub fn reset(&mut self, limit: usize) {
+        self.limit = limit;
         self.st = St::Value;
         self.open.clear();
         self.non_ascii = false;
@@ -173,9 +181,9 @@ impl Raw {
     /// Opens a container.
     #[inline]
     fn open(&mut self, object: bool, i: usize) -> Result<(), Syntax> {
-        if self.open.len() >= MAX_DEPTH {
+        if self.open.len() >= self.limit {
             return Err(Syntax {
-                what: "nested deeper than MAX_DEPTH (1048576) levels",
+                what: TOO_DEEP,
                 at: i,
             });
         }

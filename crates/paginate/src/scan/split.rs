@@ -13,11 +13,14 @@
 //!
 //! It accepts and refuses what the old serde_json visitor did (`oracle`,
 //! checked by differential tests), except for values nested deeper than
-//! [`MAX_DEPTH`], which serde_json would skip.
+//! [`MAX_DEPTH`], which serde_json would skip, and records nested deeper
+//! than the spec's `max_depth` ([`PageError::TooDeep`]): written out, many
+//! JSON readers would refuse the file. The depth costs nothing extra: the
+//! grammar scanner already counts its open containers.
 
 use super::node::Node;
 pub use super::raw::MAX_DEPTH;
-use super::raw::{Raw, Syntax};
+use super::raw::{Raw, Syntax, TOO_DEEP};
 use super::{token, Scalar, Scan, ScanSpec};
 use crate::splice::{newlines_to_spaces, push_record};
 use crate::PageError;
@@ -185,15 +188,32 @@ impl<'s> PageSplitter<'s> {
                     }
                     i = chunk.len();
                 }
-                Err(Syntax { what, at }) => return Err(not_json(what, self.offset + at as u64)),
+                Err(Syntax { what, at }) => {
+                    return Err(self.syntax(take, what, self.offset + at as u64))
+                }
             }
         }
         Ok(())
     }
 
+    /// The error for a grammar error `what` at byte `at` of the body.
+    fn syntax(&self, take: Take, what: &'static str, at: u64) -> PageError {
+        match take {
+            Take::Record if what == TOO_DEEP => PageError::TooDeep {
+                max_depth: self.spec.max_depth,
+                at,
+            },
+            _ if what == TOO_DEEP => not_json("nested deeper than 1048576 levels", at),
+            _ => not_json(what, at),
+        }
+    }
+
     /// Starts taking a value whose first byte is at `i`.
     fn take(&mut self, take: Take) {
-        self.raw.reset();
+        self.raw.reset(match take {
+            Take::Record => self.spec.max_depth,
+            _ => MAX_DEPTH,
+        });
         self.taking = Some(take);
     }
 

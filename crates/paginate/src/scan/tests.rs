@@ -249,12 +249,74 @@ fn wrong_field_types_name_the_path_and_the_want() {
 #[test]
 fn nesting_deeper_than_max_depth_is_refused_clearly() {
     let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+    // A record: too deep for any max_depth.
     let (r, out) = scan(&format!("{{\"data\":[{deep}]}}"), "data", None);
+    assert_eq!(r.unwrap_err().reason(), "too_deep");
+    assert!(out.is_empty());
+    // A value off every path: not JSON harvest will walk.
+    let (r, _) = scan(&format!("{{\"data\":[],\"x\":{deep}}}"), "data", None);
     let Err(PageError::NotJson(why)) = r else {
         panic!("{r:?}")
     };
     assert!(why.contains("nested deeper"), "{why}");
-    assert!(out.is_empty());
+}
+
+/// `[[...1...]]` nested `depth` levels (`{"a":` on odd levels).
+fn nested(depth: usize) -> String {
+    let open: String = (0..depth)
+        .map(|i| if i % 2 == 0 { "[" } else { "{\"a\":" })
+        .collect();
+    let close: String = (0..depth)
+        .rev()
+        .map(|i| if i % 2 == 0 { "]" } else { "}" })
+        .collect();
+    format!("{open}1{close}")
+}
+
+#[test]
+fn a_record_nested_deeper_than_the_specs_max_depth_fails_the_page() {
+    let spec = spec("data", None).with_max_depth(4);
+    for (depth, ok) in [
+        (0, true),
+        (3, true),
+        (4, true),
+        (5, false),
+        (200_000, false),
+    ] {
+        let body = format!(
+            "{{\"data\":[{{\"id\":1}},{}],\"x\":{}}}",
+            nested(depth),
+            nested(9)
+        );
+        for chunk in [1, 7, body.len()] {
+            let mut splitter = PageSplitter::new(&spec, b"");
+            let mut out = Vec::new();
+            let r = body
+                .as_bytes()
+                .chunks(chunk)
+                .try_for_each(|c| splitter.feed(c, &mut out))
+                .and_then(|()| splitter.finish(&mut out));
+            match r {
+                Ok(scan) => {
+                    assert!(ok, "depth {depth} passed");
+                    assert_eq!(scan.records, 2);
+                }
+                Err(e) => {
+                    assert!(!ok, "depth {depth}: {e}");
+                    assert_eq!(
+                        e,
+                        PageError::TooDeep {
+                            max_depth: 4,
+                            // `{"data":[{"id":1},` then `[{"a":[{"a":`: the
+                            // fifth container of the second record.
+                            at: 18 + (1 + 5 + 1 + 5),
+                        },
+                        "depth {depth}, chunks of {chunk}"
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// Feeds `body` one byte at a time, noting the lines out after each byte.
