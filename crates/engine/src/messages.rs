@@ -57,6 +57,9 @@ pub(crate) enum FetchResult {
         retry_after: Option<Duration>,
         /// The attempt's request id (for the log and a dead letter).
         request_id: String,
+        /// The retry reason when a response action asked for the retry
+        /// (`None`: the status names it).
+        reason: Option<&'static str>,
     },
     /// A transport failure worth a retry (connect, timeout, broken read).
     RetryTransport {

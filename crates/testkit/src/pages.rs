@@ -33,6 +33,15 @@ pub struct UpstreamSpec {
     /// this many records, as if records were added (negative) or removed
     /// (positive) while the stream is paged; later pages report the truth.
     pub first_total_drift: i64,
+    /// The most records the `/offset` and `/pages` routes serve per page,
+    /// whatever page size was asked for (a server capping `limit=500` at 100).
+    pub max_page_size: Option<usize>,
+    /// The `/pages` route answers 404 for a page past the last one (instead
+    /// of an empty page).
+    pub not_found_past_end: bool,
+    /// `(page, depth)`: that page of every `/s/{s}/p/{p}` stream holds one
+    /// more record, nested `depth` levels deep (`[[[...]]]`).
+    pub deep_record: Option<(usize, usize)>,
 }
 
 impl Default for UpstreamSpec {
@@ -47,6 +56,9 @@ impl Default for UpstreamSpec {
             null_at_end: true,
             self_link_at_end: false,
             first_total_drift: 0,
+            max_page_size: None,
+            not_found_past_end: false,
+            deep_record: None,
         }
     }
 }
@@ -107,6 +119,7 @@ impl UpstreamSpec {
                 first + r
             ));
         }
+        self.push_deep_record(page, &mut body);
         body.push(']');
         if page + 1 < self.pages {
             let next = page + 1;
@@ -121,6 +134,28 @@ impl UpstreamSpec {
         }
         body.push('}');
         Some(body)
+    }
+}
+
+impl UpstreamSpec {
+    /// Appends the deep record to the record list of `page`, if it has one.
+    fn push_deep_record(&self, page: usize, body: &mut String) {
+        let Some((_, depth)) = self.deep_record.filter(|(p, _)| *p == page) else {
+            return;
+        };
+        if self.records > 0 {
+            body.push(',');
+        }
+        body.push_str(&"[".repeat(depth));
+        body.push_str(&"]".repeat(depth));
+    }
+
+    /// Records per page of the `/offset` and `/pages` routes when `asked`
+    /// for that many (`None`: `records`), after `max_page_size`.
+    pub(crate) fn served_page_size(&self, asked: Option<usize>) -> usize {
+        let asked = asked.unwrap_or(self.records).max(1);
+        self.max_page_size
+            .map_or(asked, |max| asked.min(max.max(1)))
     }
 }
 
@@ -166,5 +201,18 @@ mod tests {
             serde_json::from_str(&spec.page_body(0, 1, 0, 1).unwrap()).unwrap();
         assert!(last["next"].is_null());
         assert!(spec.page_body(0, 1, 0, 2).is_none());
+    }
+
+    #[test]
+    fn a_deep_record_is_one_more_record_of_its_page() {
+        let spec = UpstreamSpec {
+            pages: 2,
+            records: 1,
+            deep_record: Some((1, 3)),
+            ..Default::default()
+        };
+        assert!(!spec.page_body(0, 1, 0, 0).unwrap().contains("[["));
+        let body = spec.page_body(0, 1, 0, 1).unwrap();
+        assert!(body.contains("\"pad\":\"\"},[[[]]]]"), "{body}");
     }
 }

@@ -7,7 +7,12 @@
 //! - `/cursor/s/{s}[?cursor=C]`: `{"data":[...],"meta":{"next_cursor":C'}}`
 //!   with integer cursors (`1000 + page`), `null` on the last page;
 //! - `/offset/s/{s}?offset=N&limit=M`: records `N..N+M`, `"total"`;
-//! - `/pages/s/{s}?page=N` (1-based): `{"data":[...],"total_pages":P}`.
+//! - `/pages/s/{s}?page=N[&per_page=M]` (1-based, M records a page, default
+//!   `records`): `{"data":[...],"total_pages":P,"total":R}`.
+//!
+//! With `max_page_size`, `/offset` and `/pages` serve at most that many
+//! records a page, whatever `limit` or `per_page` asked for; with
+//! `not_found_past_end`, `/pages` answers 404 past its last page.
 //!
 //! A stream index past `streams` is an empty stream (200, no records). With
 //! `self_link_at_end`, the last page of `/link` and `/cursor` points to itself.
@@ -110,7 +115,8 @@ pub(crate) fn respond(
         }
         "offset" => {
             let offset = param("offset").unwrap_or(0) as usize;
-            let limit = param("limit").unwrap_or(per as u64).min(1000) as usize;
+            let asked = param("limit").map(|l| l.min(1000) as usize);
+            let limit = spec.served_page_size(asked);
             let drift = if offset == 0 {
                 spec.first_total_drift
             } else {
@@ -124,10 +130,15 @@ pub(crate) fn respond(
             Some((body, Vec::new()))
         }
         "pages" => {
+            let size = spec.served_page_size(param("per_page").map(|n| n as usize));
+            let pages = n.div_ceil(size);
             let page = param("page").unwrap_or(1).max(1) as usize - 1;
+            if spec.not_found_past_end && page >= pages.max(1) {
+                return None;
+            }
             let body = format!(
-                "{{\"data\":{},\"total_pages\":{pages}}}",
-                data(page * per, (page + 1) * per)
+                "{{\"data\":{},\"total_pages\":{pages},\"total\":{n}}}",
+                data(page * size, (page + 1) * size)
             );
             Some((body, Vec::new()))
         }
@@ -174,5 +185,31 @@ mod tests {
         assert!(!get("/link/s/0?page=2").1[0].1.contains("next"));
         assert!(ids(&get("/pages/s/9").0).is_empty(), "an empty stream");
         assert_eq!(respond(&spec, 0, "/s/0/p/0"), None);
+    }
+
+    #[test]
+    fn a_capped_page_size_and_404_past_the_end() {
+        let spec = UpstreamSpec {
+            origins: 1,
+            streams: 1,
+            pages: 5,
+            records: 4,
+            max_page_size: Some(3),
+            not_found_past_end: true,
+            ..Default::default()
+        };
+        let get = |p: &str| respond(&spec, 0, p);
+        assert_eq!(
+            ids(&get("/offset/s/0?offset=2&limit=500").unwrap().0),
+            [2, 3, 4]
+        );
+        let (body, _) = get("/pages/s/0?page=2&per_page=500").unwrap();
+        assert_eq!(ids(&body), [3, 4, 5]);
+        assert!(body.contains("\"total_pages\":7,\"total\":20"), "{body}");
+        assert_eq!(
+            ids(&get("/pages/s/0?page=7&per_page=2").unwrap().0),
+            [12, 13]
+        );
+        assert_eq!(get("/pages/s/0?page=8"), None, "404 past the last page");
     }
 }

@@ -4,6 +4,7 @@
 
 use super::actor::{HostActor, HostShared};
 use super::feedback::Feedback;
+use super::response_action::{self, Verdict};
 use crate::commit::{spill_dir, PageLines, SPILL_AT};
 use crate::messages::{FetchResult, Leased, Outcome};
 use crate::redact::Redacted;
@@ -116,14 +117,27 @@ async fn fetch_attempt(
         Err(e) => return (failed(None, e), BodyBytes::default()),
     };
     let status = response.status;
+    // The resource's response actions come first; a content rule may have
+    // read the start of the body, which the page parser then gets first.
+    let actions = &shared.config.resources[leased.resource].response_actions;
+    let mut read = Vec::new();
+    if !actions.is_empty() {
+        let id = &attempt.request_id;
+        match response_action::apply(actions, leased, &mut response, retry_after, id).await {
+            Ok(Verdict::Act(result)) => return (result, body_bytes(&response)),
+            Ok(Verdict::Usual(chunks)) => read = chunks,
+            Err(e) => return (failed(Some(status), e), body_bytes(&response)),
+        }
+    }
     let result = match Disposition::of_status(status) {
-        Disposition::Accept => read_page(shared, leased, &mut response).await,
+        Disposition::Accept => read_page(shared, leased, &mut response, read).await,
         Disposition::Retry => {
             response.discard_body().await;
             FetchResult::RetryStatus {
                 status,
                 retry_after,
                 request_id: attempt.request_id.clone(),
+                reason: None,
             }
         }
         Disposition::DeadLetter => {
@@ -140,17 +154,26 @@ async fn fetch_attempt(
             }
         }
     };
-    let bytes = BodyBytes {
+    (result, body_bytes(&response))
+}
+
+fn body_bytes(response: &Response) -> BodyBytes {
+    BodyBytes {
         wire: response.body.wire_bytes(),
         decoded: response.body.decoded_bytes(),
-    };
-    (result, bytes)
+    }
 }
 
 /// Streams a 2xx body through the page parser as it arrives: records are
 /// split out chunk by chunk, and lines past [`SPILL_AT`](crate::commit) move
-/// to a spill file, so no page is ever held whole in memory.
-async fn read_page(shared: &HostShared, leased: &Leased, response: &mut Response) -> FetchResult {
+/// to a spill file, so no page is ever held whole in memory. `read`: the
+/// body's first chunks, already read (by a response action's check).
+async fn read_page(
+    shared: &HostShared,
+    leased: &Leased,
+    response: &mut Response,
+    read: Vec<bytes::Bytes>,
+) -> FetchResult {
     let status = response.status;
     let page = PageRequest {
         url: response.url.clone(),
@@ -171,8 +194,13 @@ async fn read_page(shared: &HostShared, leased: &Leased, response: &mut Response
         .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
         .unwrap_or(16 << 10);
     lines.mem.reserve(hint.min(SPILL_AT) + 64);
+    let mut read = read.into_iter();
     loop {
-        let chunk = match response.body.chunk().await {
+        let next = match read.next() {
+            Some(chunk) => Ok(Some(chunk)),
+            None => response.body.chunk().await,
+        };
+        let chunk = match next {
             Ok(Some(chunk)) => chunk,
             Ok(None) => break,
             Err(e) => return failed(Some(status), e),

@@ -10,6 +10,7 @@ mod actor;
 mod feedback;
 mod fetch;
 mod http;
+mod response_action;
 
 pub(crate) use actor::{HostActor, HostShared};
 pub(crate) use http::Http;

@@ -73,9 +73,10 @@ impl Supervisor {
                 status,
                 retry_after,
                 request_id,
+                reason,
             } => {
                 self.stats.count_status(status);
-                let reason = retry_reason(status);
+                let reason = reason.unwrap_or_else(|| retry_reason(status));
                 self.retry(
                     origin,
                     leased,
