@@ -70,7 +70,8 @@ pub const MAX_FAN_OUT: u64 = 10_000;
 pub struct Position {
     /// Index of the page in its stream, the seed being 0 (for `max_pages`).
     pub page: u32,
-    /// `offset`: the offset this page was requested at.
+    /// `offset`: the offset this page was requested at. `page_number`: the
+    /// records before this page, when a fan-out or walk knows them (else 0).
     pub offset: u64,
     /// The stream has fanned out: this page was queued with all the others,
     /// so it derives no further page.
