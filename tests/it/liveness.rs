@@ -9,11 +9,13 @@ use harvest_testkit::{Fault, FaultAction, LinkStyle, Upstream, UpstreamSpec};
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-/// Short breaker and retry settings: an outage of a second opens the
-/// breaker (5 failures in a row) and the probe comes 300 ms later.
+/// Short breaker and retry settings: an outage of a second and a half opens
+/// the breaker (5 failures in a row) and the probe comes 2.4–3 s later, once
+/// the origin is back (the case that hung: the probe's answer was never
+/// applied while the next job polled for it).
 const QUICK_BREAKER: &str = "[client]\nrate_per_sec = 2000.0\nburst = 50\nconnect_timeout = \"300ms\"\nread_timeout = \"2s\"\n\
 [retry]\nmax_attempts = 20\nbase_delay = \"20ms\"\nmax_delay = \"200ms\"\n\
-[breaker]\nopen_for = \"300ms\"\nmax_open_for = \"1s\"\n";
+[breaker]\nopen_for = \"3s\"\nmax_open_for = \"10s\"\n";
 
 fn spec() -> UpstreamSpec {
     UpstreamSpec {
