@@ -19,6 +19,7 @@ mod frontier;
 mod host;
 mod messages;
 mod prepare;
+pub mod reasons;
 pub mod redact;
 mod run;
 mod stats;
