@@ -18,6 +18,7 @@ mod rate;
 mod resume;
 mod scheduling;
 mod secrets;
+mod slow_body;
 mod state;
 mod tls;
 mod util;

@@ -88,6 +88,11 @@ pub struct ClientSettings {
     pub read_timeout: Duration,
     /// Longest whole request, headers and body.
     pub request_timeout: Duration,
+    /// A body slower than this (bytes per second, averaged over
+    /// `min_speed_window`) is abandoned and retried as `too_slow`; 0: off.
+    pub min_bytes_per_sec: u64,
+    /// How long a body's rate is averaged over before it is judged.
+    pub min_speed_window: Duration,
     /// A host actor with nothing to do for this long stops.
     pub idle_after: Duration,
     /// A body larger than this is an error, not an out-of-memory.

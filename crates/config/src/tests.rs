@@ -37,6 +37,8 @@ fn defaults_fill_everything_left_out() {
         }
     );
     assert_eq!(c.client.read_timeout, Duration::from_secs(30));
+    assert_eq!(c.client.min_bytes_per_sec, 1024);
+    assert_eq!(c.client.min_speed_window, Duration::from_secs(10));
     assert_eq!(c.retry.max_attempts, 5);
     assert_eq!(c.breaker, harvest_policy::BreakerSettings::default());
     assert_eq!(c.client.max_retry_after, Duration::from_secs(3600));
@@ -146,6 +148,25 @@ fn bad_durations_and_types_name_the_line() {
     assert_eq!(p[0].line, Some(5), "{p:?}");
     let p = problems(&format!("{HEAD}[client]\nburst = \"ten\"\n"));
     assert_eq!(p[0].line, Some(5), "{p:?}");
+}
+
+#[test]
+fn the_low_speed_guard_needs_a_window_unless_it_is_off() {
+    let p = problems(&format!("{HEAD}[client]\nmin_speed_window = \"0s\"\n"));
+    let window = p.iter().find(|p| p.key == "client.min_speed_window");
+    assert!(
+        window.is_some_and(|w| w.message.contains("min_bytes_per_sec = 0")),
+        "{p:?}"
+    );
+    let off = resource(
+        "seeds = [\"http://h/a\"]\ndata_selector = \"\"\npaginator = { type = \"single_page\" }",
+    )
+    .replace(
+        "[[resources]]",
+        "[client]\nmin_bytes_per_sec = 0\nmin_speed_window = \"0s\"\n[[resources]]",
+    );
+    let c = parse(&off, Path::new("c.toml")).unwrap();
+    assert_eq!(c.client.min_bytes_per_sec, 0);
 }
 
 #[test]

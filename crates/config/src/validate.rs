@@ -81,6 +81,12 @@ pub(crate) fn validate(
             c.bare(key, "must be longer than 0s");
         }
     }
+    if client.min_bytes_per_sec > 0 && client.min_speed_window.is_zero() {
+        c.bare(
+            "client.min_speed_window",
+            "must be longer than 0s (set min_bytes_per_sec = 0 to turn the guard off)",
+        );
+    }
     crate::request::check_headers(&mut c, "client.headers", &client.headers);
     if !client.request_id_header.is_empty()
         && !crate::request::is_header_name(&client.request_id_header)
@@ -217,6 +223,8 @@ pub(crate) fn validate(
             connect_timeout: client.connect_timeout,
             read_timeout: client.read_timeout,
             request_timeout: client.request_timeout,
+            min_bytes_per_sec: client.min_bytes_per_sec,
+            min_speed_window: client.min_speed_window,
             idle_after: client.idle_after,
             max_body_bytes: client.max_body_bytes,
             max_retry_after: client.max_retry_after,

@@ -20,6 +20,7 @@ mod host;
 mod messages;
 mod prepare;
 mod reach;
+pub mod reasons;
 pub mod redact;
 mod run;
 mod stats;

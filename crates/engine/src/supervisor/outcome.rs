@@ -87,7 +87,7 @@ impl Supervisor {
                 request_id,
             } => {
                 self.stats.count_status(status);
-                let reason = retry_reason(status);
+                let reason = crate::reasons::retry_status_reason(status);
                 self.retry(
                     origin,
                     leased,
@@ -260,19 +260,5 @@ impl Supervisor {
         let batch = self.committer.batch();
         batch.remove_job(seq);
         batch.set_pending_count(self.pending);
-    }
-}
-
-/// A bounded retry reason for a retryable status.
-fn retry_reason(status: u16) -> &'static str {
-    match status {
-        408 => "http_408",
-        425 => "http_425",
-        429 => "http_429",
-        500 => "http_500",
-        502 => "http_502",
-        503 => "http_503",
-        504 => "http_504",
-        _ => "http_status",
     }
 }
