@@ -26,7 +26,8 @@ pub use error::{ConfigError, Problem};
 pub use model::{
     origin_of, parse_http_url, ClientSettings, Config, CrawlSettings, MetricsSettings,
     OriginSettings, PageStyle, PageTotal, Paginator, ParentLink, Resource, RetrySettings,
-    SeedTemplate, SeedValues, Seeds, Selector, DEFAULT_MAX_DEPTH, MAX_MAX_DEPTH,
+    SeedTemplate, SeedValues, Seeds, Selector, DEFAULT_GIVE_UP_AFTER, DEFAULT_MAX_DEPTH,
+    MAX_MAX_DEPTH,
 };
 pub use request::{Method, RequestSettings, DEFAULT_IDEMPOTENCY_HEADER};
 pub use secret::{process_env, EnvLookup, Secret};

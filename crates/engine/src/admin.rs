@@ -1,6 +1,7 @@
 //! Crawl management outside a run: status, dead letters, and putting dead
 //! pages back. Each opens the state itself, so it is refused (with the lock
-//! message) while a crawl runs on it.
+//! message) while a crawl runs on it, and none creates a state that does not
+//! exist (`no crawl state at <dir>`).
 
 use crate::EngineError;
 use harvest_config::Config;
@@ -22,7 +23,7 @@ pub struct ResourceStatus {
 
 /// Per-resource status, by name: configured resources and any the state holds.
 pub fn status(config: &Config) -> Result<BTreeMap<String, ResourceStatus>, EngineError> {
-    let store = Store::open(&config.crawl.state_dir)?;
+    let store = Store::open_existing(&config.crawl.state_dir)?;
     let mut out: BTreeMap<String, ResourceStatus> = BTreeMap::new();
     for r in &config.resources {
         out.entry(r.name.clone()).or_default().configured = true;
@@ -45,7 +46,7 @@ pub fn status(config: &Config) -> Result<BTreeMap<String, ResourceStatus>, Engin
 
 /// Every dead letter in the state, oldest first.
 pub fn dead_letters(config: &Config) -> Result<Vec<DeadLetter>, EngineError> {
-    let store = Store::open(&config.crawl.state_dir)?;
+    let store = Store::open_existing(&config.crawl.state_dir)?;
     Ok(store
         .dead_letters()?
         .into_iter()
@@ -56,7 +57,7 @@ pub fn dead_letters(config: &Config) -> Result<Vec<DeadLetter>, EngineError> {
 /// Puts every dead page back in the frontier as a fresh job (attempts reset),
 /// under its old sequence number. Returns how many.
 pub fn retry_dead(config: &Config) -> Result<u64, EngineError> {
-    let store = Store::open(&config.crawl.state_dir)?;
+    let store = Store::open_existing(&config.crawl.state_dir)?;
     let letters = store.dead_letters()?;
     let mut batch = CommitBatch::new();
     batch.set_pending_count(store.pending_count_kept()? + letters.len() as u64);

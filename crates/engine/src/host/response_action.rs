@@ -6,15 +6,13 @@
 
 use crate::commit::PageLines;
 use crate::messages::{FetchResult, Leased};
+use crate::reasons::RESPONSE_ACTION;
 use crate::redact::Redacted;
 use bytes::Bytes;
 use harvest_fetch::{FetchError, Response};
 use harvest_paginate::Next;
 use harvest_policy::{ResponseAction, ResponseRules, CONTENT_PREFIX};
 use std::time::Duration;
-
-/// The retry and dead-letter reason of a response action.
-pub(super) const REASON: &str = "response_action";
 
 /// What the rules make of a response.
 pub(super) enum Verdict {
@@ -69,11 +67,11 @@ pub(super) async fn apply(
             status,
             retry_after,
             request_id: request_id.to_string(),
-            reason: Some(REASON),
+            reason: Some(RESPONSE_ACTION),
         },
         ResponseAction::DeadLetter => FetchResult::Dead {
             status: Some(status),
-            reason: REASON,
+            reason: RESPONSE_ACTION,
             detail,
         },
     }))
