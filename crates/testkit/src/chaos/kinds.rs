@@ -11,9 +11,13 @@ pub struct FaultKinds {
     pub refused: bool,
     /// Windows in which every connection is reset (RST) when it is used.
     pub reset: bool,
-    /// 503 bursts (every request of the origin for a while) and single 503s.
+    /// 503 bursts: every request of the origin answers 503 for a while.
+    pub burst_503: bool,
+    /// 429 bursts, with and without `Retry-After`.
+    pub burst_429: bool,
+    /// Single 503s on pages.
     pub status_503: bool,
-    /// 429 bursts and single 429s, with and without `Retry-After`.
+    /// Single 429s on pages, with and without `Retry-After`.
     pub status_429: bool,
     /// Headers and half the body, then silence (a read timeout ends it).
     pub stall: bool,
@@ -40,9 +44,11 @@ pub struct FaultKinds {
 
 impl FaultKinds {
     /// Every kind's name, in declaration order.
-    pub const NAMES: [&'static str; 13] = [
+    pub const NAMES: [&'static str; 15] = [
         "refused",
         "reset",
+        "burst_503",
+        "burst_429",
         "status_503",
         "status_429",
         "stall",
@@ -59,6 +65,8 @@ impl FaultKinds {
     pub const ALL: Self = Self {
         refused: true,
         reset: true,
+        burst_503: true,
+        burst_429: true,
         status_503: true,
         status_429: true,
         stall: true,
@@ -75,6 +83,8 @@ impl FaultKinds {
     pub const NONE: Self = Self {
         refused: false,
         reset: false,
+        burst_503: false,
+        burst_429: false,
         status_503: false,
         status_429: false,
         stall: false,
@@ -92,6 +102,8 @@ impl FaultKinds {
         Some(match name {
             "refused" => &mut self.refused,
             "reset" => &mut self.reset,
+            "burst_503" => &mut self.burst_503,
+            "burst_429" => &mut self.burst_429,
             "status_503" => &mut self.status_503,
             "status_429" => &mut self.status_429,
             "stall" => &mut self.stall,

@@ -255,10 +255,10 @@ fn windows(rng: &mut StdRng, kinds: &FaultKinds) -> Vec<Window> {
     if kinds.reset {
         choices.push(WindowKind::Reset);
     }
-    if kinds.status_503 {
+    if kinds.burst_503 {
         choices.push(WindowKind::Status503);
     }
-    if kinds.status_429 {
+    if kinds.burst_429 {
         choices.push(WindowKind::RateLimited(None));
         choices.push(WindowKind::RateLimited(Some(1)));
     }
