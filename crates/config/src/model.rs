@@ -23,9 +23,17 @@ pub struct Config {
     pub retry: RetrySettings,
     /// `[breaker]`: per-origin circuit breaker tunables.
     pub breaker: harvest_policy::BreakerSettings,
+    /// `[breaker] give_up_after`: an origin that has answered nothing but
+    /// transport errors this long has its pending pages dead-lettered
+    /// (`origin_unreachable`), so a dead origin cannot hold a crawl forever.
+    pub give_up_after: Duration,
     pub metrics: MetricsSettings,
     pub resources: Vec<Resource>,
 }
+
+/// Default of `[breaker] give_up_after`: long enough for a restart or a
+/// failover, short enough that an overnight crawl ends.
+pub const DEFAULT_GIVE_UP_AFTER: Duration = Duration::from_secs(600);
 
 /// `[metrics]`: the Prometheus endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -36,6 +36,8 @@ pub struct RawBreaker {
     #[serde(default, with = "humantime_serde")]
     pub max_open_for: Option<Duration>,
     pub half_open_probes: Option<u32>,
+    #[serde(default, with = "humantime_serde")]
+    pub give_up_after: Option<Duration>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -499,3 +499,24 @@ fn bad_parents_name_their_key_and_line() {
     assert!(p.iter().all(|p| p.message.contains("cycle")), "{p:?}");
     assert_eq!(p[0].key, "resources[0] (users).parent.resource");
 }
+
+#[test]
+fn give_up_after_defaults_to_ten_minutes_and_must_be_positive() {
+    let ok = resource(
+        "seeds = [\"http://h/a\"]\ndata_selector = \"\"\npaginator = { type = \"json_link\" }",
+    );
+    let c = parse(&ok, Path::new("c.toml")).unwrap();
+    assert_eq!(c.give_up_after, Duration::from_secs(600));
+    let set = format!("[breaker]\ngive_up_after = \"90s\"\n{ok}");
+    assert_eq!(
+        parse(&set, Path::new("c.toml")).unwrap().give_up_after,
+        Duration::from_secs(90)
+    );
+    let zero = format!("[breaker]\ngive_up_after = \"0s\"\n{ok}");
+    let p = problems(&zero);
+    assert!(
+        p.iter()
+            .any(|p| p.to_string().contains("breaker.give_up_after")),
+        "{p:?}"
+    );
+}

@@ -5,6 +5,7 @@ use crate::model::*;
 use crate::raw::*;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::time::Duration;
 use toml::Spanned;
 
 pub(crate) struct Checker<'a> {
@@ -112,7 +113,15 @@ pub(crate) fn validate(
             "must be positive and at most rate_per_sec",
         );
     }
-    let breaker = check_breaker(&mut c, &raw.breaker);
+    let breaker = harvest_policy::BreakerSettings {
+        // A probe outlives any request it could be: only a lost one is older.
+        probe_timeout: client.request_timeout + Duration::from_secs(30),
+        ..check_breaker(&mut c, &raw.breaker)
+    };
+    let give_up_after = raw.breaker.give_up_after.unwrap_or(DEFAULT_GIVE_UP_AFTER);
+    if give_up_after.is_zero() {
+        c.bare("breaker.give_up_after", "must be longer than 0s");
+    }
     let mut origins = HashMap::new();
     for (i, o) in client.origins.iter().enumerate() {
         let key = format!("client.origins[{i}]");
@@ -227,6 +236,7 @@ pub(crate) fn validate(
             max_delay: retry.max_delay,
         },
         breaker,
+        give_up_after,
         metrics: MetricsSettings {
             listen,
             max_origin_labels: raw.metrics.max_origin_labels,

@@ -19,6 +19,7 @@ mod frontier;
 mod host;
 mod messages;
 mod prepare;
+mod reach;
 pub mod redact;
 mod run;
 mod stats;

@@ -4,10 +4,12 @@
 //! - `actor.rs`: state, start-up, the periodic tick, the end of the crawl.
 //! - `dispatch.rs`: frontier → host channels; starting and reaping host actors.
 //! - `outcome.rs`: what each page outcome changes (staged for the next commit).
+//! - `unreachable.rs`: origins failing in transport, and giving up on them.
 
 mod actor;
 mod dispatch;
 mod observe;
 mod outcome;
+mod unreachable;
 
 pub(crate) use actor::{Supervisor, SupervisorParts};
