@@ -22,15 +22,15 @@ use std::sync::Mutex;
 /// Seeds CI runs (`0..CI_SEEDS`).
 const CI_SEEDS: u64 = 24;
 
-/// The fault kinds CI draws: the ones today's engine must already survive.
+/// The fault kinds CI draws: the ones the engine must already survive.
 /// Switch a kind on when the engine feature it needs lands (issue 13):
 pub const CI_KINDS: FaultKinds = FaultKinds {
-    // The breaker must probe again once it opened (breaker liveness):
-    // outages and bursts open it.
-    refused: false,
-    reset: false,
-    burst_503: false,
-    burst_429: false,
+    // Outages and bursts open the breaker: it must probe again (breaker
+    // liveness).
+    refused: true,
+    reset: true,
+    burst_503: true,
+    burst_429: true,
     status_503: true,
     status_429: true,
     stall: true,
@@ -45,7 +45,7 @@ pub const CI_KINDS: FaultKinds = FaultKinds {
     // Cut streams: exit 3, listed under "Cut streams" as `foreign_origin`.
     foreign_next: false,
     // `[breaker] give_up_after`: dead letters `origin_unreachable`, exit 3.
-    down_origin: false,
+    down_origin: true,
     kill: true,
 };
 
