@@ -114,7 +114,7 @@ fn a_probe_answered_with_html_closes_the_breaker() {
     // The dead page was a stream's first or a later page: its stream ends
     // there, every other stream is whole.
     let ids = crawl.ids("items");
-    let per_stream = (spec.pages * spec.records) as usize;
+    let per_stream = spec.pages * spec.records;
     assert!(ids.len() >= 3 * per_stream, "{} records", ids.len());
 }
 

@@ -52,7 +52,7 @@ pub const CI_KINDS: FaultKinds = FaultKinds {
 /// Whether CI's configs carry the low-speed guard (`[client]
 /// min_bytes_per_sec`, `min_speed_window`): trickles are then cut by it
 /// instead of by `request_timeout`.
-pub const CI_SPEED_GUARD: bool = false;
+pub const CI_SPEED_GUARD: bool = true;
 
 /// What a run of the suite draws and how its configs look.
 #[derive(Debug, Clone, Copy)]
