@@ -3,6 +3,7 @@
 
 mod auth;
 mod big_pages;
+mod chaos;
 mod compression;
 mod config_errors;
 mod depth;
