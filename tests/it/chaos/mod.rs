@@ -38,9 +38,9 @@ pub const CI_KINDS: FaultKinds = FaultKinds {
     slow_first_byte: true,
     // A short page must not end a stream with a known total (safe
     // end-of-stream rules).
-    capped_pages: false,
+    capped_pages: true,
     // `response_actions = [{ status = 404, action = "end_stream" }]`.
-    past_end_404: false,
+    past_end_404: true,
     html: true,
     // Cut streams: exit 3, listed under "Cut streams" as `foreign_origin`.
     foreign_next: false,
