@@ -473,11 +473,7 @@ fn every_state_reaches_an_admission() {
         for _ in 0..200 {
             now += Duration::from_millis(rng.gen_range(0..3000));
             match rng.gen_range(0..4) {
-                0 | 1 => {
-                    if b.admit(now) == Admit::Yes {
-                        out += 1;
-                    }
-                }
+                0 | 1 => out += u32::from(b.admit(now) == Admit::Yes),
                 2 if out > 0 => {
                     out -= 1;
                     let o = [Success, Failure, Failure, Neutral][rng.gen_range(0..4)];
