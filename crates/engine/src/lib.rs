@@ -20,6 +20,7 @@ mod host;
 mod messages;
 mod prepare;
 pub mod redact;
+mod reopen;
 mod run;
 mod stats;
 mod stop;

@@ -4,8 +4,10 @@
 //! - `actor.rs`: state, start-up, the periodic tick, the end of the crawl.
 //! - `dispatch.rs`: frontier → host channels; starting and reaping host actors.
 //! - `outcome.rs`: what each page outcome changes (staged for the next commit).
+//! - `cut.rs`: a stream cut short: logged, counted, recorded in the state.
 
 mod actor;
+mod cut;
 mod dispatch;
 mod observe;
 mod outcome;
