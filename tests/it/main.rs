@@ -5,6 +5,7 @@ mod auth;
 mod big_pages;
 mod compression;
 mod config_errors;
+mod cut_streams;
 mod exactly_once;
 mod faults;
 mod kill;
