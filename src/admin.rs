@@ -76,7 +76,10 @@ pub fn dead_letters(args: ConfigArg) -> Result<Outcome, Failure> {
     let cuts = harvest_engine::admin::cut_streams(&config).map_err(Failure::Engine)?;
     if !cuts.is_empty() {
         // resource, reason, the page that cut the stream, the page not followed, what to do.
-        println!("\nCut streams");
+        if !letters.is_empty() {
+            println!();
+        }
+        println!("Cut streams");
         for c in &cuts {
             println!(
                 "{}\t{}\t{}\t{}\t{}",

@@ -165,6 +165,39 @@ fn a_next_link_back_to_an_earlier_page_is_a_loop() {
     );
 }
 
+#[test]
+fn dead_pages_and_cut_streams_are_named_together() {
+    let (up, crawl) = foreign_link("");
+    up.add_fault(
+        Fault::new(FaultAction::Status(404))
+            .origin(1)
+            .path("/s/0/p/3"),
+    );
+    let seeds = vec![
+        format!("{}/s/0/p/0", up.origin_url(0)),
+        format!("{}/s/0/p/0", up.origin_url(1)),
+    ];
+    crawl.write(&[Res::json_link("items", seeds)], "");
+    let out = crawl.run();
+    assert_exit(&out, 3);
+    assert!(
+        stdout(&out)
+            .starts_with("harvest finished, incomplete: 1 dead page and 1 stream cut short"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        crawl.summary()["incomplete"],
+        "1 dead page and 1 stream cut short"
+    );
+    let text = stdout(&crawl.admin(&["dead-letters"]));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(lines[0].starts_with("items\t404\thttp_status\t"), "{text}");
+    assert_eq!(lines[1..3], ["", "Cut streams"], "{text}");
+    assert!(lines[3].starts_with("items\tforeign_origin\t"), "{text}");
+}
+
 /// The `harvest_streams_cut_total` sample with `reason`, from a scrape
 /// of a crawl that lingers after its end.
 fn cut_metric(extra: &str, cut: bool) -> (f64, f64) {

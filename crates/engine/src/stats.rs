@@ -143,8 +143,13 @@ impl std::fmt::Display for Summary {
         )?;
         writeln!(
             f,
-            "  dead letters {} this run, {} in the state  streams cut {} this run, {} in the state",
-            run.dead_letters, self.dead_letters_total, run.streams_cut, self.streams_cut_total
+            "  dead letters {} this run, {} in the state",
+            run.dead_letters, self.dead_letters_total
+        )?;
+        writeln!(
+            f,
+            "  streams cut {} this run, {} in the state",
+            run.streams_cut, self.streams_cut_total
         )?;
         writeln!(
             f,
