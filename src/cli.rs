@@ -92,6 +92,7 @@ pub fn execute(
         progress: progress.as_ref().map(|b| b.callback()),
     };
     let result = harvest_engine::run(config, &options);
+    harvest_engine::telemetry::mark_ended();
     if let Some(bar) = progress {
         bar.finish();
     }

@@ -1,6 +1,7 @@
 //! The Prometheus endpoint: installed when `[metrics] listen` is set, for
 //! the whole run. A port that cannot be bound is a startup error (exit 2),
-//! never a silent run without metrics.
+//! never a silent run without metrics. Counters with known labels start at
+//! 0; once the crawl has ended, `harvest_up` is 0 while `/metrics` lingers.
 //!
 //! Series removal: the exporter cannot delete a series, but it drops gauges
 //! and histograms not updated for a while. Live host actors and the
@@ -12,7 +13,7 @@ use harvest_config::{Config, MetricsSettings};
 use harvest_engine::telemetry;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
 use metrics_util::MetricKindMask;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Serves `/metrics` on `[metrics] listen`, if set.
 pub fn install(config: &Config) -> anyhow::Result<()> {
@@ -37,13 +38,25 @@ pub fn install(config: &Config) -> anyhow::Result<()> {
         .install()
         .map_err(|e| anyhow::anyhow!("cannot serve metrics on {addr} ([metrics] listen): {e}"))?;
     telemetry::describe();
+    telemetry::register_known_series(config);
     tracing::info!(%addr, "Serving Prometheus metrics at /metrics.");
     Ok(())
 }
 
-/// Keeps `/metrics` up for `[metrics] linger` after the crawl (a final scrape).
+/// Keeps `/metrics` up for `[metrics] linger` after the crawl (a final
+/// scrape), with `harvest_up` 0: set again every second, so the exporter's
+/// idle timeout never drops it.
 pub fn linger(settings: &MetricsSettings) {
-    if settings.listen.is_some() && !settings.linger.is_zero() {
-        std::thread::sleep(settings.linger);
+    if settings.listen.is_none() {
+        return;
+    }
+    let until = Instant::now() + settings.linger;
+    loop {
+        telemetry::mark_ended();
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        std::thread::sleep(left.min(Duration::from_secs(1)));
     }
 }

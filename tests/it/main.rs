@@ -3,12 +3,15 @@
 
 mod auth;
 mod big_pages;
+mod chaos;
 mod compression;
 mod config_errors;
 mod cut_streams;
 mod exactly_once;
 mod faults;
+mod gate;
 mod kill;
+mod liveness;
 mod metrics;
 mod paginators;
 mod parent_child;
@@ -17,6 +20,7 @@ mod rate;
 mod resume;
 mod scheduling;
 mod secrets;
+mod slow_body;
 mod state;
 mod tls;
 mod util;

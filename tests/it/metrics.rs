@@ -323,3 +323,102 @@ fn a_stopped_host_s_gauges_leave_the_exposition() {
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     assert_exit(&child.wait_with_output().unwrap(), 130);
 }
+
+/// The sample of `name` whose labels contain every one of `labels`.
+fn labelled(text: &str, name: &str, labels: &[&str]) -> Option<f64> {
+    text.lines()
+        .filter(|l| l.starts_with(&format!("{name}{{")))
+        .find(|l| labels.iter().all(|label| l.contains(label)))?
+        .rsplit(' ')
+        .next()?
+        .parse()
+        .ok()
+}
+
+#[test]
+fn known_counters_are_exported_at_zero_and_up_is_0_once_the_crawl_has_ended() {
+    let spec = UpstreamSpec {
+        origins: 2,
+        streams: 2,
+        pages: 4,
+        records: 2,
+        ..Default::default()
+    };
+    let up = Upstream::start(spec.clone()).unwrap();
+    let seeds = up.seeds();
+    let port = free_port();
+    let crawl = Crawl::new();
+    crawl.write(
+        &[
+            Res::json_link("items", seeds[..2].to_vec()),
+            Res::json_link("others", seeds[2..].to_vec()),
+        ],
+        &format!(
+            "[metrics]\nlisten = \"127.0.0.1:{port}\"\nlinger = \"60s\"\n\
+             [client]\nidle_after = \"200ms\"\nrate_per_sec = 10.0\nburst = 1\n"
+        ),
+    );
+    let zero_series = |text: &str| {
+        for reason in harvest_engine::reasons::retry_reasons() {
+            let label = format!("reason=\"{reason}\"");
+            assert_eq!(
+                labelled(text, "harvest_retries_total", &[&label]),
+                Some(0.0),
+                "{reason}:\n{text}"
+            );
+        }
+        for reason in harvest_engine::reasons::dead_letter_reasons() {
+            let label = format!("reason=\"{reason}\"");
+            for resource in ["resource=\"items\"", "resource=\"others\""] {
+                assert_eq!(
+                    labelled(text, "harvest_dead_letters_total", &[resource, &label]),
+                    Some(0.0),
+                    "{resource} {reason}:\n{text}"
+                );
+            }
+        }
+        for reason in ["too_slow", "http_503", "connect"] {
+            assert!(text.contains(&format!("harvest_retries_total{{reason=\"{reason}\"}} 0")));
+        }
+        for reason in [
+            "not_json",
+            "origin_unreachable",
+            "body_too_large",
+            "http_status",
+        ] {
+            let label = format!("reason=\"{reason}\"");
+            assert!(labelled(text, "harvest_dead_letters_total", &[&label]).is_some());
+        }
+    };
+    let mut child = crawl.spawn();
+    // Early in the crawl (a page every 100 ms per origin): nothing has been
+    // retried, dead-lettered or slowed down, yet every series is there.
+    let early = scrape_until(port, |t| t.contains("harvest_up 1"));
+    zero_series(&early);
+    let origin_0 = format!("origin=\"{}\"", up.origin_url(0));
+    wait_until("both origins have labels", || {
+        scrape(port).is_some_and(|t| {
+            (0..2).all(|o| {
+                let origin = format!("origin=\"{}\"", up.origin_url(o));
+                labelled(&t, "harvest_rate_limited_total", &[&origin]) == Some(0.0)
+            })
+        })
+    });
+
+    wait_until("the crawl finished", || crawl.path("summary.json").exists());
+    let text = scrape(port).expect("metrics linger after the crawl");
+    assert_eq!(sample(&text, "harvest_up"), Some(0.0), "{text}");
+    zero_series(&text);
+    assert_eq!(
+        labelled(&text, "harvest_breaker_opens_total", &[&origin_0]),
+        Some(0.0)
+    );
+    // Past the exporter's idle timeout the crawl's gauges are gone, while
+    // harvest_up stays, at 0.
+    let text = scrape_until(port, |t| !t.contains("\nharvest_in_flight "));
+    assert_eq!(sample(&text, "harvest_up"), Some(0.0), "{text}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let ids = [crawl.ids("items"), crawl.ids("others")].concat();
+    assert_exactly_once(&ids, spec.total_records());
+}

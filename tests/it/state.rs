@@ -185,3 +185,32 @@ fn secrets_in_urls_are_redacted_in_logs_and_listings() {
         "{listing}"
     );
 }
+
+#[test]
+fn read_only_commands_on_a_missing_state_create_nothing() {
+    let crawl = Crawl::new();
+    // A state directory two levels down: not even its parent may appear.
+    let config = crawl.write(
+        &[Res::json_link("items", vec!["http://127.0.0.1:1/".into()])],
+        "",
+    );
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        &format!("{:?}", crawl.path("state")),
+        &format!("{:?}", crawl.path("states/items")),
+    );
+    crawl.write_raw(&text);
+    let state = crawl.path("states/items");
+    for command in ["status", "dead-letters", "retry-dead"] {
+        let out = crawl.admin(&[command]);
+        assert_exit(&out, 2);
+        assert_eq!(
+            stderr(&out).trim(),
+            format!("error: no crawl state at {}", state.display()),
+            "{command}"
+        );
+        assert!(
+            !exists(&crawl.path("states")),
+            "`harvest {command}` created the state directory"
+        );
+    }
+}

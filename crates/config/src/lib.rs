@@ -25,7 +25,7 @@ pub use error::{ConfigError, Problem};
 pub use model::{
     origin_of, parse_http_url, ClientSettings, Config, CrawlSettings, MetricsSettings,
     OriginSettings, PageStyle, PageTotal, Paginator, ParentLink, Resource, RetrySettings,
-    SeedTemplate, SeedValues, Seeds, Selector,
+    SeedTemplate, SeedValues, Seeds, Selector, DEFAULT_GIVE_UP_AFTER,
 };
 pub use request::{Method, RequestSettings, DEFAULT_IDEMPOTENCY_HEADER};
 pub use secret::{process_env, EnvLookup, Secret};

@@ -23,9 +23,17 @@ pub struct Config {
     pub retry: RetrySettings,
     /// `[breaker]`: per-origin circuit breaker tunables.
     pub breaker: harvest_policy::BreakerSettings,
+    /// `[breaker] give_up_after`: an origin that has answered nothing but
+    /// transport errors this long has its pending pages dead-lettered
+    /// (`origin_unreachable`), so a dead origin cannot hold a crawl forever.
+    pub give_up_after: Duration,
     pub metrics: MetricsSettings,
     pub resources: Vec<Resource>,
 }
+
+/// Default of `[breaker] give_up_after`: long enough for a restart or a
+/// failover, short enough that an overnight crawl ends.
+pub const DEFAULT_GIVE_UP_AFTER: Duration = Duration::from_secs(600);
 
 /// `[metrics]`: the Prometheus endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +88,11 @@ pub struct ClientSettings {
     pub read_timeout: Duration,
     /// Longest whole request, headers and body.
     pub request_timeout: Duration,
+    /// A body slower than this (bytes per second, averaged over
+    /// `min_speed_window`) is abandoned and retried as `too_slow`; 0: off.
+    pub min_bytes_per_sec: u64,
+    /// How long a body's rate is averaged over before it is judged.
+    pub min_speed_window: Duration,
     /// A host actor with nothing to do for this long stops.
     pub idle_after: Duration,
     /// A body larger than this is an error, not an out-of-memory.

@@ -36,6 +36,8 @@ pub struct RawBreaker {
     #[serde(default, with = "humantime_serde")]
     pub max_open_for: Option<Duration>,
     pub half_open_probes: Option<u32>,
+    #[serde(default, with = "humantime_serde")]
+    pub give_up_after: Option<Duration>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -94,6 +96,11 @@ pub struct RawClient {
     pub read_timeout: Duration,
     #[serde(default = "default_request_timeout", with = "humantime_serde")]
     pub request_timeout: Duration,
+    /// Low-speed guard (curl's `--speed-limit`); 0 turns it off.
+    #[serde(default = "default_min_bytes_per_sec")]
+    pub min_bytes_per_sec: u64,
+    #[serde(default = "default_min_speed_window", with = "humantime_serde")]
+    pub min_speed_window: Duration,
     #[serde(default = "default_idle_after", with = "humantime_serde")]
     pub idle_after: Duration,
     #[serde(default = "default_max_body_bytes")]
@@ -149,6 +156,12 @@ fn default_read_timeout() -> Duration {
 }
 fn default_request_timeout() -> Duration {
     Duration::from_secs(120)
+}
+fn default_min_bytes_per_sec() -> u64 {
+    1024
+}
+fn default_min_speed_window() -> Duration {
+    Duration::from_secs(10)
 }
 fn default_idle_after() -> Duration {
     Duration::from_secs(30)

@@ -37,6 +37,8 @@ fn defaults_fill_everything_left_out() {
         }
     );
     assert_eq!(c.client.read_timeout, Duration::from_secs(30));
+    assert_eq!(c.client.min_bytes_per_sec, 1024);
+    assert_eq!(c.client.min_speed_window, Duration::from_secs(10));
     assert_eq!(c.retry.max_attempts, 5);
     assert_eq!(c.breaker, harvest_policy::BreakerSettings::default());
     assert_eq!(c.client.max_retry_after, Duration::from_secs(3600));
@@ -146,6 +148,25 @@ fn bad_durations_and_types_name_the_line() {
     assert_eq!(p[0].line, Some(5), "{p:?}");
     let p = problems(&format!("{HEAD}[client]\nburst = \"ten\"\n"));
     assert_eq!(p[0].line, Some(5), "{p:?}");
+}
+
+#[test]
+fn the_low_speed_guard_needs_a_window_unless_it_is_off() {
+    let p = problems(&format!("{HEAD}[client]\nmin_speed_window = \"0s\"\n"));
+    let window = p.iter().find(|p| p.key == "client.min_speed_window");
+    assert!(
+        window.is_some_and(|w| w.message.contains("min_bytes_per_sec = 0")),
+        "{p:?}"
+    );
+    let off = resource(
+        "seeds = [\"http://h/a\"]\ndata_selector = \"\"\npaginator = { type = \"single_page\" }",
+    )
+    .replace(
+        "[[resources]]",
+        "[client]\nmin_bytes_per_sec = 0\nmin_speed_window = \"0s\"\n[[resources]]",
+    );
+    let c = parse(&off, Path::new("c.toml")).unwrap();
+    assert_eq!(c.client.min_bytes_per_sec, 0);
 }
 
 #[test]
@@ -498,4 +519,25 @@ fn bad_parents_name_their_key_and_line() {
     assert_eq!(p.len(), 2, "{p:?}");
     assert!(p.iter().all(|p| p.message.contains("cycle")), "{p:?}");
     assert_eq!(p[0].key, "resources[0] (users).parent.resource");
+}
+
+#[test]
+fn give_up_after_defaults_to_ten_minutes_and_must_be_positive() {
+    let ok = resource(
+        "seeds = [\"http://h/a\"]\ndata_selector = \"\"\npaginator = { type = \"json_link\" }",
+    );
+    let c = parse(&ok, Path::new("c.toml")).unwrap();
+    assert_eq!(c.give_up_after, Duration::from_secs(600));
+    let set = format!("[breaker]\ngive_up_after = \"90s\"\n{ok}");
+    assert_eq!(
+        parse(&set, Path::new("c.toml")).unwrap().give_up_after,
+        Duration::from_secs(90)
+    );
+    let zero = format!("[breaker]\ngive_up_after = \"0s\"\n{ok}");
+    let p = problems(&zero);
+    assert!(
+        p.iter()
+            .any(|p| p.to_string().contains("breaker.give_up_after")),
+        "{p:?}"
+    );
 }

@@ -5,6 +5,7 @@ use crate::model::*;
 use crate::raw::*;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::time::Duration;
 use toml::Spanned;
 
 pub(crate) struct Checker<'a> {
@@ -80,6 +81,12 @@ pub(crate) fn validate(
             c.bare(key, "must be longer than 0s");
         }
     }
+    if client.min_bytes_per_sec > 0 && client.min_speed_window.is_zero() {
+        c.bare(
+            "client.min_speed_window",
+            "must be longer than 0s (set min_bytes_per_sec = 0 to turn the guard off)",
+        );
+    }
     crate::request::check_headers(&mut c, "client.headers", &client.headers);
     if !client.request_id_header.is_empty()
         && !crate::request::is_header_name(&client.request_id_header)
@@ -112,7 +119,15 @@ pub(crate) fn validate(
             "must be positive and at most rate_per_sec",
         );
     }
-    let breaker = check_breaker(&mut c, &raw.breaker);
+    let breaker = harvest_policy::BreakerSettings {
+        // A probe outlives any request it could be: only a lost one is older.
+        probe_timeout: client.request_timeout + Duration::from_secs(30),
+        ..check_breaker(&mut c, &raw.breaker)
+    };
+    let give_up_after = raw.breaker.give_up_after.unwrap_or(DEFAULT_GIVE_UP_AFTER);
+    if give_up_after.is_zero() {
+        c.bare("breaker.give_up_after", "must be longer than 0s");
+    }
     let mut origins = HashMap::new();
     for (i, o) in client.origins.iter().enumerate() {
         let key = format!("client.origins[{i}]");
@@ -208,6 +223,8 @@ pub(crate) fn validate(
             connect_timeout: client.connect_timeout,
             read_timeout: client.read_timeout,
             request_timeout: client.request_timeout,
+            min_bytes_per_sec: client.min_bytes_per_sec,
+            min_speed_window: client.min_speed_window,
             idle_after: client.idle_after,
             max_body_bytes: client.max_body_bytes,
             max_retry_after: client.max_retry_after,
@@ -227,6 +244,7 @@ pub(crate) fn validate(
             max_delay: retry.max_delay,
         },
         breaker,
+        give_up_after,
         metrics: MetricsSettings {
             listen,
             max_origin_labels: raw.metrics.max_origin_labels,

@@ -1,6 +1,7 @@
 //! Crawl management outside a run: status, dead letters and streams cut
 //! short, and putting dead pages back. Each opens the state itself, so it is
-//! refused (with the lock message) while a crawl runs on it.
+//! refused (with the lock message) while a crawl runs on it, and none creates
+//! a state that does not exist (`no crawl state at <dir>`).
 //!
 //! `retry_dead` leaves cut streams alone: a cut stream is not a failure that
 //! may pass on its own, and fetching its page again would cut it again. A run
@@ -31,7 +32,7 @@ pub struct ResourceStatus {
 
 /// Per-resource status, by name: configured resources and any the state holds.
 pub fn status(config: &Config) -> Result<BTreeMap<String, ResourceStatus>, EngineError> {
-    let store = Store::open(&config.crawl.state_dir)?;
+    let store = Store::open_existing(&config.crawl.state_dir)?;
     let mut out: BTreeMap<String, ResourceStatus> = BTreeMap::new();
     for r in &config.resources {
         out.entry(r.name.clone()).or_default().configured = true;
@@ -72,7 +73,7 @@ pub fn remedy(cut: &CutStream) -> String {
 
 /// Every stream cut short the state holds, oldest first.
 pub fn cut_streams(config: &Config) -> Result<Vec<CutStream>, EngineError> {
-    let store = Store::open(&config.crawl.state_dir)?;
+    let store = Store::open_existing(&config.crawl.state_dir)?;
     Ok(store
         .cut_streams()?
         .into_iter()
@@ -82,7 +83,7 @@ pub fn cut_streams(config: &Config) -> Result<Vec<CutStream>, EngineError> {
 
 /// Every dead letter in the state, oldest first.
 pub fn dead_letters(config: &Config) -> Result<Vec<DeadLetter>, EngineError> {
-    let store = Store::open(&config.crawl.state_dir)?;
+    let store = Store::open_existing(&config.crawl.state_dir)?;
     Ok(store
         .dead_letters()?
         .into_iter()
@@ -93,7 +94,7 @@ pub fn dead_letters(config: &Config) -> Result<Vec<DeadLetter>, EngineError> {
 /// Puts every dead page back in the frontier as a fresh job (attempts reset),
 /// under its old sequence number. Returns how many.
 pub fn retry_dead(config: &Config) -> Result<u64, EngineError> {
-    let store = Store::open(&config.crawl.state_dir)?;
+    let store = Store::open_existing(&config.crawl.state_dir)?;
     let letters = store.dead_letters()?;
     let mut batch = CommitBatch::new();
     batch.set_pending_count(store.pending_count_kept()? + letters.len() as u64);

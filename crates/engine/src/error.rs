@@ -46,7 +46,9 @@ impl EngineError {
                 | Self::Client(_)
         ) || matches!(
             self,
-            Self::Store(StoreError::Open { .. } | StoreError::Format { .. })
+            Self::Store(
+                StoreError::Open { .. } | StoreError::Format { .. } | StoreError::Missing { .. }
+            )
         )
     }
 }

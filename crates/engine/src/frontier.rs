@@ -474,6 +474,33 @@ impl Frontier {
         }
     }
 
+    /// Takes every job of `origin` that waits in memory, ready or for its
+    /// time (not those in flight): the origin was given up. Each must then
+    /// be [`finished`](Self::finished).
+    pub fn take_origin(&mut self, origin: &str) -> Vec<Leased> {
+        let mut taken: Vec<Leased> = Vec::new();
+        if let Some(queue) = self.ready.get_mut(origin) {
+            taken.extend(queue.jobs.drain(..));
+            // An entry in the rotation or parked stays (emptied), as in `pop_ready`.
+            if !queue.queued && !queue.parked {
+                self.ready.remove(origin);
+            }
+        }
+        let waiting: Vec<u64> = self
+            .delayed_jobs
+            .iter()
+            .filter(|(_, (o, _))| o == origin)
+            .map(|(seq, _)| *seq)
+            .collect();
+        // Their heap entries go stale: `release_due` skips them.
+        taken.extend(
+            waiting
+                .into_iter()
+                .filter_map(|seq| self.delayed_jobs.remove(&seq).map(|(_, l)| l)),
+        );
+        taken
+    }
+
     #[cfg(test)]
     pub fn has_ready(&self, origin: &str) -> bool {
         self.ready.get(origin).is_some_and(|q| !q.jobs.is_empty())

@@ -19,6 +19,8 @@ mod frontier;
 mod host;
 mod messages;
 mod prepare;
+mod reach;
+pub mod reasons;
 pub mod redact;
 mod reopen;
 mod run;

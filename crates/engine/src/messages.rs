@@ -73,6 +73,9 @@ pub(crate) enum FetchResult {
     },
     /// Not attempted: the crawl is stopping. The job stays pending.
     Abandoned,
+    /// Not attempted: the origin's breaker is open until `until`. The job
+    /// waits in the frontier until then (no attempt spent).
+    Deferred { until: std::time::Instant },
 }
 
 impl FetchResult {

@@ -4,8 +4,14 @@
 //! The engine only records through the `metrics` facade; the binary installs
 //! the Prometheus exporter when `[metrics] listen` is set (without it every
 //! call here is a no-op). Counts move per page or per commit, never per record.
+//!
+//! Counters whose label values are known before their first event are
+//! exported at 0 from the start ("avoid missing metrics"): retries by reason
+//! and dead letters by resource × reason ([`register_known_series`]), and
+//! the per-origin counters once an origin gets its label ([`OriginLabels`]).
 
-use metrics::{describe_counter, describe_gauge, describe_histogram, Unit};
+use harvest_config::Config;
+use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, Unit};
 use std::collections::HashMap;
 
 pub const PAGES: &str = "harvest_pages_total";
@@ -158,12 +164,49 @@ pub fn describe() {
         Unit::Seconds,
         "Group commit duration: sink fsync, sled batch and flush."
     );
-    describe_gauge!(UP, Unit::Count, "1 while a crawl runs.");
+    describe_gauge!(
+        UP,
+        Unit::Count,
+        "1 while a crawl runs, 0 once it has ended (while /metrics lingers)."
+    );
     describe_gauge!(
         BUILD_INFO,
         Unit::Count,
         "Always 1; the version label says which harvest runs."
     );
+}
+
+/// Exports at 0 every counter of `config`'s crawl whose labels are known
+/// before its first event: `harvest_retries_total` for every retry reason,
+/// `harvest_dead_letters_total` for each resource × dead-letter reason (see
+/// [`reasons`](crate::reasons)), and `harvest_child_skips_total` for each
+/// parent resource. Call once after the recorder is installed; counts that
+/// exist already are left as they are.
+pub fn register_known_series(config: &Config) {
+    for reason in crate::reasons::retry_reasons() {
+        counter!(RETRIES, "reason" => reason).increment(0);
+    }
+    let dead = crate::reasons::dead_letter_reasons();
+    for r in &config.resources {
+        for &reason in &dead {
+            counter!(DEAD_LETTERS, "resource" => r.name.clone(), "reason" => reason).increment(0);
+        }
+        if let Some(parent) = &r.parent {
+            counter!(CHILD_SKIPS, "resource" => parent.resource.clone()).increment(0);
+        }
+    }
+}
+
+/// The crawl is over: `harvest_up` drops to 0. Call again to keep the gauge
+/// from expiring while `/metrics` lingers.
+pub fn mark_ended() {
+    gauge!(UP).set(0.0);
+}
+
+/// The per-origin counters an origin's label starts at 0.
+fn register_origin(label: &'static str) {
+    counter!(RATE_LIMITED, "origin" => label).increment(0);
+    counter!(BREAKER_OPENS, "origin" => label).increment(0);
 }
 
 /// The label of an HTTP outcome: `(status_class, status)`, where `status` is
@@ -188,10 +231,13 @@ pub fn status_labels(status: Option<u16>) -> (&'static str, &'static str) {
 }
 
 /// Bounded `origin` label values: the first `cap` origins seen keep their
-/// name, later ones share `other`.
+/// name, later ones share `other`. A label's per-origin counters are
+/// exported at 0 when it is first handed out.
 pub struct OriginLabels {
     cap: usize,
     named: HashMap<String, &'static str>,
+    /// `other` was handed out (its counters are registered).
+    other_used: bool,
 }
 
 impl OriginLabels {
@@ -199,6 +245,7 @@ impl OriginLabels {
         Self {
             cap,
             named: HashMap::new(),
+            other_used: false,
         }
     }
 
@@ -209,10 +256,15 @@ impl OriginLabels {
             return label;
         }
         if self.named.len() >= self.cap {
+            if !self.other_used {
+                self.other_used = true;
+                register_origin("other");
+            }
             return "other";
         }
         let label: &'static str = Box::leak(origin.to_owned().into_boxed_str());
         self.named.insert(origin.to_owned(), label);
+        register_origin(label);
         label
     }
 }

@@ -3,7 +3,10 @@
 //! the decoded bytes are both counted, and the decoded size is capped by
 //! `max_body_bytes` as the bytes arrive — which also stops a decompression
 //! bomb, since nothing larger than the cap is ever produced in one piece.
+//! Bytes arriving too slowly end the body as `too_slow` (see `speed.rs`),
+//! judged on the wire, before decoding.
 
+use crate::speed::{SpeedFloor, SpeedGuard};
 use crate::FetchError;
 use async_compression::tokio::bufread::{BrotliDecoder, GzipDecoder, ZlibDecoder, ZstdDecoder};
 use bytes::Bytes;
@@ -11,6 +14,7 @@ use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Instant;
 use tokio_util::io::{ReaderStream, StreamReader};
 
 /// The encodings harvest asks for and decodes (`Accept-Encoding`).
@@ -56,15 +60,34 @@ pub struct Body {
 }
 
 impl Body {
-    /// Reads `response`'s body, undoing `encoding`, at most `limit` decoded bytes.
-    pub(crate) fn new(response: reqwest::Response, encoding: Encoding, limit: u64) -> Self {
+    /// Reads `response`'s body, undoing `encoding`, at most `limit` decoded
+    /// bytes, and no slower than `floor` (if set).
+    pub(crate) fn new(
+        response: reqwest::Response,
+        encoding: Encoding,
+        limit: u64,
+        floor: Option<SpeedFloor>,
+    ) -> Self {
         let wire = Arc::new(AtomicU64::new(0));
         let counter = wire.clone();
-        let raw = response.bytes_stream().inspect_ok(move |chunk| {
-            counter.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        let mut guard = floor.map(SpeedGuard::new);
+        let raw = response.bytes_stream().map(move |chunk| {
+            let chunk = chunk.map_err(FetchError::from_reqwest)?;
+            let n = chunk.len() as u64;
+            counter.fetch_add(n, Ordering::Relaxed);
+            if let (Some(guard), Some(floor)) = (&mut guard, floor) {
+                guard
+                    .feed(Instant::now(), n)
+                    .map_err(|slow| FetchError::TooSlow {
+                        bytes: slow.bytes,
+                        elapsed: slow.elapsed,
+                        min_bytes_per_sec: floor.min_bytes_per_sec,
+                    })?;
+            }
+            Ok(chunk)
         });
         let chunks = match encoding {
-            Encoding::Identity => raw.map_err(FetchError::from_reqwest).boxed(),
+            Encoding::Identity => raw.boxed(),
             coded => {
                 let reader = StreamReader::new(raw.map_err(std::io::Error::other));
                 let decoded = match coded {
@@ -130,15 +153,12 @@ where
     ReaderStream::with_capacity(decoder, DECODED_CHUNK).boxed()
 }
 
-/// A read error of a compressed body: the transport's own error when it was
-/// one, else the data does not decode.
+/// A read error of a compressed body: the transport's own error (or the
+/// speed guard's) when it was one, else the data does not decode.
 fn from_io(e: std::io::Error) -> FetchError {
     let text = e.to_string();
-    match e
-        .into_inner()
-        .map(|inner| inner.downcast::<reqwest::Error>())
-    {
-        Some(Ok(transport)) => FetchError::from_reqwest(*transport),
+    match e.into_inner().map(|inner| inner.downcast::<FetchError>()) {
+        Some(Ok(fetch)) => *fetch,
         _ => FetchError::Decode(text),
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::body::{Body, Encoding, ACCEPT_ENCODING};
 use crate::request::{Attempt, RequestSpec};
+use crate::speed::SpeedFloor;
 use crate::FetchError;
 use bytes::Bytes;
 use harvest_config::ClientSettings;
@@ -54,6 +55,8 @@ impl Response {
 pub struct Fetcher {
     pub(crate) client: reqwest::Client,
     max_body_bytes: u64,
+    /// The low-speed guard of every body (`None`: off).
+    speed_floor: Option<SpeedFloor>,
     recipe: Arc<Recipe>,
 }
 
@@ -90,6 +93,7 @@ impl Fetcher {
         Ok(Self {
             client: recipe.client()?,
             max_body_bytes: settings.max_body_bytes,
+            speed_floor: SpeedFloor::new(settings.min_bytes_per_sec, settings.min_speed_window),
             recipe,
         })
     }
@@ -99,6 +103,7 @@ impl Fetcher {
         Ok(Self {
             client: self.recipe.client()?,
             max_body_bytes: self.max_body_bytes,
+            speed_floor: self.speed_floor,
             recipe: self.recipe.clone(),
         })
     }
@@ -106,7 +111,8 @@ impl Fetcher {
     /// Sends `attempt` at `url` as `spec` says (see `send.rs`) and returns
     /// once the headers are in; the body streams from [`Response::body`],
     /// decoded, at most `max_body_bytes` (checked against Content-Length
-    /// first when the body is not compressed).
+    /// first when the body is not compressed), and no slower than
+    /// `min_bytes_per_sec` over `min_speed_window`.
     pub async fn get(
         &self,
         url: &Url,
@@ -138,7 +144,7 @@ impl Fetcher {
             status,
             url,
             headers,
-            body: Body::new(resp, encoding, limit),
+            body: Body::new(resp, encoding, limit, self.speed_floor),
         })
     }
 }

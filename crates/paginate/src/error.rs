@@ -22,6 +22,16 @@ pub enum PageError {
 }
 
 impl PageError {
+    /// Every [`reason`](Self::reason), for metrics registered before their
+    /// first event (a new variant's reason goes here; a test checks it).
+    pub const REASONS: &'static [&'static str] = &[
+        "not_json",
+        "selector_missing",
+        "not_an_array",
+        "bad_next",
+        "bad_field",
+    ];
+
     /// A fixed label for metrics and dead-letter records.
     pub fn reason(&self) -> &'static str {
         match self {
@@ -31,5 +41,43 @@ impl PageError {
             Self::BadNext { .. } => "bad_next",
             Self::BadField { .. } => "bad_field",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_lists_every_variant_s_reason() {
+        let all = [
+            PageError::NotJson("eof".into()),
+            PageError::SelectorMissing("data".into()),
+            PageError::NotAnArray {
+                path: "data".into(),
+                found: "an object",
+            },
+            PageError::BadNext {
+                path: "next".into(),
+                found: "a number",
+            },
+            PageError::BadField {
+                path: "total".into(),
+                found: "a string",
+                want: "an integer",
+            },
+        ];
+        // No wildcard: a new variant does not compile until it is listed above.
+        for e in &all {
+            match e {
+                PageError::NotJson(_)
+                | PageError::SelectorMissing(_)
+                | PageError::NotAnArray { .. }
+                | PageError::BadNext { .. }
+                | PageError::BadField { .. } => {}
+            }
+        }
+        let reasons: Vec<&str> = all.iter().map(PageError::reason).collect();
+        assert_eq!(reasons, PageError::REASONS);
     }
 }

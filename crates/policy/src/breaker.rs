@@ -19,16 +19,20 @@
 //!   next opens). Open admits nothing: jobs wait, never drop.
 //! - **Open → HalfOpen** when the open period ends: [`CircuitBreaker::poll`]
 //!   does it, and so do `admit` and `record`, lazily.
-//! - **HalfOpen** admits up to `half_open_probes` calls at once. The first
-//!   probe Success closes the breaker (with a fresh window); a probe Failure
-//!   opens it again, for longer; a Neutral probe frees its slot.
+//! - **HalfOpen** admits up to `half_open_probes` calls at once. A probe
+//!   that gets any HTTP answer (Success or Neutral: a 4xx, even a 200 the
+//!   parser refuses, proves the origin reachable) closes the breaker (with
+//!   a fresh window); a probe Failure opens it again, for longer.
 //!
-//! Every admitted call must be recorded, as Neutral if it was cancelled, or
-//! a half-open slot stays taken. Outcomes that arrive while open, or while
-//! half-open with no probe out, come from calls admitted before the breaker
-//! opened and are ignored. One admitted before opening that ends while a
-//! probe is out counts as that probe; keeping `open_for` above the request
-//! timeout rules that out.
+//! Every admitted call must be recorded (the host's fetch task records a
+//! cancelled or panicked call as Neutral). As a last resort a probe slot
+//! still taken `probe_timeout` after it was handed out is freed, so no
+//! lost record can leave the breaker half-open with nothing out: from every
+//! state a transition is reachable (`next_transition` names when).
+//! Outcomes that arrive while open, or while half-open with no probe out,
+//! come from calls admitted before the breaker opened and are ignored. One
+//! admitted before opening that ends while a probe is out counts as that
+//! probe; keeping `open_for` above the request timeout rules that out.
 
 use rand::Rng;
 use std::collections::VecDeque;
@@ -57,6 +61,9 @@ pub struct BreakerSettings {
     /// The opening streak resets once the breaker stays closed for
     /// `open_for × healthy_factor`.
     pub healthy_factor: u32,
+    /// A half-open probe not recorded this long after it went out is
+    /// taken as lost and its slot freed (above the request timeout).
+    pub probe_timeout: Duration,
 }
 
 impl Default for BreakerSettings {
@@ -71,6 +78,7 @@ impl Default for BreakerSettings {
             half_open_probes: 1,
             open_jitter: 0.2,
             healthy_factor: 4,
+            probe_timeout: Duration::from_secs(150),
         }
     }
 }
@@ -153,6 +161,8 @@ pub struct CircuitBreaker {
     /// When the breaker last closed after an opening: the healthy spell that
     /// resets `streak` runs from here.
     closed_at: Option<Instant>,
+    /// Half-open with probes out: when the latest one is taken as lost.
+    probe_deadline: Option<Instant>,
 }
 
 impl CircuitBreaker {
@@ -165,6 +175,7 @@ impl CircuitBreaker {
             failures_in_row: 0,
             streak: 0,
             closed_at: None,
+            probe_deadline: None,
         }
     }
 
@@ -177,24 +188,39 @@ impl CircuitBreaker {
         self.state
     }
 
-    /// When the breaker will move by itself (the end of an open period), if
-    /// it will: the instant to call `poll` at.
+    /// When the breaker will move by itself, if it will: the end of an open
+    /// period, or when probes still out are taken as lost. The instant to
+    /// call `poll` at.
     pub fn next_transition(&self) -> Option<Instant> {
         match self.state {
             BreakerState::Open { until } => Some(until),
+            BreakerState::HalfOpen {
+                probes_in_flight: 1..,
+            } => self.probe_deadline,
             _ => None,
         }
     }
 
-    /// Moves Open → HalfOpen once the open period is over; returns the new
-    /// state when it did.
+    /// Moves Open → HalfOpen once the open period is over, and frees the
+    /// probe slots of probes out past `probe_timeout`; returns the new state
+    /// when it changed kind.
     pub fn poll(&mut self, now: Instant) -> Option<BreakerState> {
         match self.state {
             BreakerState::Open { until } if now >= until => {
                 self.state = BreakerState::HalfOpen {
                     probes_in_flight: 0,
                 };
+                self.probe_deadline = None;
                 Some(self.state)
+            }
+            BreakerState::HalfOpen {
+                probes_in_flight: 1..,
+            } if self.probe_deadline.is_some_and(|at| now >= at) => {
+                self.state = BreakerState::HalfOpen {
+                    probes_in_flight: 0,
+                };
+                self.probe_deadline = None;
+                None
             }
             _ => None,
         }
@@ -209,6 +235,7 @@ impl CircuitBreaker {
             BreakerState::HalfOpen { probes_in_flight } => {
                 if *probes_in_flight < self.settings.half_open_probes.max(1) {
                     *probes_in_flight += 1;
+                    self.probe_deadline = now.checked_add(self.settings.probe_timeout);
                     Admit::Yes
                 } else {
                     Admit::WaitForProbe
@@ -240,14 +267,10 @@ impl CircuitBreaker {
             | BreakerState::HalfOpen {
                 probes_in_flight: 0,
             } => {}
-            BreakerState::HalfOpen { probes_in_flight } => match outcome {
-                CallOutcome::Success => self.close(now),
+            // Any HTTP answer proves the origin reachable.
+            BreakerState::HalfOpen { .. } => match outcome {
+                CallOutcome::Success | CallOutcome::Neutral => self.close(now),
                 CallOutcome::Failure => self.open(now, rng),
-                CallOutcome::Neutral => {
-                    self.state = BreakerState::HalfOpen {
-                        probes_in_flight: probes_in_flight - 1,
-                    }
-                }
             },
         }
         (!self.state.same_kind(&before)).then_some(self.state)
@@ -304,6 +327,7 @@ impl CircuitBreaker {
 
     fn close(&mut self, now: Instant) {
         self.state = BreakerState::Closed;
+        self.probe_deadline = None;
         self.closed_at = Some(now);
         self.reset_window();
     }

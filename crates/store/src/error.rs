@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 pub enum StoreError {
     #[error("cannot open the state in {}: {reason}", dir.display())]
     Open { dir: PathBuf, reason: String },
+    /// A command that only reads or mends a state found none.
+    #[error("no crawl state at {}", dir.display())]
+    Missing { dir: PathBuf },
     #[error(
         "the state in {} is in format {found}, this harvest reads format {want}: \
          finish that crawl with the harvest version that started it, or start with a fresh state_dir",

@@ -52,6 +52,18 @@ pub struct Store {
 }
 
 impl Store {
+    /// Opens the state in `dir` only if it exists; never creates anything
+    /// (for commands that only read or mend a crawl's state).
+    pub fn open_existing(dir: &Path) -> Result<Self, StoreError> {
+        // sled keeps its data in `<dir>/db`: a directory without it holds no state.
+        if !dir.join("db").is_file() {
+            return Err(StoreError::Missing {
+                dir: dir.to_path_buf(),
+            });
+        }
+        Self::open(dir)
+    }
+
     /// Opens (or creates) the state in `dir`. Fails if another process holds it.
     ///
     /// A lock held by this very process (a store just dropped, whose sled

@@ -319,3 +319,24 @@ fn a_migration_cut_short_is_finished_on_the_next_open() {
     let format = store.db.get(keys::FORMAT).unwrap().unwrap();
     assert_eq!(keys::decode_u64(&format).unwrap(), FORMAT);
 }
+
+#[test]
+fn open_existing_creates_nothing_and_opens_what_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state/orders");
+    let err = Store::open_existing(&state).err().expect("no state yet");
+    assert_eq!(
+        err.to_string(),
+        format!("no crawl state at {}", state.display())
+    );
+    assert!(!dir.path().join("state").exists(), "nothing created");
+    // An empty directory is not a state either.
+    std::fs::create_dir_all(&state).unwrap();
+    assert!(matches!(
+        Store::open_existing(&state),
+        Err(StoreError::Missing { .. })
+    ));
+    assert_eq!(std::fs::read_dir(&state).unwrap().count(), 0);
+    drop(Store::open(&state).unwrap());
+    Store::open_existing(&state).expect("a state that exists opens");
+}

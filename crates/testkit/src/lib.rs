@@ -16,8 +16,12 @@
 //! The same records are served through other pagination styles too (a `Link`
 //! header, cursors, offsets, page numbers): see [`Route`]. Child records of
 //! each record id for parent → child crawls are at `/c/{id}/p/{page}`.
+//!
+//! [`chaos`] serves streams on a random schedule of failures drawn from a
+//! seed, with the oracle a crawl of it is checked against.
 
 mod auth;
+pub mod chaos;
 mod children;
 mod encode;
 mod faults;

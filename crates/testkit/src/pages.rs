@@ -77,7 +77,7 @@ impl UpstreamSpec {
     }
 
     /// First record id of a page.
-    fn first_id(&self, origin: usize, stream: usize, page: usize) -> u64 {
+    pub(crate) fn first_id(&self, origin: usize, stream: usize, page: usize) -> u64 {
         (((origin * self.streams + stream) * self.pages + page) * self.records) as u64
     }
 

@@ -309,7 +309,7 @@ async fn handle(State(origin): State<OriginState>, req: Request) -> Response {
     response
 }
 
-async fn apply_fault(action: FaultAction, page: Option<String>) -> (u16, Response) {
+pub(crate) async fn apply_fault(action: FaultAction, page: Option<String>) -> (u16, Response) {
     let page = page.unwrap_or_else(|| "{\"data\":[]}".into());
     match action {
         FaultAction::Status(code) => {
@@ -400,7 +400,7 @@ async fn apply_fault(action: FaultAction, page: Option<String>) -> (u16, Respons
 
 use futures::StreamExt;
 
-fn json(status: StatusCode, body: String) -> Response {
+pub(crate) fn json(status: StatusCode, body: String) -> Response {
     let mut resp = Response::new(Body::from(body));
     *resp.status_mut() = status;
     resp.headers_mut().insert(

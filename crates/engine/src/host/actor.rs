@@ -1,12 +1,23 @@
-//! The host actor and the order in which a job acquires what it needs: the
-//! breaker's admission, a token from the origin's adaptive bucket (both
-//! waited for with no slot held), then a per-origin slot, then a global slot.
-//! The slots are owned permits moved into the fetch task, so every way out of
+//! The host actor and the order in which a job acquires what it needs: a
+//! token from the origin's adaptive bucket, then the breaker's admission
+//! (and no pause in force), then a per-origin slot, then a global slot. The
+//! slots are owned permits moved into the fetch task, so every way out of
 //! the task releases them. What each response says about the origin comes
-//! back as [`Feedback`] (see `feedback.rs`).
+//! back as [`Feedback`](super::feedback::Feedback).
+//!
+//! The actor never blocks its mailbox while a job waits (no `ctx.wait`): a
+//! wait is a timer that steps the job again, so the `Feedback` of a probe,
+//! or a `Retry-After` that arrives during a bucket wait, is applied at once
+//! and the waiting job sees it. One job is under admission at a time; the
+//! others wait in the bounded channel. While the breaker is open, jobs are
+//! handed back to the supervisor ([`FetchResult::Deferred`]) until the open
+//! period ends: they hold no slot, are not in flight, and wait in the
+//! frontier like any job with a not-before time.
+//!
+//! [`FetchResult::Deferred`]: crate::messages::FetchResult::Deferred
 
-use super::fetch::{abandon, fetch_page};
-use crate::messages::Leased;
+use super::fetch::{fetch_page, hand_back};
+use crate::messages::{FetchResult, Leased};
 use crate::supervisor::Supervisor;
 use crate::telemetry;
 use actix::prelude::*;
@@ -23,9 +34,6 @@ use tokio::sync::Semaphore;
 
 /// How often a live host refreshes its per-origin gauges.
 const GAUGE_REFRESH: Duration = Duration::from_secs(1);
-
-/// How often a job re-asks a half-open breaker whose probes are all out.
-const PROBE_POLL: Duration = Duration::from_millis(50);
 
 /// What every host shares, handed out by the supervisor.
 #[derive(Clone)]
@@ -46,6 +54,15 @@ pub(crate) struct HostShared {
     pub config: Arc<Config>,
 }
 
+/// How far the job under admission has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// It needs a token from the bucket.
+    Token,
+    /// It has its token; it waits for the breaker, or for a pause to end.
+    Gate,
+}
+
 pub(crate) struct HostActor {
     pub(super) origin: String,
     /// The origin's metric label (bounded, see `telemetry::OriginLabels`).
@@ -56,8 +73,16 @@ pub(crate) struct HostActor {
     pub(super) rng: StdRng,
     /// This origin's in-flight cap.
     slots: Arc<Semaphore>,
-    /// Taken in `started` to become the actor's stream (pinned: the receiver is !Unpin).
-    jobs: Option<Pin<Box<async_channel::Receiver<Leased>>>>,
+    /// The host's end of its job channel, read one job at a time: the
+    /// others wait in the bounded channel (backpressure to the supervisor).
+    jobs: Pin<Box<async_channel::Receiver<Leased>>>,
+    /// The job under admission, and how far it has come.
+    held: Option<(Leased, Stage)>,
+    /// A read of the channel, or a wait for slots, is under way: no other
+    /// job is taken meanwhile.
+    busy: bool,
+    /// The timer that steps the held job again.
+    wake: Option<SpawnHandle>,
     pub(super) shared: HostShared,
 }
 
@@ -81,64 +106,144 @@ impl HostActor {
             breaker: CircuitBreaker::new(shared.config.breaker),
             rng: StdRng::from_entropy(),
             slots: Arc::new(Semaphore::new(settings.max_in_flight)),
-            jobs: Some(Box::pin(jobs)),
+            jobs: Box::pin(jobs),
+            held: None,
+            busy: false,
+            wake: None,
             shared,
         }
     }
 
-    /// Takes `leased` through admission: breaker, pause, bucket, slots; then
-    /// starts its fetch. Every wait pauses this actor (`ctx.wait`), hence its
-    /// channel: jobs pile up in the bounded channel and the supervisor keeps
-    /// the rest, so an origin that must wait never slows the others.
-    fn admit(&mut self, leased: Leased, ctx: &mut Context<Self>) {
-        if self.shared.stopping.load(Ordering::Relaxed) {
-            actix::spawn(abandon(self.shared.clone(), leased));
+    /// Reads the next job from the channel, unless a job is under admission.
+    fn take_next(&mut self, ctx: &mut Context<Self>) {
+        if self.busy || self.held.is_some() {
             return;
         }
+        self.busy = true;
+        let jobs = async_channel::Receiver::clone(&self.jobs);
+        ctx.spawn(
+            async move { jobs.recv().await }
+                .into_actor(self)
+                .map(|got, act, ctx| {
+                    act.busy = false;
+                    match got {
+                        Ok(leased) => {
+                            act.held = Some((leased, Stage::Token));
+                            act.step(ctx);
+                        }
+                        // The supervisor dropped the sender: this host is done.
+                        Err(_) => ctx.stop(),
+                    }
+                }),
+        );
+    }
+
+    /// Takes the held job as far as it can go now; where it must wait, a
+    /// timer (or the feedback that changes the breaker) steps it again.
+    pub(super) fn step(&mut self, ctx: &mut Context<Self>) {
+        if let Some(wake) = self.wake.take() {
+            ctx.cancel_future(wake);
+        }
+        let Some((leased, stage)) = self.held.take() else {
+            return self.take_next(ctx);
+        };
+        if self.shared.stopping.load(Ordering::Relaxed) {
+            actix::spawn(hand_back(
+                self.shared.clone(),
+                leased,
+                FetchResult::Abandoned,
+            ));
+            return self.take_next(ctx);
+        }
         let now = Instant::now();
+        self.poll_breaker(now, ctx);
+        if let BreakerState::Open { until } = self.breaker.state() {
+            return self.defer(leased, until, ctx);
+        }
+        if stage == Stage::Token {
+            let wait = self.bucket.reserve(now);
+            if !wait.is_zero() {
+                metrics::gauge!(telemetry::BUCKET_WAIT, "origin" => self.label)
+                    .increment(wait.as_secs_f64());
+                return self.hold(leased, Stage::Gate, now + wait, ctx);
+            }
+        }
+        // A Retry-After that arrived while the job waited for its token.
+        if let Some(until) = self.bucket.paused_until(now) {
+            return self.hold(leased, Stage::Gate, until, ctx);
+        }
         match self.breaker.admit(now) {
-            Admit::Yes => {}
-            Admit::WaitUntil(until) => return self.retry_admit_at(until, leased, ctx),
-            Admit::WaitForProbe => return self.retry_admit_at(now + PROBE_POLL, leased, ctx),
+            Admit::Yes => self.start(leased, ctx),
+            Admit::WaitUntil(until) => self.defer(leased, until, ctx),
+            // The probe's feedback steps the job again; the probe deadline
+            // is the backstop.
+            Admit::WaitForProbe => {
+                let at = self
+                    .breaker
+                    .next_transition()
+                    .unwrap_or(now + GAUGE_REFRESH);
+                self.hold(leased, Stage::Gate, at, ctx)
+            }
         }
-        let wait = self.bucket.reserve(now);
-        if !wait.is_zero() {
-            metrics::gauge!(telemetry::BUCKET_WAIT, "origin" => self.label)
-                .increment(wait.as_secs_f64());
-        }
+    }
+
+    /// Keeps `leased` under admission until `at` (or an earlier step).
+    fn hold(&mut self, leased: Leased, stage: Stage, at: Instant, ctx: &mut Context<Self>) {
+        self.held = Some((leased, stage));
+        let after = at.saturating_duration_since(Instant::now());
+        self.wake = Some(ctx.run_later(after, |act, ctx| {
+            act.wake = None;
+            act.step(ctx);
+        }));
+    }
+
+    /// Hands `leased` back to wait in the frontier until the breaker's open
+    /// period ends, and goes on with the next job (which comes back too).
+    fn defer(&mut self, leased: Leased, until: Instant, ctx: &mut Context<Self>) {
+        actix::spawn(hand_back(
+            self.shared.clone(),
+            leased,
+            FetchResult::Deferred { until },
+        ));
+        self.take_next(ctx);
+    }
+
+    /// Waits for a per-origin and a global slot (the mailbox stays open),
+    /// then starts the fetch task with both.
+    fn start(&mut self, leased: Leased, ctx: &mut Context<Self>) {
+        self.busy = true;
         let slots = self.slots.clone();
-        let shared = self.shared.clone();
-        let me = ctx.address();
-        ctx.wait(
+        let global = self.shared.global.clone();
+        ctx.spawn(
             async move {
-                if !wait.is_zero() {
-                    tokio::time::sleep(wait).await;
-                }
                 let slot = slots
                     .acquire_owned()
                     .await
                     .expect("host semaphore never closes");
-                let global = shared
-                    .global
-                    .clone()
+                let global = global
                     .acquire_owned()
                     .await
                     .expect("global semaphore never closes");
-                let io = shared.io.clone();
-                io.spawn(fetch_page(shared, me, leased, (slot, global)));
+                (slot, global)
             }
-            .into_actor(self),
+            .into_actor(self)
+            .map(move |permits, act, ctx| {
+                act.busy = false;
+                let shared = act.shared.clone();
+                let io = shared.io.clone();
+                io.spawn(fetch_page(shared, ctx.address(), leased, permits));
+                act.take_next(ctx);
+            }),
         );
     }
 
-    /// Waits until `until` (this actor paused), then admits `leased` again.
-    fn retry_admit_at(&mut self, until: Instant, leased: Leased, ctx: &mut Context<Self>) {
-        let sleep = tokio::time::sleep_until(until.into());
-        ctx.wait(
-            sleep
-                .into_actor(self)
-                .map(move |(), act, ctx| act.admit(leased, ctx)),
-        );
+    /// Moves the breaker by the clock (open → half-open, lost probes freed)
+    /// and reports a change.
+    pub(super) fn poll_breaker(&mut self, now: Instant, ctx: &mut Context<Self>) {
+        let was_closed = matches!(self.breaker.state(), BreakerState::Closed);
+        if let Some(state) = self.breaker.poll(now) {
+            self.breaker_changed(was_closed, state, ctx);
+        }
     }
 }
 
@@ -151,9 +256,7 @@ impl Actor for HostActor {
         // Refresh this origin's gauges while the host lives: the exporter
         // drops gauges left alone, which removes a stopped host's series.
         ctx.run_interval(GAUGE_REFRESH, |act, _| act.refresh_gauges());
-        if let Some(jobs) = self.jobs.take() {
-            ctx.add_stream(jobs);
-        }
+        self.take_next(ctx);
     }
 
     fn stopped(&mut self, _: &mut Context<Self>) {
@@ -161,11 +264,5 @@ impl Actor for HostActor {
         if !matches!(self.breaker.state(), BreakerState::Closed) {
             self.shared.open_breakers.fetch_sub(1, Ordering::Relaxed);
         }
-    }
-}
-
-impl StreamHandler<Leased> for HostActor {
-    fn handle(&mut self, leased: Leased, ctx: &mut Context<Self>) {
-        self.admit(leased, ctx);
     }
 }

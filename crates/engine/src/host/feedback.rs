@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 #[derive(Message, Debug, Clone)]
 #[rtype(result = "()")]
 pub(crate) struct Feedback {
-    /// The status, or `None` for a transport failure.
+    /// What the call says of the origin's health (the breaker's input).
+    pub health: CallOutcome,
+    /// The status, or `None` when no response came.
     pub status: Option<u16>,
     /// A `Retry-After` (on 429 / 503), already capped.
     pub retry_after: Option<Duration>,
@@ -24,17 +26,66 @@ pub(crate) struct Feedback {
     pub sent_at: Instant,
 }
 
+impl Feedback {
+    /// The feedback of a response, or of a transport failure (`None`).
+    pub fn of_response(status: Option<u16>, sent_at: Instant) -> Self {
+        Self {
+            health: status.map_or(CallOutcome::Failure, CallOutcome::of_status),
+            status,
+            retry_after: None,
+            quota: None,
+            sent_at,
+        }
+    }
+
+    /// An admitted call that ended without an answer (stopped, panicked):
+    /// it says nothing of the origin, but frees a half-open probe slot.
+    pub fn cancelled() -> Self {
+        Self {
+            health: CallOutcome::Neutral,
+            ..Self::of_response(None, Instant::now())
+        }
+    }
+}
+
+/// Sends the host exactly one [`Feedback`] per admitted call: a call that
+/// ends without one (the crawl stopped, the task panicked) reports
+/// [`Feedback::cancelled`] when this is dropped, so a half-open breaker
+/// never waits for a probe that will not come back.
+pub(crate) struct Reporter {
+    host: Addr<HostActor>,
+    sent: bool,
+}
+
+impl Reporter {
+    pub fn new(host: Addr<HostActor>) -> Self {
+        Self { host, sent: false }
+    }
+
+    pub fn send(&mut self, feedback: Feedback) {
+        self.sent = true;
+        self.host.do_send(feedback);
+    }
+}
+
+impl Drop for Reporter {
+    fn drop(&mut self) {
+        if !self.sent {
+            self.host.do_send(Feedback::cancelled());
+        }
+    }
+}
+
 impl Handler<Feedback> for HostActor {
     type Result = ();
 
     fn handle(&mut self, f: Feedback, ctx: &mut Context<Self>) {
         let now = Instant::now();
-        let outcome = f
-            .status
-            .map_or(CallOutcome::Failure, CallOutcome::of_status);
         let was_closed = matches!(self.breaker.state(), BreakerState::Closed);
-        if let Some(state) = self.breaker.record(outcome, now, &mut self.rng) {
+        if let Some(state) = self.breaker.record(f.health, now, &mut self.rng) {
             self.breaker_changed(was_closed, state, ctx);
+            // The job waiting for this probe (or for the breaker) goes on.
+            self.step(ctx);
         }
         if let Some(quota) = f.quota {
             self.bucket.apply_quota(quota, now);
@@ -81,7 +132,12 @@ impl HostActor {
         metrics::gauge!(telemetry::BUCKET_WAIT, "origin" => self.label).increment(0.0);
     }
 
-    fn breaker_changed(&mut self, was_closed: bool, state: BreakerState, ctx: &mut Context<Self>) {
+    pub(super) fn breaker_changed(
+        &mut self,
+        was_closed: bool,
+        state: BreakerState,
+        ctx: &mut Context<Self>,
+    ) {
         self.refresh_gauges();
         let open_breakers = &self.shared.open_breakers;
         match (was_closed, matches!(state, BreakerState::Closed)) {
@@ -94,12 +150,15 @@ impl HostActor {
                 metrics::counter!(telemetry::BREAKER_OPENS, "origin" => self.label).increment(1);
                 let open_for = until.saturating_duration_since(Instant::now());
                 tracing::warn!(origin = %self.origin, ?open_for, "Circuit breaker open: pausing this origin.");
-                // A timer, not the next job, moves the breaker to half-open.
-                ctx.run_later(open_for, |act, ctx| {
-                    if let Some(state) = act.breaker.poll(Instant::now()) {
-                        act.breaker_changed(false, state, ctx);
-                    }
-                });
+                // A timer at the breaker's next transition, not the next
+                // job, moves it to half-open (and steps a held job).
+                if let Some(at) = self.breaker.next_transition() {
+                    let after = at.saturating_duration_since(Instant::now());
+                    ctx.run_later(after, |act, ctx| {
+                        act.poll_breaker(Instant::now(), ctx);
+                        act.step(ctx);
+                    });
+                }
             }
             BreakerState::HalfOpen { .. } => {
                 tracing::info!(origin = %self.origin, "Circuit breaker half-open: probing.")

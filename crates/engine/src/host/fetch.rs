@@ -3,7 +3,7 @@
 //! actor so the host can start the next job while this one streams.
 
 use super::actor::{HostActor, HostShared};
-use super::feedback::Feedback;
+use super::feedback::{Feedback, Reporter};
 use crate::commit::{spill_dir, PageLines, SPILL_AT};
 use crate::messages::{FetchResult, Leased, Outcome};
 use crate::redact::Redacted;
@@ -29,12 +29,15 @@ pub(crate) async fn fetch_page(
     permits: (OwnedSemaphorePermit, OwnedSemaphorePermit),
 ) {
     let started = Instant::now();
+    // Dropped at the end of this task at the latest: the breaker hears of
+    // every admitted call, whatever happens to it.
+    let mut reporter = Reporter::new(host);
     let (result, bytes) = if shared.stopping.load(Ordering::Relaxed) {
         (FetchResult::Abandoned, BodyBytes::default())
     } else {
         // A panic in the fetch or the parser must still produce an outcome,
         // or the supervisor would wait for this job forever.
-        AssertUnwindSafe(fetch(&shared, &host, &leased))
+        AssertUnwindSafe(fetch(&shared, &mut reporter, &leased))
             .catch_unwind()
             .await
             .unwrap_or_else(|_| {
@@ -59,11 +62,12 @@ pub(crate) async fn fetch_page(
     drop(permits);
 }
 
-/// Hands `leased` back unfetched: the crawl is stopping; it stays pending.
-pub(crate) async fn abandon(shared: HostShared, leased: Leased) {
+/// Hands `leased` back unfetched, with `result`: `Abandoned` (the crawl is
+/// stopping; it stays pending) or `Deferred` (the breaker is open).
+pub(crate) async fn hand_back(shared: HostShared, leased: Leased, result: FetchResult) {
     let outcome = Outcome {
         leased,
-        result: FetchResult::Abandoned,
+        result,
         bytes_in: 0,
         bytes_decoded: 0,
         elapsed: Default::default(),
@@ -82,19 +86,19 @@ pub(crate) struct BodyBytes {
 
 async fn fetch(
     shared: &HostShared,
-    host: &Addr<HostActor>,
+    reporter: &mut Reporter,
     leased: &Leased,
 ) -> (FetchResult, BodyBytes) {
     let spec = &shared.http.requests[leased.resource];
     // A fresh request id per attempt; the idempotency key stays with the job.
     let attempt = Attempt::new(leased.job.page_key().0);
-    let (result, bytes) = fetch_attempt(shared, host, leased, spec, &attempt).await;
+    let (result, bytes) = fetch_attempt(shared, reporter, leased, spec, &attempt).await;
     (guard_retry(result, spec, &attempt), bytes)
 }
 
 async fn fetch_attempt(
     shared: &HostShared,
-    host: &Addr<HostActor>,
+    reporter: &mut Reporter,
     leased: &Leased,
     spec: &RequestSpec,
     attempt: &Attempt,
@@ -105,11 +109,10 @@ async fn fetch_attempt(
         Ok(r) => (Some(r.status), retry_after(shared, r), quota(r)),
         Err(_) => (None, None, None),
     };
-    host.do_send(Feedback {
-        status,
+    reporter.send(Feedback {
         retry_after,
         quota,
-        sent_at,
+        ..Feedback::of_response(status, sent_at)
     });
     let mut response = match response {
         Ok(response) => response,

@@ -5,6 +5,7 @@ use crate::frontier::Frontier;
 use crate::host::HostShared;
 use crate::host::Http;
 use crate::messages::{Leased, Stop};
+use crate::reach::Reachability;
 use crate::stats::{Ending, Progress, ProgressFn, RunStats, Summary};
 use crate::telemetry::OriginLabels;
 use crate::{EngineError, StopReason};
@@ -71,6 +72,8 @@ pub(crate) struct Supervisor {
     /// Resource name → config index (jobs name their resource).
     pub(super) resource_index: HashMap<String, usize>,
     pub(super) backoff: Backoff,
+    /// Origins failing in transport, and those given up (`give_up_after`).
+    pub(super) reach: Reachability,
     pub(super) rng: StdRng,
     pub(super) stats: RunStats,
     /// Jobs in the frontier (sled): read from the state at start, kept up to
@@ -145,6 +148,7 @@ impl Supervisor {
                 max_delay: retry.max_delay,
                 max_attempts: retry.max_attempts,
             },
+            reach: Reachability::new(config.give_up_after),
             config,
             store,
             committer,
@@ -235,6 +239,7 @@ impl Supervisor {
         if now.duration_since(self.last_reap) >= reap_every {
             self.last_reap = now;
             self.reap_idle_hosts(now);
+            self.give_up_unreachable(now);
             self.observe_queues();
         }
         let every = if self.progress.is_some() {

@@ -1,6 +1,7 @@
 //! Handing jobs to host actors, and starting and reaping those actors.
 
 use super::actor::{Host, Supervisor};
+use super::unreachable::ORIGIN_UNREACHABLE;
 use crate::host::HostActor;
 use crate::messages::Leased;
 use crate::EngineError;
@@ -31,6 +32,12 @@ impl Supervisor {
         // `host_cap`): it is parked in `awaiting_host` and the loop goes on
         // with the origins that have hosts.
         while let Some(origin) = self.frontier.next_ready_origin() {
+            if let Some(detail) = self.given_up(&origin) {
+                while let Some(leased) = self.frontier.pop_ready(&origin) {
+                    self.dead(&origin, leased, None, ORIGIN_UNREACHABLE, detail.clone());
+                }
+                continue;
+            }
             if self.busy_hosts >= self.host_cap() && !self.hosts.contains_key(&origin) {
                 if let Some(leased) = self.frontier.pop_ready(&origin) {
                     self.frontier.park(&origin, leased);

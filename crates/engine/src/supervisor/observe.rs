@@ -16,7 +16,7 @@ impl Supervisor {
             }
             FetchResult::Dead { status, .. } => *status,
             FetchResult::RetryTransport { .. } => None,
-            FetchResult::Abandoned => return,
+            FetchResult::Abandoned | FetchResult::Deferred { .. } => return,
         };
         let origin = self.origin_labels.label(origin);
         let (class, exact) = status_labels(status);

@@ -2,6 +2,7 @@
 //! and becomes durable with the next group commit.
 
 use super::actor::Supervisor;
+use super::unreachable::ORIGIN_UNREACHABLE;
 use crate::messages::{FetchResult, Leased, Outcome};
 use crate::redact::Redacted;
 use crate::{telemetry, EngineError};
@@ -27,7 +28,7 @@ impl Supervisor {
     /// `origin` is the origin of the outcome's job (computed once per outcome).
     fn absorb(&mut self, origin: &str, outcome: Outcome) -> Result<(), EngineError> {
         let Outcome {
-            leased,
+            mut leased,
             result,
             bytes_in,
             bytes_decoded,
@@ -35,6 +36,17 @@ impl Supervisor {
         } = outcome;
         self.stats.bytes_in += bytes_in;
         self.stats.bytes_decoded += bytes_decoded;
+        self.note_reach(origin, &result);
+        // A page of a given-up origin that would wait or retry is dead.
+        if let FetchResult::RetryStatus { .. }
+        | FetchResult::RetryTransport { .. }
+        | FetchResult::Deferred { .. } = result
+        {
+            if let Some(detail) = self.given_up(origin) {
+                self.dead(origin, leased, None, ORIGIN_UNREACHABLE, detail);
+                return Ok(());
+            }
+        }
         match result {
             FetchResult::Page {
                 status,
@@ -80,7 +92,7 @@ impl Supervisor {
                 request_id,
             } => {
                 self.stats.count_status(status);
-                let reason = retry_reason(status);
+                let reason = crate::reasons::retry_status_reason(status);
                 self.retry(
                     origin,
                     leased,
@@ -107,6 +119,14 @@ impl Supervisor {
             }
             // The job stays pending in sled for the next run.
             FetchResult::Abandoned => self.frontier.finished(origin, leased.seq),
+            // Back to the frontier until the origin's breaker half-opens
+            // (in memory only: no attempt spent, nothing to persist).
+            FetchResult::Deferred { until } => {
+                let now_ms = crate::clock::now_ms();
+                let wait = until.saturating_duration_since(std::time::Instant::now());
+                leased.job.not_before_ms = now_ms + wait.as_millis() as u64 + 1;
+                self.frontier.requeue(origin.to_string(), leased, now_ms);
+            }
         }
         Ok(())
     }
@@ -216,7 +236,7 @@ impl Supervisor {
     }
 
     /// Moves the page to the dead letters; the crawl goes on.
-    fn dead(
+    pub(super) fn dead(
         &mut self,
         origin: &str,
         leased: Leased,
@@ -247,19 +267,5 @@ impl Supervisor {
         let batch = self.committer.batch();
         batch.remove_job(seq);
         batch.set_pending_count(self.pending);
-    }
-}
-
-/// A bounded retry reason for a retryable status.
-fn retry_reason(status: u16) -> &'static str {
-    match status {
-        408 => "http_408",
-        425 => "http_425",
-        429 => "http_429",
-        500 => "http_500",
-        502 => "http_502",
-        503 => "http_503",
-        504 => "http_504",
-        _ => "http_status",
     }
 }

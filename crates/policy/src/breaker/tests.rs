@@ -237,16 +237,36 @@ fn half_open_admits_only_its_probes() {
     assert_eq!(b.admit(until), Admit::Yes);
     assert_eq!(b.admit(until), Admit::Yes);
     assert_eq!(b.admit(until), Admit::WaitForProbe);
-    // A neutral probe frees its slot without deciding anything.
-    assert_eq!(b.record(Neutral, until, &mut no_jitter()), None);
+}
+
+/// Regression (issue 13): a probe answered with a 4xx, or with a 200 the
+/// parser dead-letters, left the breaker half-open; any HTTP answer proves
+/// the origin reachable.
+#[test]
+fn a_neutral_probe_closes_the_breaker() {
+    let t0 = Instant::now();
+    let mut b = CircuitBreaker::new(exact());
+    let until = trip(&mut b, t0);
+    assert_eq!(b.admit(until), Admit::Yes);
     assert_eq!(
-        b.state(),
-        BreakerState::HalfOpen {
-            probes_in_flight: 1
-        }
+        b.record(Neutral, until, &mut no_jitter()),
+        Some(BreakerState::Closed)
     );
     assert_eq!(b.admit(until), Admit::Yes);
-    assert_eq!(b.admit(until), Admit::WaitForProbe);
+}
+
+/// A probe whose outcome never comes back frees its slot after
+/// `probe_timeout`, so the breaker cannot stay half-open with nothing out.
+#[test]
+fn a_lost_probe_is_freed_after_probe_timeout() {
+    let t0 = Instant::now();
+    let mut b = CircuitBreaker::new(exact());
+    let until = trip(&mut b, t0);
+    assert_eq!(b.admit(until), Admit::Yes);
+    let deadline = until + b.settings().probe_timeout;
+    assert_eq!(b.next_transition(), Some(deadline));
+    assert_eq!(b.admit(deadline - secs(1)), Admit::WaitForProbe);
+    assert_eq!(b.admit(deadline), Admit::Yes);
 }
 
 #[test]
@@ -423,6 +443,66 @@ fn random_traffic_keeps_the_invariants() {
         }
         if let BreakerState::HalfOpen { probes_in_flight } = b.state() {
             assert!(probes_in_flight <= 3);
+        }
+    }
+}
+
+/// Liveness, checked over random schedules on a fake clock: whatever
+/// happened before, once every call out is recorded (or lost past
+/// `probe_timeout`) and the clock passes `next_transition`, a call is
+/// admitted. No state of the breaker waits for nothing.
+#[test]
+fn every_state_reaches_an_admission() {
+    use rand::Rng;
+    for seed in 0..300u64 {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let settings = BreakerSettings {
+            half_open_probes: rng.gen_range(1..4),
+            min_calls: rng.gen_range(1..6),
+            window: rng.gen_range(1..8),
+            consecutive_failures: rng.gen_range(0..4),
+            open_for: secs(rng.gen_range(1..10)),
+            max_open_for: secs(rng.gen_range(10..100)),
+            probe_timeout: secs(rng.gen_range(1..200)),
+            ..BreakerSettings::default()
+        };
+        let mut b = CircuitBreaker::new(settings);
+        let mut now = Instant::now();
+        // Calls admitted and not yet recorded.
+        let mut out = 0u32;
+        for _ in 0..200 {
+            now += Duration::from_millis(rng.gen_range(0..3000));
+            match rng.gen_range(0..4) {
+                0 | 1 => {
+                    if b.admit(now) == Admit::Yes {
+                        out += 1;
+                    }
+                }
+                2 if out > 0 => {
+                    out -= 1;
+                    let o = [Success, Failure, Failure, Neutral][rng.gen_range(0..4)];
+                    b.record(o, now, &mut rng);
+                }
+                // A call whose outcome is lost.
+                _ if out > 0 && rng.gen_bool(0.1) => out -= 1,
+                _ => {}
+            }
+            // From here, with nothing more recorded, time alone must lead
+            // to an admission.
+            let mut probe = b.clone();
+            let mut t = now;
+            let admitted = (0..4).any(|_| {
+                if probe.admit(t) == Admit::Yes {
+                    return true;
+                }
+                t = probe.next_transition().map_or(t, |at| at.max(t));
+                false
+            });
+            assert!(
+                admitted,
+                "seed {seed}: stuck in {:?} with {out} calls out",
+                b.state()
+            );
         }
     }
 }

@@ -1,0 +1,160 @@
+//! Every `reason` label a retry or a dead letter can carry, in one place, so
+//! `harvest_retries_total{reason}` and `harvest_dead_letters_total{resource,
+//! reason}` can be exported at 0 before their first event.
+//!
+//! The reasons come from three lists kept next to their definitions —
+//! [`FetchError::REASONS`], [`PageError::REASONS`] and
+//! [`RETRY_STATUS_REASONS`] (here, beside [`retry_status_reason`]) — plus
+//! the engine's own literals in [`ENGINE_DEAD_REASONS`]. Tests check each
+//! list against what it lists.
+
+use harvest_fetch::FetchError;
+use harvest_paginate::PageError;
+
+/// The reasons of [`retry_status_reason`].
+pub const RETRY_STATUS_REASONS: &[&str] = &[
+    "http_408",
+    "http_425",
+    "http_429",
+    "http_500",
+    "http_502",
+    "http_503",
+    "http_504",
+    "http_status",
+];
+
+/// A bounded retry reason for a retryable status.
+pub fn retry_status_reason(status: u16) -> &'static str {
+    match status {
+        408 => "http_408",
+        425 => "http_425",
+        429 => "http_429",
+        500 => "http_500",
+        502 => "http_502",
+        503 => "http_503",
+        504 => "http_504",
+        _ => "http_status",
+    }
+}
+
+/// Dead-letter reasons the engine sets itself: `http_status` and
+/// `unauthorized` (a status that will not change), `not_retried` (a `POST`
+/// without an idempotency key), `panic` and `spill` (host/fetch.rs), and
+/// `origin_unreachable` (the give-up budget of an origin).
+pub const ENGINE_DEAD_REASONS: &[&str] = &[
+    "http_status",
+    "unauthorized",
+    "not_retried",
+    "panic",
+    "spill",
+    "origin_unreachable",
+];
+
+/// Every reason a page can be retried for.
+pub fn retry_reasons() -> Vec<&'static str> {
+    union(&[FetchError::RETRYABLE_REASONS, RETRY_STATUS_REASONS])
+}
+
+/// Every reason a page can be dead-lettered for: a retry reason after the
+/// last attempt, or a failure that is not retried.
+pub fn dead_letter_reasons() -> Vec<&'static str> {
+    union(&[
+        FetchError::REASONS,
+        RETRY_STATUS_REASONS,
+        PageError::REASONS,
+        ENGINE_DEAD_REASONS,
+    ])
+}
+
+/// The lists' reasons in order, each once.
+fn union(lists: &[&[&'static str]]) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for reason in lists.iter().flat_map(|l| l.iter()) {
+        if !out.contains(reason) {
+            out.push(reason);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn every_retryable_status_has_a_listed_reason_of_its_own() {
+        let mut seen = Vec::new();
+        for status in 100..600 {
+            if harvest_policy::Disposition::of_status(status) == harvest_policy::Disposition::Retry
+            {
+                let reason = retry_status_reason(status);
+                assert_ne!(reason, "http_status", "{status} has no exact reason");
+                seen.push(reason);
+            }
+        }
+        seen.push(retry_status_reason(404));
+        assert_eq!(seen, RETRY_STATUS_REASONS);
+    }
+
+    #[test]
+    fn retry_and_dead_letter_reasons_cover_every_list() {
+        let retry = retry_reasons();
+        assert!(retry.contains(&"too_slow") && retry.contains(&"http_503"));
+        assert!(!retry.contains(&"body_too_large"), "not retried");
+        let dead = dead_letter_reasons();
+        for reason in retry
+            .iter()
+            .chain(FetchError::REASONS)
+            .chain(PageError::REASONS)
+            .chain(ENGINE_DEAD_REASONS)
+        {
+            assert_eq!(dead.iter().filter(|r| *r == reason).count(), 1, "{reason}");
+        }
+    }
+
+    /// The engine's own reasons are string literals (`reason: "spill"`, or
+    /// `("unauthorized", detail)`): each one in its sources must be listed.
+    #[test]
+    fn every_reason_literal_in_the_engine_is_listed() {
+        let known = dead_letter_reasons();
+        let mut found = 0;
+        let mut missing = Vec::new();
+        for_each_source(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut |text| {
+                let code = text.split("#[cfg(test)]").next().unwrap_or(text);
+                for pattern in ["reason: \"", "=> (\""] {
+                    for (at, _) in code.match_indices(pattern) {
+                        let rest = &code[at + pattern.len()..];
+                        let literal = &rest[..rest.find('"').unwrap_or(0)];
+                        let is_label = !literal.is_empty()
+                            && literal.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+                        if is_label {
+                            found += 1;
+                            if !known.contains(&literal) {
+                                missing.push(literal.to_string());
+                            }
+                        }
+                    }
+                }
+            },
+        );
+        assert!(found >= 5, "the scan found only {found} reason literals");
+        assert!(
+            missing.is_empty(),
+            "not in ENGINE_DEAD_REASONS: {missing:?}"
+        );
+    }
+
+    fn for_each_source(dir: &Path, each: &mut dyn FnMut(&str)) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                for_each_source(&path, each);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                each(&std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+}
