@@ -1,5 +1,8 @@
 //! `status`, `dead-letters`, `retry-dead`: reading and mending a crawl's state
-//! while no run holds it.
+//! while no run holds it. `dead-letters` lists the dead pages, then the
+//! streams cut short under their own heading; `retry-dead` puts dead pages
+//! back and leaves cut streams recorded (a run whose config allows a cut
+//! stream resumes it; see `harvest_engine`'s `reopen`).
 
 use crate::cli::ConfigArg;
 use crate::exit::{Failure, Outcome};
@@ -16,8 +19,8 @@ pub fn status(args: ConfigArg) -> Result<Outcome, Failure> {
     let config = config(&args)?;
     let status = harvest_engine::admin::status(&config).map_err(Failure::Engine)?;
     println!(
-        "{:<20} {:>10} {:>10} {:>8} {:>8} {:>12} {:>12}  last commit",
-        "resource", "pages", "pending", "waiting", "dead", "records", "bytes"
+        "{:<20} {:>10} {:>10} {:>8} {:>8} {:>12} {:>12} {:>6}  last commit",
+        "resource", "pages", "pending", "waiting", "dead", "records", "bytes", "cut"
     );
     let mut unfinished = false;
     for (name, s) in &status {
@@ -29,13 +32,14 @@ pub fn status(args: ConfigArg) -> Result<Outcome, Failure> {
             "  (not in the config)"
         };
         println!(
-            "{name:<20} {:>10} {:>10} {:>8} {:>8} {:>12} {:>12}  {}{note}",
+            "{name:<20} {:>10} {:>10} {:>8} {:>8} {:>12} {:>12} {:>6}  {}{note}",
             c.pages,
             s.pending,
             s.retry_waiting,
             c.dead,
             c.records,
             c.bytes,
+            s.cut,
             ago(c.last_commit_ms)
         );
     }
@@ -60,26 +64,58 @@ pub fn dead_letters(args: ConfigArg) -> Result<Outcome, Failure> {
     let letters = harvest_engine::admin::dead_letters(&config).map_err(Failure::Engine)?;
     for l in &letters {
         let status = l.status.map_or("-".to_string(), |s| s.to_string());
-        let url = Url::parse(&l.job.url)
-            .map(|u| Redacted(&u).to_string())
-            .unwrap_or_else(|_| l.job.url.clone());
         println!(
             "{}\t{status}\t{}\t{}\t{} attempts\t{}",
             l.job.resource,
             l.reason,
-            url,
+            redacted(&l.job.url),
             l.attempts(),
             l.detail
         );
     }
-    eprintln!("{} dead letters", letters.len());
+    let cuts = harvest_engine::admin::cut_streams(&config).map_err(Failure::Engine)?;
+    if !cuts.is_empty() {
+        // resource, reason, the page that cut the stream, the page not followed, what to do.
+        if !letters.is_empty() {
+            println!();
+        }
+        println!("Cut streams");
+        for c in &cuts {
+            println!(
+                "{}\t{}\t{}\t{}\t{}",
+                c.next.resource,
+                c.reason,
+                redacted(&c.page_url),
+                redacted(&c.next.url),
+                harvest_engine::admin::remedy(c)
+            );
+        }
+    }
+    eprintln!("{} dead letters, {} cut streams", letters.len(), cuts.len());
     Ok(Outcome::Done)
+}
+
+/// `url` as it may be printed (its secrets replaced), or as is when it is
+/// not a URL.
+fn redacted(url: &str) -> String {
+    Url::parse(url)
+        .map(|u| Redacted(&u).to_string())
+        .unwrap_or_else(|_| url.to_string())
 }
 
 pub fn retry_dead(args: ConfigArg) -> Result<Outcome, Failure> {
     let config = config(&args)?;
     let n = harvest_engine::admin::retry_dead(&config).map_err(Failure::Engine)?;
     println!("{n} dead pages put back in the frontier; `harvest run` fetches them");
+    let cut = harvest_engine::admin::cut_streams(&config)
+        .map_err(Failure::Engine)?
+        .len();
+    if cut > 0 {
+        println!(
+            "{cut} cut streams stay recorded: a run resumes those its config now allows \
+             (allowed_origins, max_pages); see `harvest dead-letters`"
+        );
+    }
     Ok(Outcome::Done)
 }
 

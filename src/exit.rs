@@ -1,5 +1,7 @@
 //! Exit codes (DESIGN.md): 0 all done; 1 runtime failure; 2 bad usage or
-//! config; 3 finished with dead letters; 130/143 interrupted (resumable).
+//! config; 3 finished incomplete (dead pages or streams cut short, this run's
+//! or earlier ones', as the state holds them); 130/143 interrupted
+//! (resumable).
 
 use harvest_engine::{Ending, EngineError, StopReason, Summary};
 use std::process::ExitCode;
@@ -9,7 +11,9 @@ pub enum Outcome {
     Done,
     /// A runtime failure after the crawl started (summary already printed).
     Failed,
-    DoneWithDeadLetters,
+    /// Finished, but pages are dead or streams were cut short
+    /// (`Summary::incomplete`).
+    Incomplete,
     Stopped(StopReason),
 }
 
@@ -18,7 +22,7 @@ impl From<&Summary> for Outcome {
         match s.ending {
             Ending::Failed(_) => Self::Failed,
             Ending::Stopped(reason) => Self::Stopped(reason),
-            Ending::Finished if s.dead_letters_total > 0 => Self::DoneWithDeadLetters,
+            Ending::Finished if s.incomplete().is_some() => Self::Incomplete,
             Ending::Finished => Self::Done,
         }
     }
@@ -47,7 +51,7 @@ pub fn report(result: Result<Outcome, Failure>) -> ExitCode {
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::Failed) => ExitCode::from(1),
-        Ok(Outcome::DoneWithDeadLetters) => ExitCode::from(3),
+        Ok(Outcome::Incomplete) => ExitCode::from(3),
         Ok(Outcome::Stopped(reason)) => ExitCode::from(stop_code(reason)),
         Err(Failure::Config(e)) => {
             eprintln!("error: {e}");

@@ -27,6 +27,10 @@ pub fn write_json(s: &Summary, path: &Path) -> anyhow::Result<()> {
         "retries": run.retries,
         "dead_letters": run.dead_letters,
         "dead_letters_total": s.dead_letters_total,
+        "streams_cut": run.streams_cut,
+        "streams_cut_total": s.streams_cut_total,
+        // Why a finished crawl exits 3 (null when it is complete).
+        "incomplete": matches!(s.ending, Ending::Finished).then(|| s.incomplete()).flatten(),
         "pending": s.pending,
         "elapsed_s": s.wall.as_secs_f64(),
         "pages_per_s": s.pages_per_sec(),

@@ -6,6 +6,7 @@ mod big_pages;
 mod chaos;
 mod compression;
 mod config_errors;
+mod cut_streams;
 mod depth;
 mod end_of_stream;
 mod exactly_once;

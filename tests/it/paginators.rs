@@ -18,6 +18,16 @@ fn spec() -> UpstreamSpec {
 
 /// Crawls `route`'s seeds with `paginator`; returns the crawl and upstream.
 fn crawl(spec: UpstreamSpec, route: Route, paginator: &str) -> (Crawl, Upstream) {
+    crawl_exiting(spec, route, paginator, 0)
+}
+
+/// [`crawl`], expecting exit `code`.
+fn crawl_exiting(
+    spec: UpstreamSpec,
+    route: Route,
+    paginator: &str,
+    code: i32,
+) -> (Crawl, Upstream) {
     let up = Upstream::start(spec).unwrap();
     let crawl = Crawl::new();
     crawl.write(
@@ -30,8 +40,22 @@ fn crawl(spec: UpstreamSpec, route: Route, paginator: &str) -> (Crawl, Upstream)
         FAST,
     );
     let out = crawl.run();
-    assert_exit(&out, 0);
+    assert_exit(&out, code);
     (crawl, up)
+}
+
+/// Every stream was cut short, once each, for `reason`: counted in the
+/// summary and listed by `dead-letters`.
+fn assert_every_stream_cut(crawl: &Crawl, spec: &UpstreamSpec, reason: &str) {
+    let streams = (spec.origins * spec.streams) as u64;
+    let summary = crawl.summary();
+    assert_eq!(summary["streams_cut"], streams, "{summary}");
+    let listing = String::from_utf8_lossy(&crawl.admin(&["dead-letters"]).stdout).into_owned();
+    let cut = listing
+        .lines()
+        .filter(|l| l.starts_with(&format!("items\t{reason}\t")))
+        .count();
+    assert_eq!(cut as u64, streams, "{listing}");
 }
 
 /// Every request as `origin:path`, sorted.
@@ -190,14 +214,15 @@ fn an_empty_first_page_ends_every_style() {
 }
 
 #[test]
-fn a_last_page_linking_to_itself_ends_the_stream() {
+fn a_last_page_linking_to_itself_cuts_the_stream() {
     let spec = UpstreamSpec {
         self_link_at_end: true,
         ..spec()
     };
-    let (crawl, up) = crawl(spec.clone(), Route::Link, LINK);
+    let (crawl, up) = crawl_exiting(spec.clone(), Route::Link, LINK, 3);
     assert_exactly_once(&crawl.ids("items"), spec.total_records());
     assert_eq!(up.log().len() as u64, spec.total_pages());
+    assert_every_stream_cut(&crawl, &spec, "self_link");
 }
 
 #[test]
@@ -223,24 +248,27 @@ fn a_link_header_with_several_relations_and_headers() {
 }
 
 #[test]
-fn a_repeated_cursor_ends_the_stream() {
+fn a_repeated_cursor_cuts_the_stream() {
     let spec = UpstreamSpec {
         self_link_at_end: true,
         ..spec()
     };
-    let (crawl, up) = crawl(spec.clone(), Route::Cursor, CURSOR);
+    let (crawl, up) = crawl_exiting(spec.clone(), Route::Cursor, CURSOR, 3);
     assert_exactly_once(&crawl.ids("items"), spec.total_records());
     assert_eq!(up.log().len() as u64, spec.total_pages());
+    assert_every_stream_cut(&crawl, &spec, "repeated_cursor");
 }
 
 #[test]
-fn max_pages_caps_each_stream() {
+fn max_pages_caps_each_stream_and_cuts_it() {
     let spec = spec();
-    let (crawl, up) = crawl(
+    let (crawl, up) = crawl_exiting(
         spec.clone(),
         Route::Pages,
         r#"{ type = "page_number", total_pages_path = "total_pages", max_pages = 2 }"#,
+        3,
     );
+    assert_every_stream_cut(&crawl, &spec, "max_pages");
     let streams = (spec.origins * spec.streams) as u64;
     assert_eq!(
         crawl.ids("items").len() as u64,

@@ -1,11 +1,18 @@
-//! Crawl management outside a run: status, dead letters, and putting dead
-//! pages back. Each opens the state itself, so it is refused (with the lock
-//! message) while a crawl runs on it, and none creates a state that does not
-//! exist (`no crawl state at <dir>`).
+//! Crawl management outside a run: status, dead letters and streams cut
+//! short, and putting dead pages back. Each opens the state itself, so it is
+//! refused (with the lock message) while a crawl runs on it, and none creates
+//! a state that does not exist (`no crawl state at <dir>`).
+//!
+//! `retry_dead` leaves cut streams alone: a cut stream is not a failure that
+//! may pass on its own, and fetching its page again would cut it again. A run
+//! whose config allows it (the target in `allowed_origins`, a higher
+//! `max_pages`) resumes it (see `reopen`); the others stay recorded, and keep
+//! the crawl's exit at 3, until the crawl starts over in a fresh `state_dir`.
 
 use crate::EngineError;
 use harvest_config::Config;
-use harvest_store::{CommitBatch, Counters, DeadLetter, Job, Store};
+use harvest_paginate::CutReason;
+use harvest_store::{CommitBatch, Counters, CutStream, DeadLetter, Job, Store};
 use std::collections::BTreeMap;
 
 /// One resource's position, as the state knows it.
@@ -17,6 +24,8 @@ pub struct ResourceStatus {
     pub pending: u64,
     /// Pending jobs that failed before and wait for another attempt.
     pub retry_waiting: u64,
+    /// Streams of the resource cut short.
+    pub cut: u64,
     /// Whether the resource is in the config (false: left aside with --force).
     pub configured: bool,
 }
@@ -41,7 +50,35 @@ pub fn status(config: &Config) -> Result<BTreeMap<String, ResourceStatus>, Engin
             status.retry_waiting += 1;
         }
     })?;
+    for (_, cut) in store.cut_streams()? {
+        out.entry(cut.next.resource).or_default().cut += 1;
+    }
     Ok(out)
+}
+
+/// What would let `cut`'s stream go on, in a few words.
+pub fn remedy(cut: &CutStream) -> String {
+    match CutReason::parse(&cut.reason) {
+        Some(CutReason::ForeignOrigin) => match url::Url::parse(&cut.next.url) {
+            Ok(u) => format!(
+                "add {} to allowed_origins to follow it",
+                harvest_config::origin_of(&u)
+            ),
+            Err(_) => "add its origin to allowed_origins to follow it".into(),
+        },
+        Some(CutReason::MaxPages) => "raise max_pages to follow it (with --force)".into(),
+        _ => "the server's pagination goes no further; no setting follows it".into(),
+    }
+}
+
+/// Every stream cut short the state holds, oldest first.
+pub fn cut_streams(config: &Config) -> Result<Vec<CutStream>, EngineError> {
+    let store = Store::open_existing(&config.crawl.state_dir)?;
+    Ok(store
+        .cut_streams()?
+        .into_iter()
+        .map(|(_, cut)| cut)
+        .collect())
 }
 
 /// Every dead letter in the state, oldest first.

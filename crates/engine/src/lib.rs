@@ -22,6 +22,7 @@ mod prepare;
 mod reach;
 pub mod reasons;
 pub mod redact;
+mod reopen;
 mod run;
 mod stats;
 mod stop;

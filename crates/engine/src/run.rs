@@ -31,6 +31,7 @@ pub fn run(config: Config, options: &RunOptions) -> Result<Summary, EngineError>
     if seeded > 0 {
         tracing::info!(seeds = seeded, "Frontier seeded.");
     }
+    crate::reopen::reopen(&config, &store)?;
     // Here, not on the supervisor's thread at its first lookup.
     let seen = store.load_seen()?;
     tracing::debug!(pages = seen, "Seen set loaded.");

@@ -55,6 +55,8 @@ pub struct RunStats {
     pub transport_errors: u64,
     pub retries: u64,
     pub dead_letters: u64,
+    /// Streams cut short (see `harvest_paginate::Cut`).
+    pub streams_cut: u64,
 }
 
 impl RunStats {
@@ -76,6 +78,8 @@ pub struct Summary {
     pub run: RunStats,
     /// Pages in the dead letters of the state, this run's and earlier ones'.
     pub dead_letters_total: u64,
+    /// Streams cut short recorded in the state, this run's and earlier ones'.
+    pub streams_cut_total: u64,
     /// Jobs still pending (after a stop).
     pub pending: u64,
     pub wall: Duration,
@@ -87,13 +91,36 @@ impl Summary {
     pub fn pages_per_sec(&self) -> f64 {
         self.run.pages as f64 / self.wall.as_secs_f64().max(1e-9)
     }
+
+    /// Why a finished crawl is not complete (dead pages, streams cut short,
+    /// as the state holds them), or `None` when it is: every page done and
+    /// no stream cut. Decides exit 0 or 3.
+    pub fn incomplete(&self) -> Option<String> {
+        let mut why = Vec::new();
+        match self.dead_letters_total {
+            0 => {}
+            1 => why.push("1 dead page".to_string()),
+            n => why.push(format!("{n} dead pages")),
+        }
+        match self.streams_cut_total {
+            0 => {}
+            1 => why.push("1 stream cut short".to_string()),
+            n => why.push(format!("{n} streams cut short")),
+        }
+        (!why.is_empty()).then(|| why.join(" and "))
+    }
 }
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let run = &self.run;
         let ending = match &self.ending {
-            Ending::Finished => "finished".to_string(),
+            Ending::Finished => match self.incomplete() {
+                None => "finished".to_string(),
+                Some(why) => {
+                    format!("finished, incomplete: {why} (`harvest dead-letters` lists them)")
+                }
+            },
             Ending::Stopped(r) => {
                 format!("stopped ({r:?}), resumable: {} jobs pending", self.pending)
             }
@@ -118,6 +145,11 @@ impl std::fmt::Display for Summary {
             f,
             "  dead letters {} this run, {} in the state",
             run.dead_letters, self.dead_letters_total
+        )?;
+        writeln!(
+            f,
+            "  streams cut {} this run, {} in the state",
+            run.streams_cut, self.streams_cut_total
         )?;
         writeln!(
             f,
@@ -160,6 +192,38 @@ mod tests {
             s.count_status(code);
         }
         assert_eq!(s.by_class, [2, 1, 2, 1]);
+    }
+
+    fn summary(dead: u64, cut: u64) -> Summary {
+        Summary {
+            ending: Ending::Finished,
+            run: RunStats::default(),
+            dead_letters_total: dead,
+            streams_cut_total: cut,
+            pending: 0,
+            wall: Duration::from_secs(1),
+            output_dir: "out".into(),
+            state_dir: "state".into(),
+        }
+    }
+
+    #[test]
+    fn a_finished_crawl_names_why_it_is_incomplete() {
+        assert_eq!(summary(0, 0).incomplete(), None);
+        assert!(summary(0, 0).to_string().starts_with("harvest finished\n"));
+        assert_eq!(
+            summary(0, 1).incomplete().as_deref(),
+            Some("1 stream cut short")
+        );
+        assert_eq!(
+            summary(2, 3).incomplete().as_deref(),
+            Some("2 dead pages and 3 streams cut short")
+        );
+        let text = summary(1, 0).to_string();
+        assert!(
+            text.starts_with("harvest finished, incomplete: 1 dead page (`harvest dead-letters`"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub const RESPONSE_BYTES: &str = "harvest_response_bytes_total";
 pub const REQUEST_DURATION: &str = "harvest_request_duration_seconds";
 pub const RETRIES: &str = "harvest_retries_total";
 pub const DEAD_LETTERS: &str = "harvest_dead_letters_total";
+pub const STREAMS_CUT: &str = "harvest_streams_cut_total";
 pub const RATE_LIMITED: &str = "harvest_rate_limited_total";
 pub const CHILD_SKIPS: &str = "harvest_child_skips_total";
 pub const BUCKET_WAIT: &str = "harvest_bucket_wait_seconds_total";
@@ -45,6 +46,7 @@ pub const ALL: &[&str] = &[
     REQUEST_DURATION,
     RETRIES,
     DEAD_LETTERS,
+    STREAMS_CUT,
     RATE_LIMITED,
     CHILD_SKIPS,
     BUCKET_WAIT,
@@ -106,6 +108,11 @@ pub fn describe() {
         DEAD_LETTERS,
         Unit::Count,
         "Pages given up on, by resource and reason (continues across resumes)."
+    );
+    describe_counter!(
+        STREAMS_CUT,
+        Unit::Count,
+        "Streams cut short (next link to a foreign origin, loop, max_pages, ...), by resource and reason (continues across resumes)."
     );
     describe_counter!(
         CHILD_SKIPS,

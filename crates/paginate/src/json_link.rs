@@ -7,37 +7,33 @@
 //!
 //! The same rules serve `header_link` (the `Link` header's `rel="next"`).
 
+use crate::CutReason;
 use url::Url;
 
 /// A link found on a page, resolved and checked: `Ok(None)` ends the stream,
-/// `Err` says why it is not followed.
+/// `Err((reason, target))` says why it is not followed and what it names
+/// (the resolved URL, or the link's text when it is not a URL).
 pub(crate) fn next(
     page: &Url,
     link: Option<&str>,
     allowed_origins: &[String],
-) -> Result<Option<Url>, String> {
+) -> Result<Option<Url>, (CutReason, String)> {
     let link = match link.map(str::trim) {
         None | Some("") => return Ok(None),
         Some(link) => link,
     };
     let url = page
         .join(link)
-        .map_err(|e| format!("next link `{link}` is not a URL: {e}"))?;
+        .map_err(|_| (CutReason::BadLink, link.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!(
-            "next link scheme `{}` is not http(s)",
-            url.scheme()
-        ));
+        return Err((CutReason::BadScheme, url.to_string()));
     }
     if url.origin() != page.origin() && !allowed_origins.contains(&harvest_config::origin_of(&url))
     {
-        return Err(format!(
-            "next link leaves the origin {}",
-            page.origin().ascii_serialization()
-        ));
+        return Err((CutReason::ForeignOrigin, url.to_string()));
     }
     if url == *page {
-        return Err("next link points to the page itself".to_string());
+        return Err((CutReason::SelfLink, url.to_string()));
     }
     Ok(Some(url))
 }
@@ -46,7 +42,7 @@ pub(crate) fn next(
 mod tests {
     use super::*;
 
-    fn link(l: Option<&str>) -> Result<Option<Url>, String> {
+    fn link(l: Option<&str>) -> Result<Option<Url>, (CutReason, String)> {
         next(&page(), l, &[])
     }
 
@@ -95,9 +91,31 @@ mod tests {
     }
 
     #[test]
-    fn refused_links() {
-        assert!(link(Some("http://127.0.0.1:9999/x")).is_err());
-        assert!(link(Some("ftp://127.0.0.1:8080/x")).is_err());
-        assert!(link(Some("http://127.0.0.1:8080/v1/items?page=2")).is_err());
+    fn refused_links_say_why_and_where() {
+        let refused = |l: &str| link(Some(l)).unwrap_err();
+        assert_eq!(
+            refused("http://127.0.0.1:9999/x"),
+            (CutReason::ForeignOrigin, "http://127.0.0.1:9999/x".into())
+        );
+        assert_eq!(
+            refused("https://127.0.0.1:8080/x").0,
+            CutReason::ForeignOrigin,
+            "another scheme is another origin"
+        );
+        assert_eq!(
+            refused("ftp://127.0.0.1:8080/x"),
+            (CutReason::BadScheme, "ftp://127.0.0.1:8080/x".into())
+        );
+        assert_eq!(
+            refused("http://127.0.0.1:8080/v1/items?page=2"),
+            (
+                CutReason::SelfLink,
+                "http://127.0.0.1:8080/v1/items?page=2".into()
+            )
+        );
+        assert_eq!(
+            refused("http://[::1"),
+            (CutReason::BadLink, "http://[::1".into())
+        );
     }
 }

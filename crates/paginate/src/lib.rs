@@ -23,9 +23,10 @@
 //!   more than [`MAX_FAN_OUT`] remaining pages are walked one by one until the
 //!   rest fits;
 //! - `End`: the stream is complete;
-//! - `Refused(reason)`: the page points somewhere harvest will not go (another
-//!   origin, a non-http(s) scheme, itself, a repeated cursor); the stream ends
-//!   with a warning.
+//! - `Refused(cut)`: the page points somewhere harvest will not go (another
+//!   origin, a non-http(s) scheme, itself, a repeated cursor, past
+//!   `max_pages`): the stream is cut there. A [`Cut`] carries a fixed
+//!   [`CutReason`] and the page not followed; the engine records it.
 //!
 //! Parent → child: [`PageRules::for_config`] gives each resource the child
 //! resources whose `parent` it is; parsing a parent page then also returns
@@ -37,9 +38,13 @@
 //! The position in the URL wins over the persisted one: the current offset,
 //! page number and cursor are read from the page URL's query when present, so
 //! a seed may start mid-way (`?page=3`). `max_pages` caps each stream: the
-//! seed is page 0, so no request gets a page index of `max_pages` or more.
+//! seed is page 0, so no request gets a page index of `max_pages` or more; a
+//! page whose next page would pass the cap cuts the stream (`max_pages`). A
+//! fan-out trimmed by the cap lets its last kept page walk on, so that page
+//! (not the fan-out) finds whether the stream goes further and cuts it.
 
 mod children;
+mod cut;
 mod error;
 mod header_link;
 mod json_link;
@@ -51,6 +56,7 @@ mod scan;
 mod splice;
 
 pub use children::{pick, ChildJob};
+pub use cut::{Cut, CutReason};
 pub use error::PageError;
 pub use link_header::{find_rel, parse_links, Link};
 pub use parser::PageParser;
@@ -128,9 +134,9 @@ pub enum Next {
     Pages(Vec<PageRequest>),
     /// The stream is complete.
     End,
-    /// The page pointed somewhere harvest will not go; the stream ends here
-    /// and the reason is worth a warning.
-    Refused(String),
+    /// The page pointed somewhere harvest will not go: the stream is cut
+    /// here (recorded and counted by the engine).
+    Refused(Cut),
 }
 
 /// The outcome of one page.
@@ -369,19 +375,29 @@ impl PageRules {
         self.cap(next)
     }
 
-    /// Applies `max_pages`.
+    /// Applies `max_pages`: a next page past it cuts the stream; a fan-out
+    /// past it keeps the pages within, the last of which walks on (and cuts
+    /// the stream there if it goes further).
     fn cap(&self, next: Next) -> Next {
         let Some(max) = self.max_pages else {
             return next;
         };
+        let cut = |req: PageRequest| {
+            Next::Refused(Cut::new(CutReason::MaxPages, req.url.as_str(), req.pos))
+        };
         match next {
-            Next::Page(req) if req.pos.page >= max => Next::End,
+            Next::Page(req) if req.pos.page >= max => cut(req),
             Next::Pages(mut reqs) => {
+                let Some(past) = reqs.iter().find(|r| r.pos.page >= max).cloned() else {
+                    return Next::Pages(reqs);
+                };
                 reqs.retain(|r| r.pos.page < max);
-                if reqs.is_empty() {
-                    Next::End
-                } else {
-                    Next::Pages(reqs)
+                match reqs.iter_mut().max_by_key(|r| r.pos.page) {
+                    Some(last) => {
+                        last.pos.fanned_out = false;
+                        Next::Pages(reqs)
+                    }
+                    None => cut(past),
                 }
             }
             next => next,
@@ -398,7 +414,10 @@ pub(crate) fn link_next(
     match json_link::next(&page.url, link, allowed_origins) {
         Ok(Some(url)) => Next::Page(page.then(url)),
         Ok(None) => Next::End,
-        Err(why) => Next::Refused(why),
+        Err((reason, target)) => {
+            let pos = page.then(page.url.clone()).pos;
+            Next::Refused(Cut::new(reason, target, pos))
+        }
     }
 }
 
@@ -411,12 +430,12 @@ fn cursor_next(page: &PageRequest, cursor_param: &str, found: &Found) -> Next {
     let Some(cursor) = &found.cursor else {
         return Next::End;
     };
+    let next = page.then(query::with_param(&page.url, cursor_param, cursor));
     if query::param(&page.url, cursor_param).as_deref() == Some(cursor.as_str()) {
-        return Next::Refused(format!(
-            "the next cursor `{cursor}` is the page's own cursor"
-        ));
+        let target = next.url.as_str();
+        return Next::Refused(Cut::new(CutReason::RepeatedCursor, target, next.pos));
     }
-    Next::Page(page.then(query::with_param(&page.url, cursor_param, cursor)))
+    Next::Page(next)
 }
 
 #[cfg(test)]

@@ -82,10 +82,17 @@ fn json_link_follows_and_counts_pages() {
     assert_eq!(p1.url.as_str(), "http://h/p/1");
     assert_eq!(p1.pos.page, 1);
     assert_eq!(next(&r, &p1, r#"{"data":[1],"next":null}"#), Next::End);
-    assert!(matches!(
+    assert_eq!(
         next(&r, &p1, r#"{"data":[1],"next":"/p/1"}"#),
-        Next::Refused(_)
-    ));
+        Next::Refused(Cut::new(
+            CutReason::SelfLink,
+            "http://h/p/1",
+            Position {
+                page: 2,
+                ..Position::default()
+            }
+        ))
+    );
 }
 
 #[test]
@@ -101,17 +108,32 @@ fn max_pages_counts_the_seed_as_page_zero() {
     let Next::Page(p1) = next(&r, &seed, body) else {
         panic!()
     };
+    let cut = |target: &str, page| {
+        Next::Refused(Cut::new(
+            CutReason::MaxPages,
+            target,
+            Position {
+                page,
+                ..Position::default()
+            },
+        ))
+    };
     assert_eq!(
         next(&r, &p1, r#"{"data":[1],"next":"/p/2"}"#),
+        cut("http://h/p/2", 2),
+        "page index 2 would be the third page: the stream is cut"
+    );
+    assert_eq!(
+        next(&r, &p1, r#"{"data":[1],"next":null}"#),
         Next::End,
-        "page index 2 would be the third page"
+        "a stream ending at the cap is not cut"
     );
     let one = rules(PageStyle::HeaderLink, Some(1));
     assert_eq!(
         parse_with(&one, &seed, &["</p/1>; rel=next"], r#"{"data":[]}"#)
             .unwrap()
             .next,
-        Next::End
+        cut("http://h/p/1", 1)
     );
 }
 
@@ -139,18 +161,18 @@ fn header_link_uses_rel_next_and_resolves_relative_targets() {
             .next,
         Next::End
     );
-    for refused in [
-        "<?page=2>; rel=next",
-        "<http://other/v1/items?page=3>; rel=next",
-        "<ftp://h/x>; rel=next",
+    for (refused, reason) in [
+        ("<?page=2>; rel=next", CutReason::SelfLink),
+        (
+            "<http://other/v1/items?page=3>; rel=next",
+            CutReason::ForeignOrigin,
+        ),
+        ("<ftp://h/x>; rel=next", CutReason::BadScheme),
     ] {
-        assert!(
-            matches!(
-                parse_with(&r, &page, &[refused], body).unwrap().next,
-                Next::Refused(_)
-            ),
-            "{refused}"
-        );
+        match parse_with(&r, &page, &[refused], body).unwrap().next {
+            Next::Refused(cut) => assert_eq!(cut.reason, reason, "{refused}"),
+            other => panic!("{refused}: {other:?}"),
+        }
     }
 }
 
@@ -189,10 +211,11 @@ fn cursor_goes_back_as_a_query_parameter() {
 fn a_repeated_cursor_is_refused() {
     let r = cursor_rules(false);
     let page = PageRequest::seed(url("http://h/items?after=abc"));
-    assert!(matches!(
-        next(&r, &page, r#"{"data":[1],"meta":{"next_cursor":"abc"}}"#),
-        Next::Refused(_)
-    ));
+    let Next::Refused(cut) = next(&r, &page, r#"{"data":[1],"meta":{"next_cursor":"abc"}}"#) else {
+        panic!("a repeated cursor is refused")
+    };
+    assert_eq!(cut.reason, CutReason::RepeatedCursor);
+    assert_eq!(cut.target, "http://h/items?after=abc");
 }
 
 #[test]
@@ -376,9 +399,28 @@ fn offset_with_total_fans_out_once() {
     let exact = format!("{{\"data\":[{}],\"total\":3}}", records(3));
     assert_eq!(next(&r, &seed, &exact), Next::End);
     assert_eq!(next(&r, &seed, r#"{"data":[],"total":10}"#), Next::End);
-    // max_pages trims the fan-out.
+    // max_pages trims the fan-out; the last page kept walks on, and cuts
+    // the stream once it finds that the stream goes further.
     let capped = offset_rules(true, Some(3));
-    assert_eq!(urls(&next(&capped, &seed, &full)).len(), 2);
+    let kept = next(&capped, &seed, &full);
+    assert_eq!(urls(&kept).len(), 2);
+    let Next::Pages(kept) = kept else { panic!() };
+    assert_eq!(
+        kept.iter().map(|p| p.pos.fanned_out).collect::<Vec<_>>(),
+        [true, false]
+    );
+    let Next::Refused(cut) = next(&capped, &kept[1], &full) else {
+        panic!("the last page kept cuts the stream")
+    };
+    assert_eq!(cut.reason, CutReason::MaxPages);
+    assert_eq!(cut.target, "http://h/items?limit=3&offset=9");
+    assert_eq!(cut.pos.page, 3);
+    // A short page with records left goes further (cut); one reaching
+    // the total ends the stream.
+    let short = format!("{{\"data\":[{}],\"total\":10}}", records(2));
+    assert!(matches!(next(&capped, &kept[1], &short), Next::Refused(_)));
+    let last = format!("{{\"data\":[{}],\"total\":10}}", records(4));
+    assert_eq!(next(&capped, &kept[1], &last), Next::End, "the total ends it");
 }
 
 #[test]

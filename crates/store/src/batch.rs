@@ -1,7 +1,7 @@
 //! One atomic unit of progress: pages done, jobs added, offsets and counters
 //! moved, dead letters written — all or nothing.
 
-use crate::{keys, Counters, DeadLetter, Job, PageKey, ResourceMeta};
+use crate::{keys, Counters, CutStream, DeadLetter, Job, PageKey, ResourceMeta};
 
 /// Changes to apply together with [`Store::commit`](crate::Store::commit).
 /// Later writes to the same key win, so a job added and finished in one batch
@@ -71,6 +71,16 @@ impl CommitBatch {
     /// Takes dead letter `seq` out (its page was put back in the frontier).
     pub fn remove_dead_letter(&mut self, seq: u64) {
         self.remove(&keys::dead(seq));
+    }
+
+    /// Records that page `seq` cut its stream short (one entry per page).
+    pub fn cut_stream(&mut self, seq: u64, cut: &CutStream) {
+        self.insert(&keys::cut(seq), cut.encode());
+    }
+
+    /// Takes the cut stream recorded by page `seq` out (it was resumed).
+    pub fn remove_cut_stream(&mut self, seq: u64) {
+        self.remove(&keys::cut(seq));
     }
 
     fn insert(&mut self, key: &[u8], value: Vec<u8>) {

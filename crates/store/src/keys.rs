@@ -12,12 +12,14 @@
 //! | `c` resource name           | [`Counters`]     |
 //! | `d` seq (u64 BE)            | [`DeadLetter`]   |
 //! | `f` resource name           | u128 BE          |
+//! | `x` seq (u64 BE)            | [`CutStream`] (seq of the page that cut it) |
 //!
 //! [`Job`]: crate::Job
 //! [`PageKey`]: crate::PageKey
 //! [`Counters`]: crate::Counters
 //! [`DeadLetter`]: crate::DeadLetter
 //! [`ResourceMeta`]: crate::ResourceMeta
+//! [`CutStream`]: crate::CutStream
 
 use crate::StoreError;
 
@@ -27,6 +29,7 @@ pub(crate) const PENDING_COUNT: &[u8] = b"mpending";
 pub(crate) const PENDING: &[u8] = b"p";
 pub(crate) const DEAD: &[u8] = b"d";
 pub(crate) const RESOURCE: &[u8] = b"r";
+pub(crate) const CUT: &[u8] = b"x";
 
 pub(crate) fn pending(seq: u64) -> [u8; 9] {
     prefixed(b'p', seq)
@@ -38,6 +41,10 @@ pub(crate) fn pending_end() -> [u8; 1] {
 
 pub(crate) fn dead(seq: u64) -> [u8; 9] {
     prefixed(b'd', seq)
+}
+
+pub(crate) fn cut(seq: u64) -> [u8; 9] {
+    prefixed(b'x', seq)
 }
 
 /// Format 1 kept one key per seen page under this prefix (read only to

@@ -1,18 +1,20 @@
 //! The crawl's durable state in sled: the frontier (pending jobs), the set of
-//! pages already queued or done, dead letters, each sink's committed byte
-//! offset and per-resource counters.
+//! pages already queued or done, dead letters, streams cut short, each
+//! sink's committed byte offset and per-resource counters.
 //!
 //! Everything lives in one sled tree under short key prefixes, so that one
 //! [`CommitBatch`] — a page done, its next jobs, the sink offset, the counters —
 //! is applied atomically by `apply_batch`. Only the supervisor writes.
 
 mod batch;
+mod cut;
 mod error;
 mod job;
 mod keys;
 mod seen;
 
 pub use batch::CommitBatch;
+pub use cut::CutStream;
 pub use error::StoreError;
 pub use job::{Counters, DeadLetter, Job, PageKey, ResourceMeta};
 
@@ -308,6 +310,24 @@ impl Store {
             .map(|item| {
                 let (k, v) = item?;
                 Ok((keys::seq_of(&k)?, DeadLetter::decode(&v)?))
+            })
+            .collect()
+    }
+
+    /// How many streams were cut short (a scan; there is at most one per
+    /// stream, and few).
+    pub fn cut_stream_count(&self) -> usize {
+        self.db.scan_prefix(keys::CUT).count()
+    }
+
+    /// Every stream cut short, with the sequence number of the page that cut
+    /// it, oldest first.
+    pub fn cut_streams(&self) -> Result<Vec<(u64, CutStream)>, StoreError> {
+        self.db
+            .scan_prefix(keys::CUT)
+            .map(|item| {
+                let (k, v) = item?;
+                Ok((keys::seq_of(&k)?, CutStream::decode(&v)?))
             })
             .collect()
     }

@@ -113,6 +113,48 @@ fn dead_letters_are_listed() {
 }
 
 #[test]
+fn a_cut_stream_is_committed_with_its_page_and_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let cut = CutStream {
+        next: Job {
+            page: 2,
+            ..job("http://b:1234/s/0/p/2")
+        },
+        reason: "foreign_origin".into(),
+        page_url: "http://a/s/0/p/1".into(),
+    };
+    {
+        let store = Store::open(dir.path()).unwrap();
+        let mut b = CommitBatch::new();
+        b.put_job(5, &job("http://a/s/0/p/1"));
+        store.commit(b).unwrap();
+        // The page is done and cuts its stream: one batch.
+        let mut b = CommitBatch::new();
+        b.remove_job(5);
+        b.cut_stream(5, &cut);
+        store.commit(b).unwrap();
+        store.flush().unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.cut_streams().unwrap(), vec![(5, cut.clone())]);
+    assert_eq!(store.cut_stream_count(), 1);
+    assert_eq!(store.pending_count(), 0);
+    assert!(
+        store.dead_letters().unwrap().is_empty(),
+        "not a dead letter"
+    );
+    // The same page recording again rewrites its one entry.
+    let mut b = CommitBatch::new();
+    b.cut_stream(5, &cut);
+    store.commit(b).unwrap();
+    assert_eq!(store.cut_stream_count(), 1);
+    let mut b = CommitBatch::new();
+    b.remove_cut_stream(5);
+    store.commit(b).unwrap();
+    assert!(store.cut_streams().unwrap().is_empty());
+}
+
+#[test]
 fn page_keys_separate_resources() {
     assert_ne!(
         PageKey::new("a", "http://x/1"),

@@ -29,6 +29,20 @@ pub enum FaultAction {
     /// 200 with `Content-Encoding: gzip` and a small body that inflates to
     /// this many bytes of spaces (a decompression bomb).
     GzipBomb(usize),
+    /// The normal page (records and all) with its body's `next` link
+    /// replaced by this one: a stream that leads elsewhere, as behind a
+    /// reverse proxy that rewrites the port or the scheme.
+    NextLink(String),
+}
+
+/// `page` (a `{"data":[...],"next":...}` body) with its `next` set to `to`.
+pub(crate) fn with_next(page: &str, to: &str) -> String {
+    let body = page.trim_end().strip_suffix('}').unwrap_or(page);
+    let body = body.rfind(",\"next\":").map_or(body, |at| &body[..at]);
+    format!(
+        "{body},\"next\":{}}}",
+        serde_json::Value::String(to.to_string())
+    )
 }
 
 /// A rule: which requests, how many times, what happens.
@@ -116,5 +130,19 @@ mod tests {
             [false, true, false, true, false, false, false, false]
         );
         assert!(!Fault::new(FaultAction::Html).origin(1).fires(0, "/"));
+    }
+
+    #[test]
+    fn next_links_are_replaced_and_records_kept() {
+        let to = "http://127.0.0.1:9/s/0/p/2";
+        for page in [
+            r#"{"data":[{"id":1}],"next":"http://127.0.0.1:8/s/0/p/2"}"#,
+            r#"{"data":[{"id":1}],"next":null}"#,
+            r#"{"data":[{"id":1}]}"#,
+        ] {
+            let v: serde_json::Value = serde_json::from_str(&with_next(page, to)).unwrap();
+            assert_eq!(v["next"], to, "{page}");
+            assert_eq!(v["data"], serde_json::json!([{"id": 1}]), "{page}");
+        }
     }
 }

@@ -2,7 +2,8 @@
 //! origins on 127.0.0.1 (port 0), each serving paginated JSON streams, with a
 //! server-side request log (the ground truth for rates and refetches) and
 //! fault hooks (status injection, 429 + Retry-After, slow, stalled and
-//! truncated bodies, HTML instead of JSON) and credential checks (bearer, API
+//! truncated bodies, HTML instead of JSON, next links rewritten to lead
+//! elsewhere) and credential checks (bearer, API
 //! key, Basic, OAuth 2.0 tokens from its own token endpoint; see `auth.rs`).
 //! The log records every request's method, headers and body.
 //!

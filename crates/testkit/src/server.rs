@@ -385,6 +385,10 @@ pub(crate) async fn apply_fault(action: FaultAction, page: Option<String>) -> (u
                 .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
             (200, resp)
         }
+        FaultAction::NextLink(to) => (
+            200,
+            json(StatusCode::OK, crate::faults::with_next(&page, &to)),
+        ),
         FaultAction::Html => {
             let mut resp = Response::new(Body::from("<html><body>Maintenance</body></html>"));
             resp.headers_mut()

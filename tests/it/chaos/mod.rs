@@ -43,7 +43,7 @@ pub const CI_KINDS: FaultKinds = FaultKinds {
     past_end_404: true,
     html: true,
     // Cut streams: exit 3, listed under "Cut streams" as `foreign_origin`.
-    foreign_next: false,
+    foreign_next: true,
     // `[breaker] give_up_after`: dead letters `origin_unreachable`, exit 3.
     down_origin: true,
     kill: true,

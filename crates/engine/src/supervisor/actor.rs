@@ -338,6 +338,7 @@ impl Supervisor {
             ending,
             run: self.stats.clone(),
             dead_letters_total: self.store.dead_letter_count() as u64,
+            streams_cut_total: self.store.cut_stream_count() as u64,
             pending: self.pending,
             wall: self.started.elapsed(),
             output_dir: self.config.crawl.output_dir.clone(),

@@ -4,9 +4,11 @@
 //! - `actor.rs`: state, start-up, the periodic tick, the end of the crawl.
 //! - `dispatch.rs`: frontier → host channels; starting and reaping host actors.
 //! - `outcome.rs`: what each page outcome changes (staged for the next commit).
+//! - `cut.rs`: a stream cut short: logged, counted, recorded in the state.
 //! - `unreachable.rs`: origins failing in transport, and giving up on them.
 
 mod actor;
+mod cut;
 mod dispatch;
 mod observe;
 mod outcome;

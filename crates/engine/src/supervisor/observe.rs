@@ -61,6 +61,7 @@ impl Supervisor {
             counter!(telemetry::RECORDS, "resource" => r.name.clone()).absolute(c.records);
             counter!(telemetry::BYTES, "resource" => r.name.clone()).absolute(c.bytes);
         }
+        self.observe_cuts_start();
     }
 
     /// Gauges of the queues (called on the supervisor's tick; refreshing

@@ -8,7 +8,7 @@ use crate::redact::Redacted;
 use crate::{telemetry, EngineError};
 use actix::prelude::*;
 use harvest_config::origin_of;
-use harvest_paginate::{ChildJob, Next, PageRequest};
+use harvest_paginate::{ChildJob, Cut, CutReason, Next, PageRequest};
 use harvest_store::{DeadLetter, Job};
 use std::time::Duration;
 
@@ -61,16 +61,21 @@ impl Supervisor {
                 self.committer.stage_page(leased.resource, lines, records);
                 self.finish_job(origin, leased.seq);
                 match next {
-                    Next::Page(req) => self.enqueue_next(&leased, req)?,
+                    // The one next page was queued before: a loop (see `enqueue_next`).
+                    Next::Page(req) => {
+                        let (target, pos) = (req.url.to_string(), req.pos);
+                        if !self.enqueue_next(&leased, req)? {
+                            self.cut_stream(&leased, Cut::new(CutReason::Loop, target, pos));
+                        }
+                    }
+                    // Fanned-out pages queued before are skipped, no cut.
                     Next::Pages(reqs) => {
                         for req in reqs {
                             self.enqueue_next(&leased, req)?;
                         }
                     }
                     Next::End => {}
-                    Next::Refused(why) => {
-                        tracing::warn!(resource = %leased.job.resource, url = %Redacted(&leased.url), reason = %why, "Next link not followed; the stream ends here.")
-                    }
+                    Next::Refused(cut) => self.cut_stream(&leased, cut),
                 }
                 for child in children {
                     self.enqueue_child(child)?;
@@ -128,8 +133,13 @@ impl Supervisor {
     }
 
     /// Queues a page after `parent` in the same stream, unless it was ever
-    /// queued before (a loop, or two streams meeting).
-    fn enqueue_next(&mut self, parent: &Leased, req: PageRequest) -> Result<(), EngineError> {
+    /// queued before; says whether it queued it. A single next page
+    /// (`Next::Page`) queued before cuts the stream (`loop`: a loop, or the
+    /// stream running into another, which the seen set cannot tell apart);
+    /// fanned-out pages (`Next::Pages`) queued before are no cut (a total
+    /// that grew re-fans pages already queued), nor are child pages
+    /// (`enqueue_child`).
+    fn enqueue_next(&mut self, parent: &Leased, req: PageRequest) -> Result<bool, EngineError> {
         let PageRequest { url, pos } = req;
         let job = Job {
             resource: parent.job.resource.clone(),
@@ -142,10 +152,7 @@ impl Supervisor {
             // The copied parent fields go with every page of a child stream.
             parent: parent.job.parent.clone(),
         };
-        if !self.enqueue(job, url.clone(), parent.resource)? {
-            tracing::warn!(resource = %parent.job.resource, url = %Redacted(&url), "Next page was already queued; not fetching it twice.");
-        }
-        Ok(())
+        self.enqueue(job, url, parent.resource)
     }
 
     /// Queues the first page of a child stream found in a parent record,

@@ -1,0 +1,232 @@
+//! Truthful endings: a stream cut short (a next link to another origin, a
+//! loop) is recorded, counted in the summary, `status`, `/metrics`, listed
+//! by `dead-letters`, and makes the crawl exit 3 — in this run and every
+//! later one, until a config that allows it lets the stream go on.
+
+use crate::metrics::{free_port, scrape};
+use crate::util::*;
+use harvest_testkit::{Fault, FaultAction, Upstream, UpstreamSpec};
+use std::process::Output;
+
+/// Two origins, one stream of 4 pages of 3 records each: origin 0's ids are
+/// 0..12, origin 1's 12..24.
+fn spec() -> UpstreamSpec {
+    UpstreamSpec {
+        origins: 2,
+        streams: 1,
+        pages: 4,
+        records: 3,
+        ..Default::default()
+    }
+}
+
+/// An upstream whose origin 0 page 1 links to origin 1's page 2 (as behind
+/// a proxy that rewrites the port), and a crawl of origin 0's stream.
+fn foreign_link(extra: &str) -> (Upstream, Crawl) {
+    let up = Upstream::start(spec()).unwrap();
+    let away = format!("{}/s/0/p/2", up.origin_url(1));
+    up.add_fault(
+        Fault::new(FaultAction::NextLink(away))
+            .origin(0)
+            .path("/s/0/p/1"),
+    );
+    let crawl = Crawl::new();
+    let seeds = vec![format!("{}/s/0/p/0", up.origin_url(0))];
+    crawl.write(&[Res::json_link("items", seeds)], extra);
+    (up, crawl)
+}
+
+fn sorted(mut ids: Vec<u64>) -> Vec<u64> {
+    ids.sort_unstable();
+    ids
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The requests the upstream saw, as `origin:path`, in order.
+fn requests(up: &Upstream) -> Vec<String> {
+    let log = up.log().snapshot();
+    log.into_iter()
+        .map(|r| format!("{}:{}", r.origin, r.path))
+        .collect()
+}
+
+#[test]
+fn a_next_link_to_another_origin_cuts_the_stream_and_exits_3() {
+    let (up, crawl) = foreign_link("");
+    let target = up.origin_url(1);
+    let out = crawl.run();
+    assert_exit(&out, 3);
+    assert_eq!(sorted(crawl.ids("items")), (0..6).collect::<Vec<_>>());
+    assert_eq!(requests(&up), ["0:/s/0/p/0", "0:/s/0/p/1"]);
+    let summary = crawl.summary();
+    assert_eq!(summary["streams_cut"], 1, "{summary}");
+    assert_eq!(summary["streams_cut_total"], 1, "{summary}");
+    assert_eq!(summary["dead_letters_total"], 0, "{summary}");
+    assert_eq!(summary["incomplete"], "1 stream cut short", "{summary}");
+    let log = stderr(&out);
+    assert!(
+        log.contains("Next link leads to another origin; the stream is cut here. Add it to allowed_origins to follow it.")
+            && log.contains(&format!("target={target}")),
+        "the warning names the target origin and the key:\n{log}"
+    );
+
+    let listing = crawl.admin(&["dead-letters"]);
+    assert_exit(&listing, 0);
+    let text = stdout(&listing);
+    let (_, cuts) = text.split_once("Cut streams\n").expect("a heading");
+    let row: Vec<&str> = cuts.lines().next().unwrap().split('\t').collect();
+    assert_eq!(
+        row,
+        [
+            "items",
+            "foreign_origin",
+            &format!("{}/s/0/p/1", up.origin_url(0)),
+            &format!("{target}/s/0/p/2"),
+            &format!("add {target} to allowed_origins to follow it"),
+        ]
+    );
+
+    let status = crawl.admin(&["status"]);
+    assert_exit(&status, 0);
+    let text = stdout(&status);
+    let row: Vec<&str> = text
+        .lines()
+        .find(|l| l.starts_with("items"))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    // resource, pages, pending, waiting, dead, records, bytes, cut
+    assert_eq!(
+        [row[0], row[1], row[2], row[4], row[5], row[7]],
+        ["items", "2", "0", "0", "6", "1"],
+        "{text}"
+    );
+
+    // retry-dead leaves it; a run again of the finished crawl still exits 3.
+    assert_exit(&crawl.admin(&["retry-dead"]), 0);
+    up.log().clear();
+    let again = crawl.run();
+    assert_exit(&again, 3);
+    assert!(up.log().is_empty(), "nothing to fetch: {:?}", requests(&up));
+    let summary = crawl.summary();
+    assert_eq!(summary["streams_cut"], 0, "{summary}");
+    assert_eq!(summary["streams_cut_total"], 1, "{summary}");
+}
+
+#[test]
+fn an_allowed_origin_lets_a_cut_stream_go_on() {
+    let (up, crawl) = foreign_link("");
+    assert_exit(&crawl.run(), 3);
+    up.log().clear();
+    crawl.append(&format!("allowed_origins = [\"{}\"]", up.origin_url(1)));
+    let out = crawl.run();
+    assert_exit(&out, 0);
+    assert_eq!(requests(&up), ["1:/s/0/p/2", "1:/s/0/p/3"]);
+    let want: Vec<u64> = (0..6).chain(18..24).collect();
+    assert_eq!(sorted(crawl.ids("items")), want);
+    let summary = crawl.summary();
+    assert_eq!(summary["streams_cut_total"], 0, "{summary}");
+    assert_eq!(summary["incomplete"], serde_json::Value::Null);
+    let listing = crawl.admin(&["dead-letters"]);
+    assert!(!stdout(&listing).contains("Cut streams"));
+}
+
+#[test]
+fn a_fresh_crawl_with_the_target_allowed_follows_it() {
+    let (up, crawl) = foreign_link("");
+    crawl.append(&format!("allowed_origins = [\"{}\"]", up.origin_url(1)));
+    assert_exit(&crawl.run(), 0);
+    let want: Vec<u64> = (0..6).chain(18..24).collect();
+    assert_eq!(sorted(crawl.ids("items")), want);
+    assert_eq!(crawl.summary()["streams_cut"], 0);
+}
+
+#[test]
+fn a_next_link_back_to_an_earlier_page_is_a_loop() {
+    let up = Upstream::start(spec()).unwrap();
+    up.add_fault(
+        Fault::new(FaultAction::NextLink("/s/0/p/0".into()))
+            .origin(0)
+            .path("/s/0/p/2"),
+    );
+    let crawl = Crawl::new();
+    let seeds = vec![format!("{}/s/0/p/0", up.origin_url(0))];
+    crawl.write(&[Res::json_link("items", seeds)], "");
+    assert_exit(&crawl.run(), 3);
+    assert_eq!(sorted(crawl.ids("items")), (0..9).collect::<Vec<_>>());
+    assert_eq!(requests(&up).len(), 3, "each page once");
+    let text = stdout(&crawl.admin(&["dead-letters"]));
+    assert!(
+        text.contains("Cut streams\nitems\tloop\t") && text.contains("/s/0/p/0\t"),
+        "{text}"
+    );
+}
+
+#[test]
+fn dead_pages_and_cut_streams_are_named_together() {
+    let (up, crawl) = foreign_link("");
+    up.add_fault(
+        Fault::new(FaultAction::Status(404))
+            .origin(1)
+            .path("/s/0/p/3"),
+    );
+    let seeds = vec![
+        format!("{}/s/0/p/0", up.origin_url(0)),
+        format!("{}/s/0/p/0", up.origin_url(1)),
+    ];
+    crawl.write(&[Res::json_link("items", seeds)], "");
+    let out = crawl.run();
+    assert_exit(&out, 3);
+    assert!(
+        stdout(&out)
+            .starts_with("harvest finished, incomplete: 1 dead page and 1 stream cut short"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        crawl.summary()["incomplete"],
+        "1 dead page and 1 stream cut short"
+    );
+    let text = stdout(&crawl.admin(&["dead-letters"]));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(lines[0].starts_with("items\t404\thttp_status\t"), "{text}");
+    assert_eq!(lines[1..3], ["", "Cut streams"], "{text}");
+    assert!(lines[3].starts_with("items\tforeign_origin\t"), "{text}");
+}
+
+/// The `harvest_streams_cut_total` sample with `reason`, from a scrape
+/// of a crawl that lingers after its end.
+fn cut_metric(extra: &str, cut: bool) -> (f64, f64) {
+    let port = free_port();
+    let settings = format!("[metrics]\nlisten = \"127.0.0.1:{port}\"\nlinger = \"30s\"\n{extra}");
+    let (up, crawl) = foreign_link(&settings);
+    if !cut {
+        up.clear_faults();
+    }
+    let mut child = crawl.spawn();
+    wait_until("the crawl finished", || crawl.path("summary.json").exists());
+    let text = scrape(port).expect("metrics linger after the crawl");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let value = |reason: &str| {
+        text.lines()
+            .find(|l| {
+                l.starts_with("harvest_streams_cut_total{")
+                    && l.contains("resource=\"items\"")
+                    && l.contains(&format!("reason=\"{reason}\""))
+            })
+            .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+            .unwrap_or_else(|| panic!("no {reason} series:\n{text}"))
+    };
+    (value("foreign_origin"), value("loop"))
+}
+
+#[test]
+fn the_cut_streams_metric_exists_at_zero_and_counts_a_cut() {
+    assert_eq!(cut_metric("", false), (0.0, 0.0), "a clean crawl");
+    assert_eq!(cut_metric("", true), (1.0, 0.0), "one foreign link");
+}
