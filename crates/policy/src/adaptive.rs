@@ -7,6 +7,11 @@
 //! the server's window lasts). Nothing ever raises it above the configured
 //! rate. The rules:
 //!
+//! 0. **First contact** is paced: the bucket starts with one token, not its
+//!    burst, as after a pause. The server's own burst allowance is unknown,
+//!    and a crawl starting many streams at once would otherwise meet a
+//!    burst of 429s before anything could be measured. `burst` is saved up
+//!    while the origin is quiet, as usual.
 //! 1. **Pause** ([`AdaptiveBucket::pause_until`], from `Retry-After`): no
 //!    request before the given instant; then one token (no burst right after
 //!    a pause) and the effective rate. A pause to an instant at or before the
@@ -42,11 +47,13 @@
 //!      than 4 answers over longer): halve (`decrease_factor`).
 //!
 //!    In the last two cases nothing is sent for 200 ms (unless paused
-//!    anyway), so that what the server lets through next measures its rate.
+//!    anyway), so that what the server lets through next measures its rate:
+//!    a cool-down that [`AdaptiveBucket::paused_until`] reports like a
+//!    pause, but that samples do not treat as one.
 //! 4. **Probing** ([`AdaptiveBucket::on_success`]): after `probe_after`
-//!    (3 s) without a headerless 429, the rate goes back up to a measured
-//!    rate that counted enough answers (so an isolated 429 at a correctly
-//!    declared rate costs 5 % for 3 s, not a halving); after a bisection it
+//!    (3 s) without a headerless 429, the rate goes back up to the measured
+//!    rate (so an isolated 429 at a correctly declared rate costs 5 % for
+//!    3 s, not a halving); after a bisection it
 //!    halves, in ratios, the way to the lowest rate that drew a burst, each
 //!    `probe_after`, when that is within 1.5×. On top, it grows by
 //!    `probe_gain` (1 %/s), a growth that itself grows by 1 %/s every 10 s,
@@ -90,10 +97,6 @@ const BISECT_WITHIN: f64 = 1.5;
 /// time without a 429, so a rate far below the limit (a demand that grew,
 /// a limit that rose) is caught up with in a minute or so.
 const PROBE_ACCELERATION: Duration = Duration::from_secs(10);
-
-/// Fewest answers between two 429 bursts for a measurement the rate goes
-/// back up to: one count off is then at most about 6 %.
-const PRECISE_COUNT: u64 = 16;
 
 /// Tunables of one origin's adaptive rate; [`AdaptiveSettings::new`] fills
 /// in the defaults.
@@ -166,10 +169,13 @@ pub struct AdaptiveBucket {
     quota_limit: Option<(f64, Instant)>,
     /// No request before this instant (Retry-After or an exhausted quota).
     paused_until: Option<Instant>,
+    /// No request before this instant either: the cool-down after a 429
+    /// burst nothing was measured from (too short to count as a pause).
+    cool_until: Option<Instant>,
 }
 
 impl AdaptiveBucket {
-    /// A full bucket at the configured rate.
+    /// A bucket at the configured rate, with one token (rule 0).
     ///
     /// Panics unless `0 < min_rate_per_sec <= rate_per_sec` and
     /// `0 < decrease_factor < 1` (the config layer validates them first).
@@ -187,8 +193,11 @@ impl AdaptiveBucket {
             s.backoff_share > 0.0 && s.backoff_share <= 1.0,
             "need 0 < backoff_share <= 1"
         );
+        // First contact is paced: one token, not the burst (module doc).
+        let mut bucket = TokenBucket::new(s.rate_per_sec, s.burst, now);
+        bucket.hold_until(now);
         Self {
-            bucket: TokenBucket::new(s.rate_per_sec, s.burst, now),
+            bucket,
             congestion_rate: s.rate_per_sec,
             decreased_at: None,
             probed_to: now,
@@ -198,6 +207,7 @@ impl AdaptiveBucket {
             next_step: now,
             quota_limit: None,
             paused_until: None,
+            cool_until: None,
             settings,
         }
     }
@@ -213,15 +223,18 @@ impl AdaptiveBucket {
         self.bucket.reserve(now)
     }
 
-    /// The end of the pause in force at `now`, if any.
+    /// The end of the pause in force at `now`, if any; the cool-down after
+    /// a 429 burst nothing could be measured from (rule 3) counts as one.
     pub fn paused_until(&self, now: Instant) -> Option<Instant> {
-        self.paused_until.filter(|until| *until > now)
+        self.paused_until
+            .max(self.cool_until)
+            .filter(|until| *until > now)
     }
 
     /// The rate in force at `now`, requests per second, for metrics: zero
-    /// while paused.
+    /// while paused (a 200 ms cool-down aside).
     pub fn current_rate(&self, now: Instant) -> f64 {
-        if self.paused_until(now).is_some() {
+        if self.paused_until.is_some_and(|until| until > now) {
             0.0
         } else {
             self.effective_rate(now)
@@ -275,10 +288,9 @@ impl AdaptiveBucket {
         let s = &self.settings;
         let rate = self.congestion_rate;
         let sample = self.accepted.on_throttled(now);
+        // Going back up stops at the rate that drew this burst.
         self.measured = match sample {
-            // Only a measurement over many answers is worth going back up to.
-            Sample::Between(measured, counted) if counted >= PRECISE_COUNT => Some(measured),
-            Sample::Recent(measured) => Some(measured),
+            Sample::Between(measured) | Sample::Recent(measured) => Some(measured.min(rate)),
             Sample::TooSoon => self.measured,
             _ => None,
         };
@@ -289,7 +301,7 @@ impl AdaptiveBucket {
         };
         self.next_step = now + s.probe_after;
         let target = match sample {
-            Sample::Between(measured, _) | Sample::Recent(measured) => s.backoff_share * measured,
+            Sample::Between(measured) | Sample::Recent(measured) => s.backoff_share * measured,
             // Bisect, in ratios, between what got through and what did not.
             Sample::AtLeast(least) => (least * rate).sqrt(),
             Sample::Unknown => rate * s.decrease_factor,
@@ -303,6 +315,9 @@ impl AdaptiveBucket {
         // and what it lets through next is what it takes.
         let unsure = matches!(sample, Sample::Unknown | Sample::TooSoon);
         if unsure && self.paused_until(now).is_none() {
+            // Callers check it before sending, as a pause; the estimate does
+            // not count it as one: too short for the server to save up much.
+            self.cool_until = Some(now + COOL_DOWN);
             self.bucket.hold_until(now + COOL_DOWN);
         }
         true

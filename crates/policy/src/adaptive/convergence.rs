@@ -35,11 +35,13 @@ fn describe(r: &Run) -> String {
 fn an_undeclared_limit_is_learned_within_a_second() {
     for seed in 1..=5 {
         let r = run(&too_fast(NGINX, seed), |_, _| {});
-        // Just under the server's rate from 1 s on (a measurement over a
-        // few answers may be a count or two off), and never much above.
+        // Under the server's rate from 1 s on, never much above: 5 % under
+        // what a few answers measured (which may be a count off), then, once
+        // `probe_after` has passed, back at that measurement.
         for tenth in 10..100 {
             let rate = r.rate_at(f64::from(tenth) / 10.0);
-            assert!((17.0..=22.0).contains(&rate), "{}", describe(&r));
+            let least = if tenth < 40 { 16.0 } else { 17.5 };
+            assert!((least..=22.0).contains(&rate), "{}", describe(&r));
         }
         // Within 10 % of the 200 the server would take in 10 s.
         assert!(r.accepted.len() >= 180, "{}", describe(&r));
@@ -48,21 +50,19 @@ fn an_undeclared_limit_is_learned_within_a_second() {
 
 #[test]
 fn learning_an_undeclared_limit_draws_at_most_two_percent_429s() {
-    for seed in 1..=5 {
-        let r = run(&too_fast(NGINX, seed), |_, _| {});
-        assert!(r.throttled_share() <= 0.02, "{}", describe(&r));
+    // However many streams start at once: first contact is paced.
+    for streams in [4, 6, 10, 16] {
+        for seed in 1..=5 {
+            let r = run(
+                &Scenario {
+                    streams,
+                    ..too_fast(NGINX, seed)
+                },
+                |_, _| {},
+            );
+            assert!(r.throttled_share() <= 0.02, "{}", describe(&r));
+        }
     }
-    // More streams than the server's burst: the first burst draws 429s
-    // nothing could foresee; after it, the rate is learned as quietly.
-    let r = run(
-        &Scenario {
-            streams: 16,
-            ..too_fast(NGINX, 1)
-        },
-        |_, _| {},
-    );
-    let later = r.throttled.iter().filter(|t| **t > 0.1).count();
-    assert!(later <= 4, "{}", describe(&r));
 }
 
 #[test]

@@ -36,13 +36,13 @@ pub(super) const MAX_SPAN: Duration = Duration::from_secs(10);
 /// What the answers say the server's accepted rate is, requests per second.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum Sample {
-    /// 2xx between two 429 bursts with no pause between: the server's rate,
-    /// and how many answers it counts (its precision is about one count).
-    Between(f64, u64),
+    /// 2xx between two 429 bursts with no pause between: the server's rate
+    /// (to about one count).
+    Between(f64),
     /// 2xx between two 429 bursts with a pause between: at least this much.
     AtLeast(f64),
     /// 2xx per second over the last second or so, before a first 429 (or
-    /// long after the last): counts about `rate × TAU` answers.
+    /// long after the last).
     Recent(f64),
     /// Too soon after the last 429 burst to tell: that burst's sample is
     /// still being gathered.
@@ -124,7 +124,7 @@ impl AcceptedRate {
             (span <= MAX_SPAN && counted >= MIN_COUNT).then_some(if paused {
                 Sample::AtLeast(rate)
             } else {
-                Sample::Between(rate, counted)
+                Sample::Between(rate)
             })
         });
         let active = now
