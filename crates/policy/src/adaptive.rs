@@ -31,7 +31,9 @@
 //!    accepted rate is estimated, and the congestion rate set just under it
 //!    (`backoff_share`, 0.95), floored at `min_rate_per_sec`, never raised.
 //!    Once per burst: a 429 for a request sent before the last decrease
-//!    reflects the old rate and is ignored. What the estimate is
+//!    reflects the old rate, and one for a request sent during a pause (on
+//!    a wait handed out before it) was sent against the pause: both are
+//!    ignored. What the estimate is
 //!    (`estimate.rs`), by what the answers show:
 //!    - 2xx between this burst and the last, with no pause between: the
 //!      server's rate (its allowance was spent at both ends);
@@ -169,6 +171,9 @@ pub struct AdaptiveBucket {
     quota_limit: Option<(f64, Instant)>,
     /// No request before this instant (Retry-After or an exhausted quota).
     paused_until: Option<Instant>,
+    /// When the latest pause began: a request sent during a pause (on a wait
+    /// handed out before it) that draws a 429 tells nothing new.
+    paused_from: Option<Instant>,
     /// No request before this instant either: the cool-down after a 429
     /// burst nothing was measured from (too short to count as a pause).
     cool_until: Option<Instant>,
@@ -207,6 +212,7 @@ impl AdaptiveBucket {
             next_step: now,
             quota_limit: None,
             paused_until: None,
+            paused_from: None,
             cool_until: None,
             settings,
         }
@@ -247,6 +253,9 @@ impl AdaptiveBucket {
         if until <= now || self.paused_until.is_some_and(|p| p >= until) {
             return false;
         }
+        if self.paused_until.is_none_or(|p| p <= now) {
+            self.paused_from = Some(now);
+        }
         self.paused_until = Some(until);
         self.bucket.hold_until(until);
         self.accepted.on_pause(until, now);
@@ -282,7 +291,11 @@ impl AdaptiveBucket {
     /// `sent_at` (rule 3). Returns whether it began a new burst (and so
     /// set the rate).
     pub fn on_throttled(&mut self, sent_at: Instant, now: Instant) -> bool {
-        if self.decreased_at.is_some_and(|d| sent_at < d) {
+        let sent_paused = self
+            .paused_from
+            .zip(self.paused_until)
+            .is_some_and(|(from, until)| from < sent_at && sent_at < until);
+        if sent_paused || self.decreased_at.is_some_and(|d| sent_at < d) {
             return false;
         }
         let s = &self.settings;

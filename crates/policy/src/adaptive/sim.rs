@@ -209,6 +209,7 @@ pub(super) fn run(scenario: &Scenario, mut extra: impl FnMut(&mut AdaptiveBucket
         let Some(Reverse((now, event))) = events.pop() else {
             break;
         };
+
         if now >= end {
             break;
         }

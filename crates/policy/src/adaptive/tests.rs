@@ -432,3 +432,17 @@ fn a_retry_after_pause_counts_the_same_before_or_after_its_429() {
         assert!((across - expected.1).abs() < 1e-9, "{across}");
     }
 }
+
+#[test]
+fn a_429_for_a_request_sent_during_a_pause_is_no_new_burst() {
+    // A wait handed out before the pause ran out during it, and the caller
+    // sent anyway: its 429 neither cuts the rate nor starts a sample.
+    let t0 = Instant::now();
+    let mut b = bucket(t0);
+    b.pause_until(t0 + secs(1), t0);
+    assert!(b.on_throttled(t0, t0)); // the 429 that brought the pause: 5/s
+    assert!(!b.on_throttled(t0 + ms(500), t0 + secs(2)));
+    assert_eq!(b.current_rate(t0 + secs(2)), 5.0);
+    // Sent after the pause: a new burst.
+    assert!(b.on_throttled(t0 + secs(2), t0 + secs(3)));
+}
