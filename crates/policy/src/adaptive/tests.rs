@@ -10,11 +10,10 @@ fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
 
-/// 10/s, burst 2, floor 1/s, full recovery in 90 s.
+/// 10/s, burst 2, floor 1/s.
 fn bucket(t0: Instant) -> AdaptiveBucket {
     let settings = AdaptiveSettings {
         min_rate_per_sec: 1.0,
-        recovery_time: secs(90),
         ..AdaptiveSettings::new(10.0, 2)
     };
     AdaptiveBucket::new(settings, t0)
@@ -45,19 +44,26 @@ fn defaults() {
     let s = AdaptiveSettings::new(64.0, 4);
     assert_eq!(s.min_rate_per_sec, 2.0);
     assert_eq!(s.decrease_factor, 0.5);
-    assert_eq!(s.recovery_time, secs(60));
+    assert_eq!(s.backoff_share, 0.95);
+    assert_eq!(s.probe_after, secs(3));
+    assert_eq!(s.probe_gain, 0.01);
     assert_eq!(s.max_pause, secs(3600));
 }
 
 #[test]
-fn starts_as_a_plain_bucket() {
+fn first_contact_is_paced_then_the_burst_is_saved_up() {
     let t0 = Instant::now();
     let mut b = bucket(t0);
     assert_eq!(b.current_rate(t0), 10.0);
-    assert_eq!(b.reserve(t0), Duration::ZERO);
+    assert_eq!(b.paused_until(t0), None);
+    // One token at first: the server's own burst allowance is unknown.
     assert_eq!(b.reserve(t0), Duration::ZERO);
     assert_eq!(b.reserve(t0), ms(100));
-    assert_eq!(b.paused_until(t0), None);
+    // After a quiet spell the configured burst (2) goes back to back.
+    let t1 = t0 + secs(1);
+    assert_eq!(b.reserve(t1), Duration::ZERO);
+    assert_eq!(b.reserve(t1), Duration::ZERO);
+    assert_eq!(b.reserve(t1), ms(100));
 }
 
 #[test]
@@ -70,70 +76,158 @@ fn a_floor_above_the_rate_is_refused() {
     AdaptiveBucket::new(settings, Instant::now());
 }
 
+/// `n` successes spread evenly over `from..to`.
+fn successes(b: &mut AdaptiveBucket, n: u32, from: Instant, to: Instant) {
+    for i in 1..=n {
+        b.on_success(from + (to - from) * i / n);
+    }
+}
+
 #[test]
-fn headerless_429s_halve_once_per_burst_down_to_the_floor() {
+fn a_first_429_with_nothing_measured_halves_once_per_burst() {
     let t0 = Instant::now();
     let mut b = bucket(t0);
-    let t1 = t0 + secs(1);
+    let t1 = t0 + ms(100);
     assert!(b.on_throttled(t0, t1));
     assert_eq!(b.current_rate(t1), 5.0);
     // In-flight requests sent before the decrease come back 429 too: same burst.
-    assert!(!b.on_throttled(t0 + ms(999), t1 + ms(10)));
+    assert!(!b.on_throttled(t0 + ms(99), t1 + ms(10)));
     assert_eq!(b.current_rate(t1), 5.0);
-    // A request sent after the decrease is a new signal.
-    let mut now = t1;
-    for expected in [2.5, 1.25, 1.0, 1.0] {
-        let sent = now;
-        now += ms(100);
-        assert!(b.on_throttled(sent, now));
-        assert_eq!(b.current_rate(now), expected);
-    }
-    // The bucket itself slowed down: 1/s once the burst is spent.
-    b.reserve(now);
-    b.reserve(now);
-    assert_eq!(b.reserve(now), secs(1));
 }
 
 #[test]
-fn success_recovers_linearly_up_to_the_configured_rate() {
+fn a_429_soon_after_the_last_cools_down_without_cutting() {
+    let t0 = Instant::now();
+    let mut b = bucket(t0);
+    b.on_throttled(t0, t0); // 5/s, cool-down until t0 + 200 ms
+                            // Callers that reserved before it see it as a pause.
+    assert_eq!(b.paused_until(t0), Some(t0 + ms(200)));
+    assert_eq!(b.reserve(t0), ms(200));
+    // Sent after the decrease, back 100 ms later: too soon to measure.
+    let t1 = t0 + ms(300);
+    assert!(b.on_throttled(t0 + ms(250), t1));
+    assert_eq!(b.current_rate(t1), 5.0);
+    assert_eq!(b.reserve(t1), ms(200));
+}
+
+#[test]
+fn a_429_burst_sets_the_rate_under_the_rate_accepted_since_the_last() {
+    let t0 = Instant::now();
+    let settings = AdaptiveSettings::new(100.0, 5);
+    let mut b = AdaptiveBucket::new(settings, t0);
+    b.on_throttled(t0, t0); // 50/s
+                            // The server took 40 in the next 2 s: 20/s.
+    let t2 = t0 + secs(2);
+    successes(&mut b, 40, t0, t2);
+    assert!(b.on_throttled(t2 - ms(1), t2));
+    assert!((b.current_rate(t2) - 0.95 * 20.0).abs() < 1e-9);
+    // A measurement never raises the rate.
+    successes(&mut b, 60, t2, t2 + secs(2));
+    b.on_throttled(t2 + secs(2), t2 + secs(2));
+    assert!((b.current_rate(t2 + secs(2)) - 19.0).abs() < 1e-9);
+    // One answer in 2.5 s is too few to measure: the rate halves.
+    let t = t2 + ms(4500);
+    successes(&mut b, 1, t2 + secs(2), t);
+    b.on_throttled(t, t);
+    assert!((b.current_rate(t) - 9.5).abs() < 1e-9);
+}
+
+#[test]
+fn an_isolated_429_costs_five_percent_not_half() {
+    // A correctly declared 10/s, fully used for 3 s, then one stray 429.
+    let t0 = Instant::now();
+    let mut b = bucket(t0);
+    let t3 = t0 + secs(3);
+    successes(&mut b, 30, t0, t3);
+    assert!(b.on_throttled(t3 - ms(5), t3));
+    let rate = b.current_rate(t3);
+    assert!((9.0..=9.6).contains(&rate), "{rate}");
+}
+
+#[test]
+fn a_429_across_a_pause_bisects_between_what_got_through_and_the_rate() {
+    let t0 = Instant::now();
+    let settings = AdaptiveSettings::new(100.0, 5);
+    let mut b = AdaptiveBucket::new(settings, t0);
+    b.on_throttled(t0, t0); // 50/s
+    b.pause_until(t0 + secs(1), t0);
+    // 8 got through in the 2 s since the last 429, a pause included: the
+    // server takes at least 4/s, and 50/s was too much.
+    let t2 = t0 + secs(2);
+    successes(&mut b, 8, t0 + secs(1), t2);
+    b.on_throttled(t2, t2);
+    assert!((b.current_rate(t2) - (4.0f64 * 50.0).sqrt()).abs() < 1e-9);
+}
+
+#[test]
+fn after_probe_after_the_rate_returns_to_a_precise_measurement() {
+    let t0 = Instant::now();
+    let mut b = bucket(t0);
+    let t3 = t0 + secs(3);
+    successes(&mut b, 30, t0, t3);
+    b.on_throttled(t3 - ms(5), t3);
+    assert!(b.current_rate(t3) < 9.6);
+    // Clean for `probe_after`: back to what was measured (about 10/s).
+    let t6 = t3 + secs(3) + ms(1);
+    successes(&mut b, 30, t3, t6);
+    let rate = b.current_rate(t6);
+    assert!((9.8..=10.0).contains(&rate), "{rate}");
+}
+
+#[test]
+fn across_pauses_probing_bisects_towards_the_lowest_rate_that_drew_429s() {
+    let t0 = Instant::now();
+    let settings = AdaptiveSettings::new(100.0, 5);
+    let mut b = AdaptiveBucket::new(settings, t0);
+    b.on_throttled(t0, t0); // nothing measured: 50/s
+    b.pause_until(t0 + secs(1), t0);
+    let t2 = t0 + secs(2);
+    successes(&mut b, 8, t0 + secs(1), t2);
+    b.on_throttled(t2, t2); // at least 4/s: √(4 × 50)
+    let first = (4.0f64 * 50.0).sqrt();
+    assert!((b.current_rate(t2) - first).abs() < 1e-9);
+    b.pause_until(t2 + secs(1), t2);
+    let t4 = t2 + secs(2);
+    successes(&mut b, 20, t2 + secs(1), t4);
+    b.on_throttled(t4, t4); // at least 10/s: √(10 × 14.1)
+    let second = (10.0 * first).sqrt();
+    assert!((b.current_rate(t4) - second).abs() < 1e-9);
+    // `probe_after` without a 429: halfway (in ratio) to the 14.1/s that
+    // drew the last burst; 50/s, far above, no longer counts.
+    let t7 = t4 + secs(3) + ms(1);
+    successes(&mut b, 30, t4, t7);
+    let expected = (second * first).sqrt();
+    assert!((b.current_rate(t7) - expected).abs() < 1e-3);
+}
+
+#[test]
+fn after_a_clean_spell_the_rate_probes_upwards_to_the_configured_rate() {
     let t0 = Instant::now();
     let mut b = bucket(t0);
     b.on_throttled(t0, t0); // 5/s
-                            // (10 − 1) / 90 s = 0.1/s per second of success.
-    b.on_success(t0 + secs(10));
-    assert!((b.current_rate(t0 + secs(10)) - 6.0).abs() < 1e-9);
-    b.on_success(t0 + secs(30));
-    assert!((b.current_rate(t0 + secs(30)) - 8.0).abs() < 1e-9);
+                            // Nothing for `probe_after` (3 s), then +1 %/s, accelerating by 1 %/s
+                            // every 10 s: after 10 s the rate grew by e^(0.01 × (10 + 10²/20)).
+    b.on_success(t0 + secs(3));
+    assert_eq!(b.current_rate(t0 + secs(3)), 5.0);
+    b.on_success(t0 + secs(8));
+    b.on_success(t0 + secs(13));
+    let expected = 5.0 * (0.15f64).exp();
+    assert!((b.current_rate(t0 + secs(13)) - expected).abs() < 1e-9);
+    // Never above the configured rate.
     b.on_success(t0 + secs(600));
     assert_eq!(b.current_rate(t0 + secs(600)), 10.0);
-    // Never above the configured rate.
-    b.on_success(t0 + secs(6000));
-    assert_eq!(b.current_rate(t0 + secs(6000)), 10.0);
 }
 
 #[test]
-fn success_at_full_rate_is_a_no_op() {
+fn success_before_any_429_is_a_no_op() {
     let t0 = Instant::now();
     let mut b = bucket(t0);
     b.on_success(t0 + secs(5));
     assert_eq!(b.current_rate(t0 + secs(5)), 10.0);
-    // Recovery time already spent at full rate is not banked.
-    b.on_throttled(t0 + secs(5), t0 + secs(5));
+    // Time spent at full rate is not banked as probing.
+    b.on_throttled(t0 + secs(5), t0 + secs(5) + ms(10));
     b.on_success(t0 + secs(6));
-    assert!((b.current_rate(t0 + secs(6)) - 5.1).abs() < 1e-9);
-}
-
-#[test]
-fn zero_recovery_time_recovers_at_once() {
-    let t0 = Instant::now();
-    let settings = AdaptiveSettings {
-        recovery_time: Duration::ZERO,
-        ..AdaptiveSettings::new(10.0, 1)
-    };
-    let mut b = AdaptiveBucket::new(settings, t0);
-    b.on_throttled(t0, t0);
-    b.on_success(t0);
-    assert_eq!(b.current_rate(t0), 10.0);
+    assert!(b.current_rate(t0 + secs(6)) < 10.0);
 }
 
 #[test]
@@ -203,8 +297,9 @@ fn quota_and_congestion_take_the_lower() {
     b.apply_quota(quota(30, 10), t0); // 3/s
     b.on_throttled(t0, t0); // 5/s
     assert_eq!(b.current_rate(t0), 3.0);
-    b.on_throttled(t0, t0 + ms(1)); // 2.5/s
-    assert_eq!(b.current_rate(t0 + ms(1)), 2.5);
+    let t1 = t0 + secs(1);
+    b.on_throttled(t1, t1); // nothing got through since: 2.5/s
+    assert_eq!(b.current_rate(t1), 2.5);
 }
 
 #[test]
@@ -260,7 +355,7 @@ fn honoured_waits_never_overspend_the_quota() {
             "{sent} sends for {remaining} in {reset} s"
         );
         // And the quota is used, not wasted: at least all but one.
-        let expected = remaining.min(5 + 10 * reset);
+        let expected = remaining.min(1 + 10 * reset);
         assert!(sent as u64 + 1 >= expected, "{sent} of {expected}");
     }
 }
@@ -303,4 +398,51 @@ fn random_signals_keep_the_rate_within_bounds() {
         assert!(rate <= 10.0, "{rate}");
         assert!(rate > 0.0 || b.paused_until(now).is_some(), "{rate}");
     }
+}
+
+#[test]
+fn a_retry_after_pause_counts_the_same_before_or_after_its_429() {
+    // The host actor pauses on Retry-After first, then reports the 429: the
+    // pause must count for the span after that 429, not the one before.
+    let rates = |pause_first: bool| {
+        let t0 = Instant::now();
+        let mut b = AdaptiveBucket::new(AdaptiveSettings::new(100.0, 5), t0);
+        b.on_throttled(t0, t0); // no Retry-After, nothing measured: 50/s
+        let t2 = t0 + secs(2);
+        successes(&mut b, 40, t0, t2);
+        if pause_first {
+            b.pause_until(t2 + secs(1), t2);
+            b.on_throttled(t2, t2);
+        } else {
+            b.on_throttled(t2, t2);
+            b.pause_until(t2 + secs(1), t2);
+        }
+        let between = b.current_rate(t2 + secs(1));
+        let t4 = t2 + secs(2);
+        successes(&mut b, 8, t2 + secs(1), t4);
+        b.on_throttled(t4, t4);
+        (between, b.current_rate(t4))
+    };
+    // 40 in 2 s with no pause between: 20/s, so 19/s. Then 8 in 2 s across
+    // the pause: at least 4/s, so √(4 × 19).
+    let expected = (19.0, (4.0f64 * 19.0).sqrt());
+    for pause_first in [true, false] {
+        let (between, across) = rates(pause_first);
+        assert!((between - expected.0).abs() < 1e-9, "{between}");
+        assert!((across - expected.1).abs() < 1e-9, "{across}");
+    }
+}
+
+#[test]
+fn a_429_for_a_request_sent_during_a_pause_is_no_new_burst() {
+    // A wait handed out before the pause ran out during it, and the caller
+    // sent anyway: its 429 neither cuts the rate nor starts a sample.
+    let t0 = Instant::now();
+    let mut b = bucket(t0);
+    b.pause_until(t0 + secs(1), t0);
+    assert!(b.on_throttled(t0, t0)); // the 429 that brought the pause: 5/s
+    assert!(!b.on_throttled(t0 + ms(500), t0 + secs(2)));
+    assert_eq!(b.current_rate(t0 + secs(2)), 5.0);
+    // Sent after the pause: a new burst.
+    assert!(b.on_throttled(t0 + secs(2), t0 + secs(3)));
 }
