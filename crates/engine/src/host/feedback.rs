@@ -90,16 +90,24 @@ impl Handler<Feedback> for HostActor {
         if let Some(quota) = f.quota {
             self.bucket.apply_quota(quota, now);
         }
-        // Retry-After pauses the origin (429 or 503). A 429 also means "too
-        // fast": unless quota headers said exactly how fast to go, the rate
-        // halves, once per burst, so a crawl configured too fast converges
-        // to the server's rate instead of meeting a 429 after every pause.
+        // A 429 means "too fast": unless quota headers said exactly how fast
+        // to go, the bucket sets the rate under the server's measured
+        // accepted rate, once per burst (see `AdaptiveBucket`). A 429 of the
+        // same burst (sent before the last slow-down) neither slows nor
+        // pauses again: its Retry-After was already honoured.
+        let fresh_429 = match f.status {
+            Some(429) if f.quota.is_none() => self.bucket.on_throttled(f.sent_at, now),
+            Some(429) => true,
+            _ => false,
+        };
+        // Retry-After pauses the origin (a new 429 burst, or a 503).
         let paused = match (f.status, f.retry_after) {
-            (Some(429 | 503), Some(wait)) => self.bucket.pause_until(now + wait, now),
+            (Some(429), Some(wait)) if fresh_429 => self.bucket.pause_until(now + wait, now),
+            (Some(503), Some(wait)) => self.bucket.pause_until(now + wait, now),
             _ => false,
         };
         let slowed = match f.status {
-            Some(429) if f.quota.is_none() => self.bucket.on_throttled(f.sent_at, now),
+            Some(429) => fresh_429 && f.quota.is_none(),
             Some(200..=299) => {
                 self.bucket.on_success(now);
                 false
