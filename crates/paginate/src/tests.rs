@@ -420,7 +420,11 @@ fn offset_with_total_fans_out_once() {
     let short = format!("{{\"data\":[{}],\"total\":10}}", records(2));
     assert!(matches!(next(&capped, &kept[1], &short), Next::Refused(_)));
     let last = format!("{{\"data\":[{}],\"total\":10}}", records(4));
-    assert_eq!(next(&capped, &kept[1], &last), Next::End, "the total ends it");
+    assert_eq!(
+        next(&capped, &kept[1], &last),
+        Next::End,
+        "the total ends it"
+    );
 }
 
 #[test]
