@@ -21,6 +21,7 @@ use crate::messages::{FetchResult, Leased};
 use crate::supervisor::Supervisor;
 use crate::telemetry;
 use actix::prelude::*;
+use async_channel::TryRecvError;
 use harvest_config::{Config, OriginSettings};
 use harvest_paginate::PageRules;
 use harvest_policy::{AdaptiveBucket, AdaptiveSettings, Admit, BreakerState, CircuitBreaker};
@@ -114,11 +115,25 @@ impl HostActor {
         }
     }
 
-    /// Reads the next job from the channel, unless a job is under admission.
+    /// Takes jobs from the channel while none is under admission: those
+    /// already there at once (no task per job on the hot path), else one
+    /// read that wakes the actor when a job comes.
     fn take_next(&mut self, ctx: &mut Context<Self>) {
-        if self.busy || self.held.is_some() {
-            return;
+        while !self.busy && self.held.is_none() {
+            match self.jobs.try_recv() {
+                Ok(leased) => {
+                    self.held = Some((leased, Stage::Token));
+                    self.advance(ctx);
+                }
+                // The supervisor dropped the sender: this host is done.
+                Err(TryRecvError::Closed) => return ctx.stop(),
+                Err(TryRecvError::Empty) => self.wait_for_job(ctx),
+            }
         }
+    }
+
+    /// Reads the channel in the background; the job read is admitted.
+    fn wait_for_job(&mut self, ctx: &mut Context<Self>) {
         self.busy = true;
         let jobs = async_channel::Receiver::clone(&self.jobs);
         ctx.spawn(
@@ -131,21 +146,27 @@ impl HostActor {
                             act.held = Some((leased, Stage::Token));
                             act.step(ctx);
                         }
-                        // The supervisor dropped the sender: this host is done.
                         Err(_) => ctx.stop(),
                     }
                 }),
         );
     }
 
-    /// Takes the held job as far as it can go now; where it must wait, a
-    /// timer (or the feedback that changes the breaker) steps it again.
+    /// Takes the held job as far as it can go now, then the next ones;
+    /// where a job must wait, a timer (or the feedback that changes the
+    /// breaker) steps it again.
     pub(super) fn step(&mut self, ctx: &mut Context<Self>) {
+        self.advance(ctx);
+        self.take_next(ctx);
+    }
+
+    /// Takes the held job as far as it can go now (never takes another).
+    fn advance(&mut self, ctx: &mut Context<Self>) {
         if let Some(wake) = self.wake.take() {
             ctx.cancel_future(wake);
         }
         let Some((leased, stage)) = self.held.take() else {
-            return self.take_next(ctx);
+            return;
         };
         if self.shared.stopping.load(Ordering::Relaxed) {
             actix::spawn(hand_back(
@@ -153,12 +174,12 @@ impl HostActor {
                 leased,
                 FetchResult::Abandoned,
             ));
-            return self.take_next(ctx);
+            return;
         }
         let now = Instant::now();
         self.poll_breaker(now, ctx);
         if let BreakerState::Open { until } = self.breaker.state() {
-            return self.defer(leased, until, ctx);
+            return self.defer(leased, until);
         }
         if stage == Stage::Token {
             let wait = self.bucket.reserve(now);
@@ -174,7 +195,7 @@ impl HostActor {
         }
         match self.breaker.admit(now) {
             Admit::Yes => self.start(leased, ctx),
-            Admit::WaitUntil(until) => self.defer(leased, until, ctx),
+            Admit::WaitUntil(until) => self.defer(leased, until),
             // The probe's feedback steps the job again; the probe deadline
             // is the backstop.
             Admit::WaitForProbe => {
@@ -198,19 +219,27 @@ impl HostActor {
     }
 
     /// Hands `leased` back to wait in the frontier until the breaker's open
-    /// period ends, and goes on with the next job (which comes back too).
-    fn defer(&mut self, leased: Leased, until: Instant, ctx: &mut Context<Self>) {
+    /// period ends (the next jobs come back too).
+    fn defer(&mut self, leased: Leased, until: Instant) {
         actix::spawn(hand_back(
             self.shared.clone(),
             leased,
             FetchResult::Deferred { until },
         ));
-        self.take_next(ctx);
     }
 
-    /// Waits for a per-origin and a global slot (the mailbox stays open),
-    /// then starts the fetch task with both.
+    /// Starts the fetch task with a per-origin and a global slot: at once
+    /// when both are free, else after waiting for them (the mailbox stays
+    /// open; no other job is taken meanwhile).
     fn start(&mut self, leased: Leased, ctx: &mut Context<Self>) {
+        if let Ok(slot) = self.slots.clone().try_acquire_owned() {
+            if let Ok(global) = self.shared.global.clone().try_acquire_owned() {
+                let shared = self.shared.clone();
+                let io = shared.io.clone();
+                io.spawn(fetch_page(shared, ctx.address(), leased, (slot, global)));
+                return;
+            }
+        }
         self.busy = true;
         let slots = self.slots.clone();
         let global = self.shared.global.clone();

@@ -1,7 +1,9 @@
 //! Connection-level chaos: a listener that really goes away during a refused
-//! window (no socket on the port: connections are refused) and comes back on
-//! the same port, and connections that are reset (RST) when used while
-//! their origin is unreachable.
+//! window (no listening socket on the port: connections are refused) and
+//! comes back on the same port, and connections that are reset (RST) when
+//! used while their origin is unreachable. While refusing, the port stays
+//! *reserved* by a bound socket that does not listen, so no other server
+//! (another test binding port 0) can take it meanwhile.
 
 use super::serve::ChaosShared;
 use std::io;
@@ -20,23 +22,45 @@ pub(crate) struct ChaosListener {
     addr: SocketAddr,
     /// `None` while refusing.
     inner: Option<TcpListener>,
+    /// While refusing: the port, bound and not listening.
+    reserved: Option<socket2::Socket>,
 }
 
 impl ChaosListener {
-    /// Serves `addr`, on `listener` (`None`: refusing, bind when due).
+    /// Serves `addr`: on `listener`, or (refusing) listens on `reserved`
+    /// when due.
     pub(crate) fn new(
         origin: usize,
         shared: Arc<ChaosShared>,
         addr: SocketAddr,
         listener: Option<TcpListener>,
+        reserved: Option<socket2::Socket>,
     ) -> Self {
         Self {
             origin,
             shared,
             addr,
             inner: listener,
+            reserved,
         }
     }
+}
+
+/// A socket bound to `addr` (port 0: a free one) that does not listen:
+/// connections to it are refused, and no one else can bind the port.
+pub(crate) fn reserve(addr: SocketAddr) -> io::Result<socket2::Socket> {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    Ok(socket)
+}
+
+/// Starts listening on a reserved socket.
+pub(crate) fn listen_on(socket: socket2::Socket) -> io::Result<std::net::TcpListener> {
+    socket.listen(1024)?;
+    let listener: std::net::TcpListener = socket.into();
+    listener.set_nonblocking(true)?;
+    Ok(listener)
 }
 
 /// Binds `addr` again, as soon as the system lets it (a socket of the old
@@ -69,12 +93,23 @@ impl axum::serve::Listener for ChaosListener {
                 .window_at(now)
                 .filter(|w| w.kind == super::WindowKind::Refused)
             {
-                self.inner = None; // the port closes: connects are refused
+                // The port stops listening (connects are refused) but stays ours.
+                if self.inner.take().is_some() {
+                    self.reserved = reserve(self.addr).ok();
+                }
                 tokio::time::sleep(w.to.saturating_sub(now)).await;
                 continue;
             }
             if self.inner.is_none() {
-                self.inner = Some(rebind(self.addr).await);
+                let listening = self
+                    .reserved
+                    .take()
+                    .and_then(|s| listen_on(s).ok())
+                    .and_then(|l| TcpListener::from_std(l).ok());
+                self.inner = Some(match listening {
+                    Some(l) => l,
+                    None => rebind(self.addr).await,
+                });
             }
             let listener = self.inner.as_ref().expect("listening");
             let next = plan.next_refusal(now);

@@ -3,7 +3,7 @@
 //! request count, dead pages, foreign next links — with the testkit's
 //! server-side request log as the ground truth.
 
-use super::listener::ChaosListener;
+use super::listener::{listen_on, reserve, ChaosListener};
 use super::oracle::{foreign_link, Oracle, Timing};
 use super::schedule::{End, Schedule, Style, Transient, WindowKind, CURSOR_BASE, TRICKLE_EVERY};
 use super::RECORDS_PER_PAGE;
@@ -48,6 +48,8 @@ impl ChaosShared {
 /// A running chaos upstream. Dropping it stops the servers.
 pub struct ChaosUpstream {
     shared: Arc<ChaosShared>,
+    /// The down origins' ports, reserved (bound, not listening) until drop.
+    _down: Vec<socket2::Socket>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -59,17 +61,25 @@ impl ChaosUpstream {
     pub fn start(schedule: Schedule) -> std::io::Result<Self> {
         let mut listeners = Vec::new();
         let mut urls = Vec::new();
+        // Ports of down origins: bound, never listening, held for the run.
+        let mut down = Vec::new();
         for plan in &schedule.origins {
-            let l = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
-            l.set_nonblocking(true)?;
-            let addr = l.local_addr()?;
+            let socket = reserve((Ipv4Addr::LOCALHOST, 0).into())?;
+            let addr = socket.local_addr()?.as_socket().expect("an inet address");
             urls.push(format!("http://{addr}"));
-            // A down origin's port is closed again at once, and so is the
-            // port of an origin refusing from the start.
+            // A down origin's port, and the port of an origin refusing from
+            // the start, stay bound without listening: refused, and reserved.
             let refusing = plan
                 .window_at(Duration::ZERO)
                 .is_some_and(|w| w.kind == WindowKind::Refused);
-            listeners.push((!plan.down).then(|| (addr, (!refusing).then_some(l))));
+            if plan.down {
+                down.push(socket);
+                listeners.push(None);
+            } else if refusing {
+                listeners.push(Some((addr, None, Some(socket))));
+            } else {
+                listeners.push(Some((addr, Some(listen_on(socket)?), None)));
+            }
         }
         let shared = Arc::new(ChaosShared {
             spec: schedule.spec(),
@@ -91,9 +101,12 @@ impl ChaosUpstream {
             .spawn(move || {
                 runtime.block_on(async move {
                     for (origin, l) in listeners.into_iter().enumerate() {
-                        let Some((addr, l)) = l else { continue };
+                        let Some((addr, l, reserved)) = l else {
+                            continue;
+                        };
                         let l = l.map(|l| tokio::net::TcpListener::from_std(l).expect("listener"));
-                        let listener = ChaosListener::new(origin, serve_shared.clone(), addr, l);
+                        let listener =
+                            ChaosListener::new(origin, serve_shared.clone(), addr, l, reserved);
                         let state = (origin, serve_shared.clone());
                         let app = axum::Router::new().fallback(handle).with_state(state);
                         tokio::spawn(async move {
@@ -106,6 +119,7 @@ impl ChaosUpstream {
             })?;
         Ok(Self {
             shared,
+            _down: down,
             stop: Some(stop_tx),
             thread: Some(thread),
         })
