@@ -63,6 +63,22 @@ fn run_within(crawl: &Crawl, bound: Duration, during: impl FnOnce()) -> Output {
     }
 }
 
+/// Crawls `spec`'s streams through a gate to `up` that refuses
+/// connections for the first second and a half (the outage), then opens.
+fn crawl_through_an_outage(up: &Upstream, spec: &UpstreamSpec) -> (Crawl, Output) {
+    let mut gate = Gate::closed();
+    let crawl = Crawl::new();
+    crawl.write(
+        &[Res::json_link("items", seeds_on(&gate.origin(), spec))],
+        QUICK_BREAKER,
+    );
+    let out = run_within(&crawl, Duration::from_secs(60), || {
+        std::thread::sleep(Duration::from_millis(1500));
+        gate.open(addr_of(up));
+    });
+    (crawl, out)
+}
+
 /// Regression (issue 13, observation 1): the breaker opened during an
 /// outage at the start and no probe was ever sent; the crawl sat forever
 /// with `in_flight=10`.
@@ -70,17 +86,7 @@ fn run_within(crawl: &Crawl, bound: Duration, during: impl FnOnce()) -> Output {
 fn an_origin_back_after_an_outage_is_probed_and_the_crawl_finishes() {
     let spec = spec();
     let up = Upstream::start(spec.clone()).unwrap();
-    let mut gate = Gate::closed();
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res::json_link("items", seeds_on(&gate.origin(), &spec))],
-        QUICK_BREAKER,
-    );
-    let out = run_within(&crawl, Duration::from_secs(60), || {
-        // The outage: refused connections for a second and a half.
-        std::thread::sleep(Duration::from_millis(1500));
-        gate.open(addr_of(&up));
-    });
+    let (crawl, out) = crawl_through_an_outage(&up, &spec);
     assert_exit(&out, 0);
     assert_exactly_once(&crawl.ids("items"), spec.total_records());
     assert!(
@@ -98,16 +104,7 @@ fn a_probe_answered_with_html_closes_the_breaker() {
     let spec = spec();
     let up = Upstream::start(spec.clone()).unwrap();
     up.add_fault(Fault::new(FaultAction::Html).times(1));
-    let mut gate = Gate::closed();
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res::json_link("items", seeds_on(&gate.origin(), &spec))],
-        QUICK_BREAKER,
-    );
-    let out = run_within(&crawl, Duration::from_secs(60), || {
-        std::thread::sleep(Duration::from_millis(1500));
-        gate.open(addr_of(&up));
-    });
+    let (crawl, out) = crawl_through_an_outage(&up, &spec);
     assert_exit(&out, 3);
     let summary = crawl.summary();
     assert_eq!(summary["dead_letters"], 1, "{summary}");
