@@ -3,7 +3,6 @@
 //! by `dead-letters`, and makes the crawl exit 3 — in this run and every
 //! later one, until a config that allows it lets the stream go on.
 
-use crate::metrics::{free_port, scrape};
 use crate::util::*;
 use harvest_testkit::{Fault, FaultAction, Upstream, UpstreamSpec};
 use std::process::Output;

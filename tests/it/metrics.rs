@@ -2,45 +2,6 @@
 
 use crate::util::*;
 use harvest_testkit::{Upstream, UpstreamSpec};
-use std::io::{Read, Write};
-
-pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// `GET /metrics`, or `None` while nothing listens.
-pub(crate) fn scrape(port: u16) -> Option<String> {
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .ok()?;
-    let mut text = String::new();
-    s.read_to_string(&mut text).ok()?;
-    text.contains("200 OK").then_some(text)
-}
-
-/// The value of the first sample line starting with `prefix`.
-pub(crate) fn sample(text: &str, prefix: &str) -> Option<f64> {
-    text.lines()
-        .find(|l| l.starts_with(prefix))?
-        .rsplit(' ')
-        .next()?
-        .parse()
-        .ok()
-}
-
-/// Scrapes until `ready` holds for the text.
-fn scrape_until(port: u16, ready: impl Fn(&str) -> bool) -> String {
-    let mut text = None;
-    wait_until("a matching scrape", || {
-        text = scrape(port).filter(|t| ready(t));
-        text.is_some()
-    });
-    text.unwrap()
-}
 
 #[test]
 fn metrics_are_served_during_the_crawl_and_continue_after_resume() {
@@ -131,14 +92,6 @@ fn a_metrics_port_in_use_is_a_startup_error() {
         stderr(&out)
     );
     assert!(up.log().is_empty(), "nothing fetched");
-}
-
-/// Sum of every sample of `name` whose labels contain `with`.
-fn sum(text: &str, name: &str, with: &str) -> f64 {
-    text.lines()
-        .filter(|l| l.starts_with(&format!("{name}{{")) && l.contains(with))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
 }
 
 #[test]
@@ -322,17 +275,6 @@ fn a_stopped_host_s_gauges_leave_the_exposition() {
     assert!(text.contains("harvest_up 1"), "global gauges stay:\n{text}");
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     assert_exit(&child.wait_with_output().unwrap(), 130);
-}
-
-/// The sample of `name` whose labels contain every one of `labels`.
-fn labelled(text: &str, name: &str, labels: &[&str]) -> Option<f64> {
-    text.lines()
-        .filter(|l| l.starts_with(&format!("{name}{{")))
-        .find(|l| labels.iter().all(|label| l.contains(label)))?
-        .rsplit(' ')
-        .next()?
-        .parse()
-        .ok()
 }
 
 #[test]

@@ -1,7 +1,6 @@
 //! Crawl order, judged on the upstream's request log: depth-first, so only
 //! about as many origins are active at once as requests may run.
 
-use crate::metrics::{free_port, sample, scrape};
 use crate::util::*;
 use harvest_testkit::{RequestRecord, Upstream, UpstreamSpec};
 

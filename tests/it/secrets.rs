@@ -2,7 +2,6 @@
 //! logs), stdout, the summary, the metrics scrape, the output or any file of
 //! the state directory, although pages were retried and dead-lettered.
 
-use crate::metrics::{free_port, scrape};
 use crate::util::*;
 use harvest_testkit::{Credential, Fault, FaultAction, Upstream, UpstreamSpec};
 use std::path::Path;

@@ -1,5 +1,9 @@
 //! Helpers: write a crawl config into a temp dir, run the binary, read ids.
 
+mod scrape;
+
+pub(crate) use scrape::*;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
