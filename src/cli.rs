@@ -1,7 +1,6 @@
-//! Commands and their arguments.
+//! The command line's shape: commands and their arguments (clap); each
+//! command runs in its own file.
 
-use crate::exit::{Failure, Outcome};
-use crate::{signals, summary};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -33,7 +32,7 @@ pub enum Command {
     /// Put every dead page back in the frontier (the next `run` fetches them).
     RetryDead(ConfigArg),
     /// Start the bundled demo API on loopback and harvest it into out/demo.
-    Demo(crate::demo::DemoArgs),
+    Demo(DemoArgs),
 }
 
 #[derive(Args)]
@@ -71,69 +70,15 @@ pub struct ConfigArg {
     pub config: PathBuf,
 }
 
-pub fn run(args: RunArgs) -> Result<Outcome, Failure> {
-    let config = harvest_config::load(&args.config).map_err(Failure::Config)?;
-    execute(config, args.summary_json.as_deref(), args.force)
-}
-
-/// Runs a validated config with signal handling, prints the summary.
-pub fn execute(
-    config: harvest_config::Config,
-    summary_json: Option<&std::path::Path>,
-    force: bool,
-) -> Result<Outcome, Failure> {
-    crate::metrics::install(&config).map_err(Failure::Usage)?;
-    let metrics = config.metrics;
-    let stop = signals::install().map_err(Failure::Runtime)?;
-    let progress = crate::progress::bar();
-    let options = harvest_engine::RunOptions {
-        stop,
-        force,
-        progress: progress.as_ref().map(|b| b.callback()),
-    };
-    let result = harvest_engine::run(config, &options);
-    harvest_engine::telemetry::mark_ended();
-    if let Some(bar) = progress {
-        bar.finish();
-    }
-    let summary = result.map_err(Failure::Engine)?;
-    summary::print(&summary);
-    if let Some(path) = summary_json {
-        summary::write_json(&summary, path).map_err(Failure::Runtime)?;
-    }
-    crate::metrics::linger(&metrics);
-    Ok(Outcome::from(&summary))
-}
-
-pub fn check(args: ConfigArg) -> Result<Outcome, Failure> {
-    let config = harvest_config::load(&args.config).map_err(Failure::Config)?;
-    println!("{}: valid", args.config.display());
-    println!(
-        "  state {}  output {}",
-        config.crawl.state_dir.display(),
-        config.crawl.output_dir.display()
-    );
-    for r in &config.resources {
-        let mut seeds = 0usize;
-        r.seeds
-            .for_each(|_| seeds += 1)
-            .map_err(|e| Failure::Runtime(anyhow::anyhow!(e)))?;
-        println!(
-            "  resource {}: {seeds} seeds, data_selector `{}`, {:?}",
-            r.name, r.data_selector, r.paginator
-        );
-        if let Some(p) = &r.parent {
-            println!("    + one stream per `{}` record at {}", p.resource, p.url);
-        }
-        // Names and origins only: a secret has no Display.
-        if let Some(auth) = &r.auth {
-            println!(
-                "    {} {} credential to {}",
-                r.request.method.as_str(),
-                auth.kind.kind(),
-                auth.origins.join(", ")
-            );
-        }
-    }
-    Ok(Outcome::Done)
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Streams per origin.
+    #[arg(long, default_value_t = 25)]
+    pub streams: usize,
+    /// Pages per stream.
+    #[arg(long, default_value_t = 30)]
+    pub pages: usize,
+    /// Records per page.
+    #[arg(long, default_value_t = 20)]
+    pub records: usize,
 }

@@ -2,29 +2,16 @@
 //! `config/demo.toml` against it, then checks the output: every record id
 //! exactly once.
 
-use crate::cli::execute;
+use crate::cli::DemoArgs;
 use crate::exit::{Failure, Outcome};
+use crate::run::execute;
 use anyhow::{anyhow, Context};
-use clap::Args;
 use harvest_testkit::{LinkStyle, Upstream, UpstreamSpec};
 use std::collections::HashSet;
 use std::io::BufRead;
 use std::path::Path;
 
 const DEMO_CONFIG: &str = include_str!("../config/demo.toml");
-
-#[derive(Args)]
-pub struct DemoArgs {
-    /// Streams per origin.
-    #[arg(long, default_value_t = 25)]
-    streams: usize,
-    /// Pages per stream.
-    #[arg(long, default_value_t = 30)]
-    pages: usize,
-    /// Records per page.
-    #[arg(long, default_value_t = 20)]
-    records: usize,
-}
 
 pub fn run(args: DemoArgs) -> Result<Outcome, Failure> {
     let spec = UpstreamSpec {

@@ -3,11 +3,13 @@
 //! exit code. Everything else lives in `crates/`.
 
 mod admin;
+mod check;
 mod cli;
 mod demo;
 mod exit;
 mod metrics;
 mod progress;
+mod run;
 mod signals;
 mod summary;
 mod telemetry;
@@ -27,8 +29,8 @@ fn main() -> ExitCode {
     telemetry::init(&cli.log);
     progress::allow(!cli.log.quiet && matches!(cli.log.log_format, cli::LogFormat::Human));
     let result = match cli.command {
-        cli::Command::Run(args) => cli::run(args),
-        cli::Command::Check(args) => cli::check(args),
+        cli::Command::Run(args) => run::run(args),
+        cli::Command::Check(args) => check::check(args),
         cli::Command::Demo(args) => demo::run(args),
         cli::Command::Status(args) => admin::status(args),
         cli::Command::DeadLetters(args) => admin::dead_letters(args),
