@@ -1,5 +1,6 @@
 //! The server-side request log: what the upstream actually saw, when.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -62,11 +63,15 @@ impl Seen {
     }
 }
 
-/// Append-only, shared by every origin.
+/// Append-only, shared by every origin. A request is logged once answered
+/// (its `at` is when the answer was sent); [`received`](RequestLog::received)
+/// counts requests on arrival, answered or not (a request held by a
+/// `Delay` fault).
 #[derive(Debug)]
 pub struct RequestLog {
     started: Instant,
     records: Mutex<Vec<RequestRecord>>,
+    received: AtomicUsize,
 }
 
 impl RequestLog {
@@ -74,7 +79,19 @@ impl RequestLog {
         Self {
             started: Instant::now(),
             records: Mutex::new(Vec::new()),
+            received: AtomicUsize::new(0),
         }
+    }
+
+    /// Counts a request that has arrived (before it is answered).
+    pub(crate) fn arrived(&self) {
+        self.received.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Requests received since the start or the last [`clear`](Self::clear),
+    /// answered or not.
+    pub fn received(&self) -> usize {
+        self.received.load(Ordering::Relaxed)
     }
 
     pub(crate) fn push(&self, origin: usize, path: String, status: u16, seen: Seen) {
@@ -121,6 +138,7 @@ impl RequestLog {
     /// Forgets everything logged so far (between the phases of a test).
     pub fn clear(&self) {
         self.records.lock().unwrap().clear();
+        self.received.store(0, Ordering::Relaxed);
     }
 
     /// The most requests `origin` received in any window of length `window`.

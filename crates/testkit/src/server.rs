@@ -254,6 +254,7 @@ fn serve(listener: tokio::net::TcpListener, app: axum::Router, tls: Option<&Tls>
 }
 
 async fn handle(State(origin): State<OriginState>, req: Request) -> Response {
+    origin.shared.log.arrived();
     let path = req
         .uri()
         .path_and_query()
@@ -462,6 +463,38 @@ mod tests {
         stream.read_to_string(&mut buf).unwrap();
         assert!(buf.contains("\"next\":\"/s/0/p/1\""), "{buf}");
         assert_eq!(up.log().first().map(|r| r.origin), Some(299));
+    }
+
+    #[test]
+    fn a_held_request_is_received_before_it_is_logged() {
+        let up = Upstream::start(UpstreamSpec {
+            origins: 1,
+            ..Default::default()
+        })
+        .unwrap();
+        up.add_fault(Fault::new(FaultAction::Delay(
+            std::time::Duration::from_secs(600),
+        )));
+        let addr = up.origin_url(0).trim_start_matches("http://").to_string();
+        let client = std::thread::spawn(move || {
+            use std::io::{Read, Write};
+            let mut stream = std::net::TcpStream::connect(addr).unwrap();
+            stream
+                .write_all(b"GET /s/0/p/0 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            // Ends when the upstream is dropped.
+            let _ = stream.read_to_end(&mut Vec::new());
+        });
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while up.log().received() == 0 {
+            assert!(std::time::Instant::now() < deadline, "never received");
+            std::thread::yield_now();
+        }
+        assert_eq!(up.log().len(), 0, "held: not answered, so not logged");
+        up.log().clear();
+        assert_eq!(up.log().received(), 0);
+        drop(up);
+        client.join().unwrap();
     }
 
     #[test]

@@ -188,6 +188,7 @@ async fn handle(
     State((origin, shared)): State<(usize, Arc<ChaosShared>)>,
     req: Request,
 ) -> Response {
+    shared.log.arrived();
     let path = req
         .uri()
         .path_and_query()
