@@ -15,13 +15,7 @@ const KEY: &str = "key-0a1b2c3d4e5f-api";
 const PASSWORD: &str = "pw-5e4d3c2b1a-basic";
 
 fn small() -> UpstreamSpec {
-    UpstreamSpec {
-        origins: 2,
-        streams: 3,
-        pages: 4,
-        records: 2,
-        ..Default::default()
-    }
+    shape(2, 3, 4, 2)
 }
 
 /// The seeds of origin `o` only.
@@ -29,6 +23,33 @@ fn seeds_of(up: &Upstream, o: usize) -> Vec<String> {
     (0..up.spec().streams)
         .map(|s| format!("{}/s/{s}/p/0", up.origin_url(o)))
         .collect()
+}
+
+/// The client credentials of the oauth2 crawls.
+const CLIENT: [(&str, &str); 2] = [
+    ("IT_CID", "harvest-client"),
+    ("IT_CSECRET", "client-secret"),
+];
+
+/// Runs a crawl of `seeds` with `settings`, authenticated by the OAuth 2.0
+/// client-credentials grant at origin `token_origin`'s token endpoint, with
+/// `more` keys in the `auth` table.
+fn oauth2_run(
+    up: &Upstream,
+    seeds: Vec<String>,
+    settings: &str,
+    token_origin: usize,
+    more: &str,
+) -> (Crawl, std::process::Output) {
+    let crawl = Crawl::with(vec![Res::json_link("items", seeds)])
+        .settings(settings)
+        .write();
+    crawl.append(&format!(
+        "auth = {{ type = \"oauth2_client_credentials\", token_url = \"{}\", client_id_env = \"IT_CID\", client_secret_env = \"IT_CSECRET\"{more} }}",
+        up.token_url(token_origin)
+    ));
+    let out = crawl.run_env(&CLIENT);
+    (crawl, out)
 }
 
 #[test]
@@ -67,10 +88,9 @@ fn each_auth_kind_is_sent_and_accepted() {
         ("IT_PASSWORD", PASSWORD),
     ];
     for (credential, auth) in cases {
-        let up = Upstream::start(small()).unwrap();
+        let up = upstream(small());
         up.require_credential(0, credential.clone());
-        let crawl = Crawl::new();
-        crawl.write(&[Res::json_link("items", seeds_of(&up, 0))], "");
+        let crawl = Crawl::with(vec![Res::json_link("items", seeds_of(&up, 0))]).write();
         crawl.append(auth);
         let out = crawl.run_env(&env);
         assert_exit(&out, 0);
@@ -81,7 +101,7 @@ fn each_auth_kind_is_sent_and_accepted() {
 
 #[test]
 fn oauth2_token_is_shared_and_replaced_once_on_a_401() {
-    let up = Upstream::start(small()).unwrap();
+    let up = upstream(small());
     up.require_credential(0, Credential::OAuth2);
     // The server revokes each token after 5 uses: requests 6 and 11 get a
     // 401, drop the token and succeed with a new one.
@@ -89,19 +109,13 @@ fn oauth2_token_is_shared_and_replaced_once_on_a_401() {
         max_uses: Some(5),
         ..TokenPolicy::default()
     });
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res::json_link("items", seeds_of(&up, 0))],
+    let (crawl, out) = oauth2_run(
+        &up,
+        seeds_of(&up, 0),
         "[client]\nmax_in_flight_per_origin = 1\n",
+        1,
+        ", scopes = [\"read\"]",
     );
-    crawl.append(&format!(
-        "auth = {{ type = \"oauth2_client_credentials\", token_url = \"{}\", client_id_env = \"IT_CID\", client_secret_env = \"IT_CSECRET\", scopes = [\"read\"] }}",
-        up.token_url(1)
-    ));
-    let out = crawl.run_env(&[
-        ("IT_CID", "harvest-client"),
-        ("IT_CSECRET", "client-secret"),
-    ]);
     assert_exit(&out, 0);
     assert_eq!(crawl.ids("items").len(), 24);
     assert_eq!(up.token_requests(), 3, "one token, then one per 401");
@@ -115,7 +129,7 @@ fn oauth2_token_is_shared_and_replaced_once_on_a_401() {
 
 #[test]
 fn oauth2_token_is_refreshed_before_it_expires() {
-    let up = Upstream::start(small()).unwrap();
+    let up = upstream(small());
     up.require_credential(0, Credential::OAuth2);
     // Tokens live 2 s; the margin (60 s by default) is capped at half the
     // lifetime, so each is replaced after 1 s, before the server refuses it.
@@ -123,19 +137,13 @@ fn oauth2_token_is_refreshed_before_it_expires() {
         lifetime: std::time::Duration::from_secs(2),
         ..TokenPolicy::default()
     });
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res::json_link("items", seeds_of(&up, 0))],
+    let (crawl, out) = oauth2_run(
+        &up,
+        seeds_of(&up, 0),
         "[client]\nrate_per_sec = 8.0\nburst = 1\n",
+        0,
+        ", client_auth = \"body\"",
     );
-    crawl.append(&format!(
-        "auth = {{ type = \"oauth2_client_credentials\", token_url = \"{}\", client_id_env = \"IT_CID\", client_secret_env = \"IT_CSECRET\", client_auth = \"body\" }}",
-        up.token_url(0)
-    ));
-    let out = crawl.run_env(&[
-        ("IT_CID", "harvest-client"),
-        ("IT_CSECRET", "client-secret"),
-    ]);
     assert_exit(&out, 0);
     assert_eq!(crawl.ids("items").len(), 24);
     assert_eq!(up.refused_requests(), 0, "no token was used after expiry");
@@ -147,38 +155,25 @@ fn oauth2_token_is_refreshed_before_it_expires() {
 
 #[test]
 fn oauth2_401_after_a_fresh_token_dead_letters_the_page() {
-    let up = Upstream::start(small()).unwrap();
+    let up = upstream(small());
     up.require_credential(0, Credential::OAuth2);
     up.set_token_policy(TokenPolicy {
         refuse_all: true,
         ..TokenPolicy::default()
     });
-    let crawl = Crawl::new();
     let seed = format!("{}/s/0/p/0", up.origin_url(0));
-    crawl.write(&[Res::json_link("items", vec![seed])], "");
-    crawl.append(&format!(
-        "auth = {{ type = \"oauth2_client_credentials\", token_url = \"{}\", client_id_env = \"IT_CID\", client_secret_env = \"IT_CSECRET\" }}",
-        up.token_url(0)
-    ));
-    let out = crawl.run_env(&[
-        ("IT_CID", "harvest-client"),
-        ("IT_CSECRET", "client-secret"),
-    ]);
+    let (crawl, out) = oauth2_run(&up, vec![seed], "", 0, "");
     assert_exit(&out, 3);
     assert_eq!(up.token_requests(), 2, "refreshed once, not in a loop");
     assert_eq!(up.refused_requests(), 2);
-    let letters = dead_letters(&crawl);
-    assert!(
-        letters.contains("unauthorized") && letters.contains("also a freshly fetched one"),
-        "{letters}"
-    );
+    let letters = crawl.dead_letters();
+    assert_contains(&letters, &["unauthorized", "also a freshly fetched one"]);
 }
 
 #[test]
 fn a_missing_secret_variable_is_a_config_error_naming_it() {
-    let up = Upstream::start(small()).unwrap();
-    let crawl = Crawl::new();
-    crawl.write(&[Res::json_link("items", seeds_of(&up, 0))], "");
+    let up = upstream(small());
+    let crawl = Crawl::with(vec![Res::json_link("items", seeds_of(&up, 0))]).write();
     crawl.append(r#"auth = { type = "bearer", token_env = "IT_SURELY_UNSET_TOKEN" }"#);
     let out = crawl.run_env(&[]);
     assert_exit(&out, 2);
@@ -206,12 +201,11 @@ fn assert_no_credential(up: &Upstream, origin: usize) {
 
 #[test]
 fn a_next_link_to_another_allowed_origin_carries_no_credential() {
-    let up = Upstream::start(small()).unwrap();
+    let up = upstream(small());
     up.require_credential(0, Credential::Bearer(TOKEN.into()));
     let foreign = format!("{}/s/0/p/0", up.origin_url(1));
     let seed = format!("{}{}", up.origin_url(0), hop_path(&foreign));
-    let crawl = Crawl::new();
-    crawl.write(&[Res::json_link("items", vec![seed])], "");
+    let crawl = Crawl::with(vec![Res::json_link("items", vec![seed])]).write();
     crawl.append(&format!(
         "allowed_origins = [\"{}\"]\nauth = {{ type = \"bearer\", token_env = \"IT_TOKEN\" }}",
         up.origin_url(1)
@@ -229,7 +223,7 @@ fn a_next_link_to_another_allowed_origin_carries_no_credential() {
 
 #[test]
 fn a_redirect_to_another_origin_drops_the_credential_and_needs_allowed_origins() {
-    let up = Upstream::start(small()).unwrap();
+    let up = upstream(small());
     up.require_credential(
         0,
         Credential::ApiKeyHeader {
@@ -239,15 +233,14 @@ fn a_redirect_to_another_origin_drops_the_credential_and_needs_allowed_origins()
     );
     let away = |s: usize| format!("{}/s/{s}/p/0", up.origin_url(1));
     up.add_fault(Fault::new(FaultAction::Redirect(away(0))).path("/moved/0"));
-    let other = Upstream::start(small()).unwrap();
+    let other = upstream(small());
     let not_allowed = format!("{}/s/0/p/0", other.origin_url(0));
     up.add_fault(Fault::new(FaultAction::Redirect(not_allowed)).path("/moved/1"));
-    let crawl = Crawl::new();
     let seeds = vec![
         format!("{}/moved/0", up.origin_url(0)),
         format!("{}/moved/1", up.origin_url(0)),
     ];
-    crawl.write(&[Res::json_link("items", seeds)], "");
+    let crawl = Crawl::with(vec![Res::json_link("items", seeds)]).write();
     crawl.append(&format!(
         "allowed_origins = [\"{}\"]\nauth = {{ type = \"api_key\", key_env = \"IT_KEY\" }}",
         up.origin_url(1)
@@ -275,7 +268,7 @@ fn a_redirect_to_another_origin_drops_the_credential_and_needs_allowed_origins()
 
 #[test]
 fn child_pages_on_another_origin_get_no_credential_unless_configured() {
-    let up = Upstream::start(small()).unwrap();
+    let up = upstream(small());
     up.require_credential(0, Credential::Bearer(TOKEN.into()));
     let crawl = Crawl::new();
     let parent_seed = format!("{}/s/0/p/0", up.origin_url(0));
@@ -297,22 +290,11 @@ fn child_pages_on_another_origin_get_no_credential_unless_configured() {
     assert_no_credential(&up, 1);
 }
 
-/// `harvest dead-letters` of the crawl.
-fn dead_letters(crawl: &Crawl) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_harvest"))
-        .arg("dead-letters")
-        .arg(crawl.path("crawl.toml"))
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn request_ids_are_unique_and_the_user_agent_names_harvest() {
-    let up = Upstream::start(small()).unwrap();
-    let crawl = Crawl::new();
-    crawl.write(&[Res::json_link("items", up.seeds())], "");
-    assert_exit(&crawl.run(), 0);
+    let up = upstream(small());
+    let crawl = Crawl::of(&up).write();
+    crawl.run_expect(0);
     let log = up.log().snapshot();
     let ids: HashSet<&str> = log
         .iter()
@@ -330,22 +312,19 @@ fn request_ids_are_unique_and_the_user_agent_names_harvest() {
 
 #[test]
 fn post_sends_the_body_template_and_reuses_the_idempotency_key_on_retry() {
-    let up = Upstream::start(small()).unwrap();
+    let up = upstream(small());
     up.add_fault(
         Fault::new(FaultAction::Status(503))
             .path("/s/0/p/1")
             .times(1),
     );
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res::json_link("items", seeds_of(&up, 0))],
-        "[client]\nrequest_id_header = \"X-Correlation-ID\"\n[retry]\nbase_delay = \"10ms\"\nmax_delay = \"20ms\"\n",
-    );
+    let crawl = Crawl::with(vec![Res::json_link("items", seeds_of(&up, 0))])
+        .settings("[client]\nrequest_id_header = \"X-Correlation-ID\"\n[retry]\nbase_delay = \"10ms\"\nmax_delay = \"20ms\"\n")
+        .write();
     crawl.append(
         "method = \"POST\"\nbody = { query = \"status:open\", size = 2 }\nparams = { v = \"2\" }",
     );
-    let out = crawl.run();
-    assert_exit(&out, 0);
+    crawl.run_expect(0);
     assert_eq!(crawl.ids("items").len(), 24);
     let log = up.log().snapshot();
     assert_eq!(log.len(), 13, "12 pages and one retry");
@@ -382,20 +361,18 @@ fn post_sends_the_body_template_and_reuses_the_idempotency_key_on_retry() {
 
 #[test]
 fn post_without_an_idempotency_key_is_not_retried_after_it_reached_the_server() {
-    let up = Upstream::start(small()).unwrap();
+    let up = upstream(small());
     up.add_fault(
         Fault::new(FaultAction::Status(503))
             .path("/s/0/p/0")
             .times(1),
     );
-    let crawl = Crawl::new();
     let seed = format!("{}/s/0/p/0", up.origin_url(0));
-    crawl.write(&[Res::json_link("items", vec![seed])], "");
+    let crawl = Crawl::with(vec![Res::json_link("items", vec![seed])]).write();
     crawl.append("method = \"POST\"\nidempotency_header = \"\"");
-    let out = crawl.run();
-    assert_exit(&out, 3);
+    crawl.run_expect(3);
     assert_eq!(up.log().len(), 1, "not sent twice");
-    let letters = dead_letters(&crawl);
+    let letters = crawl.dead_letters();
     assert!(letters.contains("not_retried"), "{letters}");
     assert!(letters.contains("request id"), "{letters}");
 }
@@ -404,20 +381,18 @@ fn post_without_an_idempotency_key_is_not_retried_after_it_reached_the_server() 
 fn traffic_goes_through_the_configured_proxy() {
     // The seeds name a host that does not resolve: only the proxy (the
     // testkit, which serves absolute-form requests) can answer them.
-    let up = Upstream::start(small()).unwrap();
+    let up = upstream(small());
     let seeds: Vec<String> = (0..3)
         .map(|s| format!("http://upstream.invalid/s/{s}/p/0"))
         .collect();
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res {
-            paginator: r#"{ type = "single_page" }"#,
-            ..Res::json_link("items", seeds)
-        }],
-        &format!("[client]\nproxy = \"{}\"\n", up.origin_url(0)),
-    );
-    let out = crawl.run();
-    assert_exit(&out, 0);
+    let crawl = Crawl::with(vec![Res::new(
+        "items",
+        seeds,
+        r#"{ type = "single_page" }"#,
+    )])
+    .settings(&format!("[client]\nproxy = \"{}\"\n", up.origin_url(0)))
+    .write();
+    crawl.run_expect(0);
     assert_eq!(crawl.ids("items").len(), 3 * 2);
     let log = up.log().snapshot();
     assert_eq!(log.len(), 3);

@@ -4,31 +4,22 @@
 //! halfway and is fetched again.
 
 use crate::util::*;
-use harvest_testkit::{Fault, FaultAction, Upstream, UpstreamSpec};
+use harvest_testkit::{Fault, FaultAction, UpstreamSpec};
 
 #[test]
 fn big_pages_spill_and_commit_exactly_once() {
     // About 9 MiB per page: each one spills (the threshold is 1 MiB).
-    let spec = UpstreamSpec {
-        origins: 1,
-        streams: 2,
-        pages: 3,
-        records: 3000,
+    let up = upstream(UpstreamSpec {
         record_pad: 3000,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
+        ..shape(1, 2, 3, 3000)
+    });
+    let spec = up.spec();
     // Breaks after half the page: past the threshold, so after a spill.
     up.add_fault(Fault::new(FaultAction::Truncate).path("/s/0/p/1").times(1));
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res::json_link("items", up.seeds())],
-        "[retry]\nbase_delay = \"10ms\"\nmax_delay = \"50ms\"\n",
-    );
-    let out = crawl
-        .command_with_log("harvest_engine=debug")
-        .output()
-        .unwrap();
+    let crawl = Crawl::of(&up)
+        .settings("[retry]\nbase_delay = \"10ms\"\nmax_delay = \"50ms\"\n")
+        .write();
+    let out = crawl.run_log("harvest_engine=debug");
     assert_exit(&out, 0);
     // Every fetch of a big page spilled (the broken attempt too).
     let spills = stderr(&out).matches("its lines spill to disk").count();

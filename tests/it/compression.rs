@@ -3,25 +3,17 @@
 //! `max_body_bytes`.
 
 use crate::util::*;
-use harvest_testkit::{Fault, FaultAction, Upstream, UpstreamSpec};
+use harvest_testkit::{Fault, FaultAction};
 
 #[test]
 fn gzip_deflate_br_and_zstd_pages_are_decoded() {
-    let spec = UpstreamSpec {
-        origins: 1,
-        streams: 5,
-        pages: 4,
-        records: 40,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
+    let up = upstream(shape(1, 5, 4, 40));
     for (stream, coding) in ["gzip", "deflate", "br", "zstd"].into_iter().enumerate() {
         up.add_fault(Fault::new(FaultAction::Encoded(coding)).path(format!("/s/{stream}/")));
     }
-    let crawl = Crawl::new();
-    crawl.write(&[Res::json_link("items", up.seeds())], "");
-    assert_exit(&crawl.run(), 0);
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    let crawl = Crawl::of(&up).write();
+    crawl.run_expect(0);
+    crawl.assert_every_record_once(up.spec());
     let summary = crawl.summary();
     let (wire, decoded) = (
         summary["bytes_in"].as_u64().unwrap(),
@@ -33,22 +25,14 @@ fn gzip_deflate_br_and_zstd_pages_are_decoded() {
 
 #[test]
 fn a_gzip_bomb_stops_at_max_body_bytes_and_the_crawl_goes_on() {
-    let spec = UpstreamSpec {
-        origins: 1,
-        streams: 3,
-        pages: 2,
-        records: 5,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
+    let up = upstream(shape(1, 3, 2, 5));
+    let spec = up.spec();
     // 256 MiB of spaces inflated from a body of a few hundred KiB.
     up.add_fault(Fault::new(FaultAction::GzipBomb(256 << 20)).path("/s/1/p/0"));
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res::json_link("items", up.seeds())],
-        "[client]\nmax_body_bytes = 1048576\n",
-    );
-    assert_exit(&crawl.run(), 3);
+    let crawl = Crawl::of(&up)
+        .settings("[client]\nmax_body_bytes = 1048576\n")
+        .write();
+    crawl.run_expect(3);
     let summary = crawl.summary();
     assert_eq!(summary["dead_letters"], 1, "{summary}");
     assert!(
@@ -59,7 +43,6 @@ fn a_gzip_bomb_stops_at_max_body_bytes_and_the_crawl_goes_on() {
         crawl.ids("items").len() as u64,
         spec.total_records() - 2 * 5
     );
-    let letters = crawl.admin(&["dead-letters"]);
-    let text = String::from_utf8_lossy(&letters.stdout);
+    let text = crawl.dead_letters();
     assert!(text.contains("body_too_large"), "{text}");
 }

@@ -5,43 +5,33 @@
 
 use crate::util::*;
 use harvest_testkit::{Fault, FaultAction, Upstream, UpstreamSpec};
-use std::process::Output;
 
 /// Two origins, one stream of 4 pages of 3 records each: origin 0's ids are
 /// 0..12, origin 1's 12..24.
 fn spec() -> UpstreamSpec {
-    UpstreamSpec {
-        origins: 2,
-        streams: 1,
-        pages: 4,
-        records: 3,
-        ..Default::default()
-    }
+    shape(2, 1, 4, 3)
 }
 
 /// An upstream whose origin 0 page 1 links to origin 1's page 2 (as behind
 /// a proxy that rewrites the port), and a crawl of origin 0's stream.
 fn foreign_link(extra: &str) -> (Upstream, Crawl) {
-    let up = Upstream::start(spec()).unwrap();
+    let up = upstream(spec());
     let away = format!("{}/s/0/p/2", up.origin_url(1));
     up.add_fault(
         Fault::new(FaultAction::NextLink(away))
             .origin(0)
             .path("/s/0/p/1"),
     );
-    let crawl = Crawl::new();
     let seeds = vec![format!("{}/s/0/p/0", up.origin_url(0))];
-    crawl.write(&[Res::json_link("items", seeds)], extra);
+    let crawl = Crawl::with(vec![Res::json_link("items", seeds)])
+        .settings(extra)
+        .write();
     (up, crawl)
 }
 
 fn sorted(mut ids: Vec<u64>) -> Vec<u64> {
     ids.sort_unstable();
     ids
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// The requests the upstream saw, as `origin:path`, in order.
@@ -56,8 +46,7 @@ fn requests(up: &Upstream) -> Vec<String> {
 fn a_next_link_to_another_origin_cuts_the_stream_and_exits_3() {
     let (up, crawl) = foreign_link("");
     let target = up.origin_url(1);
-    let out = crawl.run();
-    assert_exit(&out, 3);
+    let out = crawl.run_expect(3);
     assert_eq!(sorted(crawl.ids("items")), (0..6).collect::<Vec<_>>());
     assert_eq!(requests(&up), ["0:/s/0/p/0", "0:/s/0/p/1"]);
     let summary = crawl.summary();
@@ -88,15 +77,8 @@ fn a_next_link_to_another_origin_cuts_the_stream_and_exits_3() {
         ]
     );
 
-    let status = crawl.admin(&["status"]);
-    assert_exit(&status, 0);
-    let text = stdout(&status);
-    let row: Vec<&str> = text
-        .lines()
-        .find(|l| l.starts_with("items"))
-        .unwrap()
-        .split_whitespace()
-        .collect();
+    let text = crawl.status();
+    let row = table_row(&text, "items");
     // resource, pages, pending, waiting, dead, records, bytes, cut
     assert_eq!(
         [row[0], row[1], row[2], row[4], row[5], row[7]],
@@ -107,8 +89,7 @@ fn a_next_link_to_another_origin_cuts_the_stream_and_exits_3() {
     // retry-dead leaves it; a run again of the finished crawl still exits 3.
     assert_exit(&crawl.admin(&["retry-dead"]), 0);
     up.log().clear();
-    let again = crawl.run();
-    assert_exit(&again, 3);
+    crawl.run_expect(3);
     assert!(up.log().is_empty(), "nothing to fetch: {:?}", requests(&up));
     let summary = crawl.summary();
     assert_eq!(summary["streams_cut"], 0, "{summary}");
@@ -118,26 +99,24 @@ fn a_next_link_to_another_origin_cuts_the_stream_and_exits_3() {
 #[test]
 fn an_allowed_origin_lets_a_cut_stream_go_on() {
     let (up, crawl) = foreign_link("");
-    assert_exit(&crawl.run(), 3);
+    crawl.run_expect(3);
     up.log().clear();
     crawl.append(&format!("allowed_origins = [\"{}\"]", up.origin_url(1)));
-    let out = crawl.run();
-    assert_exit(&out, 0);
+    crawl.run_expect(0);
     assert_eq!(requests(&up), ["1:/s/0/p/2", "1:/s/0/p/3"]);
     let want: Vec<u64> = (0..6).chain(18..24).collect();
     assert_eq!(sorted(crawl.ids("items")), want);
     let summary = crawl.summary();
     assert_eq!(summary["streams_cut_total"], 0, "{summary}");
     assert_eq!(summary["incomplete"], serde_json::Value::Null);
-    let listing = crawl.admin(&["dead-letters"]);
-    assert!(!stdout(&listing).contains("Cut streams"));
+    assert!(!crawl.dead_letters().contains("Cut streams"));
 }
 
 #[test]
 fn a_fresh_crawl_with_the_target_allowed_follows_it() {
     let (up, crawl) = foreign_link("");
     crawl.append(&format!("allowed_origins = [\"{}\"]", up.origin_url(1)));
-    assert_exit(&crawl.run(), 0);
+    crawl.run_expect(0);
     let want: Vec<u64> = (0..6).chain(18..24).collect();
     assert_eq!(sorted(crawl.ids("items")), want);
     assert_eq!(crawl.summary()["streams_cut"], 0);
@@ -145,23 +124,19 @@ fn a_fresh_crawl_with_the_target_allowed_follows_it() {
 
 #[test]
 fn a_next_link_back_to_an_earlier_page_is_a_loop() {
-    let up = Upstream::start(spec()).unwrap();
+    let up = upstream(spec());
     up.add_fault(
         Fault::new(FaultAction::NextLink("/s/0/p/0".into()))
             .origin(0)
             .path("/s/0/p/2"),
     );
-    let crawl = Crawl::new();
     let seeds = vec![format!("{}/s/0/p/0", up.origin_url(0))];
-    crawl.write(&[Res::json_link("items", seeds)], "");
-    assert_exit(&crawl.run(), 3);
+    let crawl = Crawl::with(vec![Res::json_link("items", seeds)]).write();
+    crawl.run_expect(3);
     assert_eq!(sorted(crawl.ids("items")), (0..9).collect::<Vec<_>>());
     assert_eq!(requests(&up).len(), 3, "each page once");
-    let text = stdout(&crawl.admin(&["dead-letters"]));
-    assert!(
-        text.contains("Cut streams\nitems\tloop\t") && text.contains("/s/0/p/0\t"),
-        "{text}"
-    );
+    let text = crawl.dead_letters();
+    assert_contains(&text, &["Cut streams\nitems\tloop\t", "/s/0/p/0\t"]);
 }
 
 #[test]
@@ -177,8 +152,7 @@ fn dead_pages_and_cut_streams_are_named_together() {
         format!("{}/s/0/p/0", up.origin_url(1)),
     ];
     crawl.write(&[Res::json_link("items", seeds)], "");
-    let out = crawl.run();
-    assert_exit(&out, 3);
+    let out = crawl.run_expect(3);
     assert!(
         stdout(&out)
             .starts_with("harvest finished, incomplete: 1 dead page and 1 stream cut short"),
@@ -189,7 +163,7 @@ fn dead_pages_and_cut_streams_are_named_together() {
         crawl.summary()["incomplete"],
         "1 dead page and 1 stream cut short"
     );
-    let text = stdout(&crawl.admin(&["dead-letters"]));
+    let text = crawl.dead_letters();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 4, "{text}");
     assert!(lines[0].starts_with("items\t404\thttp_status\t"), "{text}");

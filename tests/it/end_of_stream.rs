@@ -5,37 +5,26 @@
 //! with exit 0.
 
 use crate::util::*;
-use harvest_testkit::{Route, Upstream, UpstreamSpec};
+use harvest_testkit::{Route, UpstreamSpec};
 
 const FAST: &str = "[client]\nrate_per_sec = 5000.0\nburst = 100\nmax_in_flight_per_origin = 8\n";
 
 /// One stream of 5,000 records, 100 a page at most.
 fn capped() -> UpstreamSpec {
     UpstreamSpec {
-        origins: 1,
-        streams: 1,
-        pages: 50,
-        records: 100,
         max_page_size: Some(100),
-        ..Default::default()
+        ..shape(1, 1, 50, 100)
     }
 }
 
 /// Crawls the capped upstream's `route` with `paginator`: the crawl (run to
 /// exit 0) and the paths the server saw.
 fn crawl(route: Route, paginator: &str) -> (Crawl, Vec<String>) {
-    let up = Upstream::start(capped()).unwrap();
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res {
-            name: "items",
-            seeds: up.seeds_for(route),
-            data_selector: "data",
-            paginator,
-        }],
-        FAST,
-    );
-    assert_exit(&crawl.run(), 0);
+    let up = upstream(capped());
+    let crawl = Crawl::with(vec![Res::new("items", up.seeds_for(route), paginator)])
+        .settings(FAST)
+        .write();
+    crawl.run_expect(0);
     let paths = up.log().snapshot().into_iter().map(|r| r.path).collect();
     (crawl, paths)
 }

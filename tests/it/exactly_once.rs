@@ -2,26 +2,20 @@
 //! the API sent.
 
 use crate::util::*;
-use harvest_testkit::{LinkStyle, Upstream, UpstreamSpec};
+use harvest_testkit::{Fault, FaultAction, LinkStyle, UpstreamSpec};
 
 const FAST: &str = "[client]\nrate_per_sec = 5000.0\nburst = 100\nmax_in_flight_per_origin = 8\n";
 
 #[test]
 fn origins_by_streams_by_pages_every_id_once() {
-    let spec = UpstreamSpec {
-        origins: 3,
-        streams: 4,
-        pages: 10,
-        records: 7,
+    let up = upstream(UpstreamSpec {
         link: LinkStyle::PathRelative,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
-    let crawl = Crawl::new();
-    crawl.write(&[Res::json_link("items", up.seeds())], FAST);
-    let out = crawl.run();
-    assert_exit(&out, 0);
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+        ..shape(3, 4, 10, 7)
+    });
+    let spec = up.spec();
+    let crawl = Crawl::of(&up).settings(FAST).write();
+    crawl.run_expect(0);
+    crawl.assert_every_record_once(spec);
     assert_eq!(
         up.log().len() as u64,
         spec.total_pages(),
@@ -35,47 +29,35 @@ fn origins_by_streams_by_pages_every_id_once() {
 #[test]
 fn resources_get_their_own_files_and_link_styles_all_work() {
     let spec = UpstreamSpec {
-        origins: 2,
-        streams: 2,
-        pages: 5,
-        records: 3,
         link: LinkStyle::Absolute,
         null_at_end: false,
-        ..Default::default()
+        ..shape(2, 2, 5, 3)
     };
-    let abs = Upstream::start(spec.clone()).unwrap();
-    let rel = Upstream::start(UpstreamSpec {
+    let abs = upstream(spec.clone());
+    let rel = upstream(UpstreamSpec {
         link: LinkStyle::RootRelative,
         ..spec.clone()
-    })
-    .unwrap();
-    let crawl = Crawl::new();
-    crawl.write(
-        &[
-            Res::json_link("abs", abs.seeds()),
-            Res::json_link("rel", rel.seeds()),
-        ],
-        FAST,
-    );
-    assert_exit(&crawl.run(), 0);
+    });
+    let crawl = Crawl::with(vec![
+        Res::json_link("abs", abs.seeds()),
+        Res::json_link("rel", rel.seeds()),
+    ])
+    .settings(FAST)
+    .write();
+    crawl.run_expect(0);
     assert_exactly_once(&crawl.ids("abs"), spec.total_records());
     assert_exactly_once(&crawl.ids("rel"), spec.total_records());
 }
 
 #[test]
 fn records_are_written_as_the_exact_bytes_sent() {
-    let spec = UpstreamSpec {
-        origins: 1,
-        streams: 1,
-        pages: 2,
-        records: 3,
+    let up = upstream(UpstreamSpec {
         record_pad: 5,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
-    let crawl = Crawl::new();
-    crawl.write(&[Res::json_link("items", up.seeds())], FAST);
-    assert_exit(&crawl.run(), 0);
+        ..shape(1, 1, 2, 3)
+    });
+    let spec = up.spec();
+    let crawl = Crawl::of(&up).settings(FAST).write();
+    crawl.run_expect(0);
     let written = std::fs::read_to_string(crawl.path("out/items.jsonl")).unwrap();
     let port = up
         .origin_url(0)
@@ -102,40 +84,23 @@ fn records_are_written_as_the_exact_bytes_sent() {
 
 #[test]
 fn a_duplicate_seed_is_fetched_once() {
-    let spec = UpstreamSpec {
-        origins: 1,
-        streams: 2,
-        pages: 3,
-        records: 2,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
-    let crawl = Crawl::new();
+    let up = upstream(shape(1, 2, 3, 2));
     let mut seeds = up.seeds();
     seeds.push(seeds[0].clone());
-    crawl.write(&[Res::json_link("items", seeds)], FAST);
-    assert_exit(&crawl.run(), 0);
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    let crawl = Crawl::with(vec![Res::json_link("items", seeds)])
+        .settings(FAST)
+        .write();
+    crawl.run_expect(0);
+    crawl.assert_every_record_once(up.spec());
 }
 
 #[test]
 fn json_logs_parse_line_by_line_and_hold_no_header_secret() {
-    let spec = UpstreamSpec {
-        origins: 1,
-        streams: 2,
-        pages: 2,
-        records: 2,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
-    up.add_fault(
-        harvest_testkit::Fault::new(harvest_testkit::FaultAction::Status(404)).path("/s/1/p/1"),
-    );
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res::json_link("items", up.seeds())],
-        "[client]\nrate_per_sec = 1000.0\nauth = { type = \"bearer\", token_env = \"IT_LOG_TOKEN\" }\n",
-    );
+    let up = upstream(shape(1, 2, 2, 2));
+    up.add_fault(Fault::new(FaultAction::Status(404)).path("/s/1/p/1"));
+    let crawl = Crawl::of(&up)
+        .settings("[client]\nrate_per_sec = 1000.0\nauth = { type = \"bearer\", token_env = \"IT_LOG_TOKEN\" }\n")
+        .write();
     let out = crawl
         .command_with_log("debug")
         .env("IT_LOG_TOKEN", "s3cr3t-t0ken")

@@ -1,25 +1,19 @@
 //! The Prometheus endpoint, scraped while a crawl runs.
 
 use crate::util::*;
-use harvest_testkit::{Upstream, UpstreamSpec};
+use harvest_testkit::{Fault, FaultAction, UpstreamSpec};
 
 #[test]
 fn metrics_are_served_during_the_crawl_and_continue_after_resume() {
-    let spec = UpstreamSpec {
-        origins: 3,
-        streams: 10,
-        pages: 10,
-        records: 2,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
+    let up = upstream(shape(3, 10, 10, 2));
+    let spec = up.spec();
     let port = free_port();
-    let crawl = Crawl::new();
-    let settings = format!(
-        "[metrics]\nlisten = \"127.0.0.1:{port}\"\nmax_origin_labels = 2\n\
-         [client]\nrate_per_sec = 60.0\nburst = 2\n"
-    );
-    crawl.write(&[Res::json_link("items", up.seeds())], &settings);
+    let crawl = Crawl::of(&up)
+        .settings(&format!(
+            "[metrics]\nlisten = \"127.0.0.1:{port}\"\nmax_origin_labels = 2\n\
+             [client]\nrate_per_sec = 60.0\nburst = 2\n"
+        ))
+        .write();
 
     let child = crawl.spawn();
     let text = scrape_until(port, |t| {
@@ -56,7 +50,7 @@ fn metrics_are_served_during_the_crawl_and_continue_after_resume() {
         .collect();
     assert_eq!(origins.len(), 3, "{origins:?}");
 
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    interrupt(&child);
     assert_exit(&child.wait_with_output().unwrap(), 130);
     let before = crawl.summary()["pages"].as_u64().unwrap();
     assert!(before >= 20);
@@ -71,21 +65,18 @@ fn metrics_are_served_during_the_crawl_and_continue_after_resume() {
         "counter restarted from {resumed}, {before} pages were done"
     );
     assert_exit(&child.wait_with_output().unwrap(), 0);
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    crawl.assert_every_record_once(spec);
 }
 
 #[test]
 fn a_metrics_port_in_use_is_a_startup_error() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port();
-    let up = Upstream::start(UpstreamSpec::default()).unwrap();
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res::json_link("items", up.seeds())],
-        &format!("[metrics]\nlisten = \"127.0.0.1:{port}\"\n"),
-    );
-    let out = crawl.run();
-    assert_exit(&out, 2);
+    let up = upstream(UpstreamSpec::default());
+    let crawl = Crawl::of(&up)
+        .settings(&format!("[metrics]\nlisten = \"127.0.0.1:{port}\"\n"))
+        .write();
+    let out = crawl.run_expect(2);
     assert!(
         stderr(&out).contains(&format!("cannot serve metrics on 127.0.0.1:{port}")),
         "{}",
@@ -96,35 +87,21 @@ fn a_metrics_port_in_use_is_a_startup_error() {
 
 #[test]
 fn final_counts_match_the_output_and_the_server_log() {
-    let spec = UpstreamSpec {
-        origins: 2,
-        streams: 4,
-        pages: 5,
-        records: 3,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
+    let up = upstream(shape(2, 4, 5, 3));
+    let spec = up.spec();
+    up.add_fault(Fault::new(FaultAction::Status(503)).every(7).times(3));
     up.add_fault(
-        harvest_testkit::Fault::new(harvest_testkit::FaultAction::Status(503))
-            .every(7)
-            .times(3),
-    );
-    up.add_fault(
-        harvest_testkit::Fault::new(harvest_testkit::FaultAction::RateLimited {
-            retry_after: None,
-        })
-        .origin(1)
-        .times(1),
+        Fault::new(FaultAction::RateLimited { retry_after: None })
+            .origin(1)
+            .times(1),
     );
     let port = free_port();
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res::json_link("items", up.seeds())],
-        &format!(
+    let crawl = Crawl::of(&up)
+        .settings(&format!(
             "[metrics]\nlisten = \"127.0.0.1:{port}\"\nlinger = \"30s\"\n\
-             [client]\nrate_per_sec = 500.0\n[retry]\nbase_delay = \"10ms\"\nmax_delay = \"20ms\"\n"
-        ),
-    );
+         [client]\nrate_per_sec = 500.0\n[retry]\nbase_delay = \"10ms\"\nmax_delay = \"20ms\"\n"
+        ))
+        .write();
     let mut child = crawl.spawn();
     // The summary is written when the crawl is over; /metrics lingers after it.
     wait_until("the crawl finished", || crawl.path("summary.json").exists());
@@ -198,28 +175,20 @@ fn final_counts_match_the_output_and_the_server_log() {
 
 #[test]
 fn a_thousand_origins_stay_under_the_series_cap() {
-    let spec = UpstreamSpec {
-        origins: 1000,
-        streams: 1,
-        pages: 1,
-        records: 1,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
+    let up = upstream(shape(1000, 1, 1, 1));
+    let spec = up.spec();
     let port = free_port();
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res::json_link("items", up.seeds())],
-        &format!(
+    let crawl = Crawl::of(&up)
+        .settings(&format!(
             "[metrics]\nlisten = \"127.0.0.1:{port}\"\nmax_origin_labels = 20\nlinger = \"30s\"\n"
-        ),
-    );
+        ))
+        .write();
     let mut child = crawl.spawn();
     wait_until("the crawl finished", || crawl.path("summary.json").exists());
     let text = scrape(port).expect("metrics linger after the crawl");
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    crawl.assert_every_record_once(spec);
     let origins: std::collections::HashSet<&str> = text
         .lines()
         .filter(|l| !l.starts_with('#') && l.contains("origin=\""))
@@ -234,30 +203,21 @@ fn a_thousand_origins_stay_under_the_series_cap() {
 
 #[test]
 fn a_stopped_host_s_gauges_leave_the_exposition() {
-    let spec = UpstreamSpec {
-        origins: 2,
-        streams: 1,
-        pages: 80,
-        records: 1,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
+    let up = upstream(shape(2, 1, 80, 1));
     let seeds = up.seeds();
     let port = free_port();
-    let crawl = Crawl::new();
     // Origin 0 is done within a second and then idle; origin 1 crawls for ~8 s.
-    crawl.write(
-        &[
-            Res::json_link("fast", vec![seeds[0].clone()]),
-            Res::json_link("slow", vec![seeds[1].clone()]),
-        ],
-        &format!(
-            "[metrics]\nlisten = \"127.0.0.1:{port}\"\n\
-             [client]\nidle_after = \"200ms\"\nrate_per_sec = 10.0\nburst = 1\n\
-             [[client.origins]]\norigin = {:?}\nrate_per_sec = 1000.0\n",
-            up.origin_url(0)
-        ),
-    );
+    let crawl = Crawl::with(vec![
+        Res::json_link("fast", vec![seeds[0].clone()]),
+        Res::json_link("slow", vec![seeds[1].clone()]),
+    ])
+    .settings(&format!(
+        "[metrics]\nlisten = \"127.0.0.1:{port}\"\n\
+         [client]\nidle_after = \"200ms\"\nrate_per_sec = 10.0\nburst = 1\n\
+         [[client.origins]]\norigin = {:?}\nrate_per_sec = 1000.0\n",
+        up.origin_url(0)
+    ))
+    .write();
     let gauge = |origin: usize| {
         format!(
             "harvest_breaker_state{{origin=\"{}\"}}",
@@ -273,33 +233,25 @@ fn a_stopped_host_s_gauges_leave_the_exposition() {
         "the live host keeps its series:\n{text}"
     );
     assert!(text.contains("harvest_up 1"), "global gauges stay:\n{text}");
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    interrupt(&child);
     assert_exit(&child.wait_with_output().unwrap(), 130);
 }
 
 #[test]
 fn known_counters_are_exported_at_zero_and_up_is_0_once_the_crawl_has_ended() {
-    let spec = UpstreamSpec {
-        origins: 2,
-        streams: 2,
-        pages: 4,
-        records: 2,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
+    let up = upstream(shape(2, 2, 4, 2));
+    let spec = up.spec();
     let seeds = up.seeds();
     let port = free_port();
-    let crawl = Crawl::new();
-    crawl.write(
-        &[
-            Res::json_link("items", seeds[..2].to_vec()),
-            Res::json_link("others", seeds[2..].to_vec()),
-        ],
-        &format!(
-            "[metrics]\nlisten = \"127.0.0.1:{port}\"\nlinger = \"60s\"\n\
-             [client]\nidle_after = \"200ms\"\nrate_per_sec = 10.0\nburst = 1\n"
-        ),
-    );
+    let crawl = Crawl::with(vec![
+        Res::json_link("items", seeds[..2].to_vec()),
+        Res::json_link("others", seeds[2..].to_vec()),
+    ])
+    .settings(&format!(
+        "[metrics]\nlisten = \"127.0.0.1:{port}\"\nlinger = \"60s\"\n\
+         [client]\nidle_after = \"200ms\"\nrate_per_sec = 10.0\nburst = 1\n"
+    ))
+    .write();
     let zero_series = |text: &str| {
         for reason in harvest_engine::reasons::retry_reasons() {
             let label = format!("reason=\"{reason}\"");

@@ -2,18 +2,12 @@
 //! exactly once, each page fetched once, and the stream-ending edge cases.
 
 use crate::util::*;
-use harvest_testkit::{Route, Upstream, UpstreamSpec};
+use harvest_testkit::{Fault, FaultAction, Route, Upstream, UpstreamSpec};
 
 const FAST: &str = "[client]\nrate_per_sec = 5000.0\nburst = 100\nmax_in_flight_per_origin = 8\n";
 
 fn spec() -> UpstreamSpec {
-    UpstreamSpec {
-        origins: 2,
-        streams: 3,
-        pages: 4,
-        records: 5,
-        ..Default::default()
-    }
+    shape(2, 3, 4, 5)
 }
 
 /// Crawls `route`'s seeds with `paginator`; returns the crawl and upstream.
@@ -28,19 +22,11 @@ fn crawl_exiting(
     paginator: &str,
     code: i32,
 ) -> (Crawl, Upstream) {
-    let up = Upstream::start(spec).unwrap();
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res {
-            name: "items",
-            seeds: up.seeds_for(route),
-            data_selector: "data",
-            paginator,
-        }],
-        FAST,
-    );
-    let out = crawl.run();
-    assert_exit(&out, code);
+    let up = upstream(spec);
+    let crawl = Crawl::with(vec![Res::new("items", up.seeds_for(route), paginator)])
+        .settings(FAST)
+        .write();
+    crawl.run_expect(code);
     (crawl, up)
 }
 
@@ -50,7 +36,7 @@ fn assert_every_stream_cut(crawl: &Crawl, spec: &UpstreamSpec, reason: &str) {
     let streams = (spec.origins * spec.streams) as u64;
     let summary = crawl.summary();
     assert_eq!(summary["streams_cut"], streams, "{summary}");
-    let listing = String::from_utf8_lossy(&crawl.admin(&["dead-letters"]).stdout).into_owned();
+    let listing = crawl.dead_letters();
     let cut = listing
         .lines()
         .filter(|l| l.starts_with(&format!("items\t{reason}\t")))
@@ -70,6 +56,15 @@ fn paths(up: &Upstream) -> Vec<String> {
     paths
 }
 
+/// Without a total, a stream is walked to an empty page past its last one.
+fn assert_every_page_and_one_empty_page_per_stream(up: &Upstream) {
+    let spec = up.spec();
+    assert_eq!(
+        up.log().len() as u64,
+        spec.total_pages() + (spec.origins * spec.streams) as u64
+    );
+}
+
 fn assert_each_fetched_once(up: &Upstream) {
     let paths = paths(up);
     let mut unique = paths.clone();
@@ -87,7 +82,7 @@ const PAGES: &str =
 fn header_link_every_id_once() {
     let spec = spec();
     let (crawl, up) = crawl(spec.clone(), Route::Link, LINK);
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    crawl.assert_every_record_once(&spec);
     assert_eq!(up.log().len() as u64, spec.total_pages());
     assert_each_fetched_once(&up);
 }
@@ -96,7 +91,7 @@ fn header_link_every_id_once() {
 fn cursor_every_id_once() {
     let spec = spec();
     let (crawl, up) = crawl(spec.clone(), Route::Cursor, CURSOR);
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    crawl.assert_every_record_once(&spec);
     assert_eq!(up.log().len() as u64, spec.total_pages());
 }
 
@@ -110,29 +105,20 @@ fn offset_every_id_once_without_total() {
         Route::Offset,
         r#"{ type = "offset", limit = 5 }"#,
     );
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
-    assert_eq!(
-        up.log().len() as u64,
-        spec.total_pages() + (spec.origins * spec.streams) as u64
-    );
+    crawl.assert_every_record_once(&spec);
+    assert_every_page_and_one_empty_page_per_stream(&up);
     assert_each_fetched_once(&up);
 }
 
 #[test]
 fn offset_fans_out_after_the_first_page() {
-    let spec = UpstreamSpec {
-        origins: 1,
-        streams: 2,
-        pages: 6,
-        records: 4,
-        ..Default::default()
-    };
+    let spec = shape(1, 2, 6, 4);
     let (crawl, up) = crawl(
         spec.clone(),
         Route::Offset,
         r#"{ type = "offset", limit = 4, total_path = "total" }"#,
     );
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    crawl.assert_every_record_once(&spec);
     let log = up.log().snapshot();
     for s in 0..spec.streams {
         let stream: Vec<&str> = log
@@ -159,7 +145,7 @@ fn offset_fans_out_after_the_first_page() {
 fn page_number_every_id_once() {
     let spec = spec();
     let (crawl, up) = crawl(spec.clone(), Route::Pages, PAGES);
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    crawl.assert_every_record_once(&spec);
     assert_eq!(up.log().len() as u64, spec.total_pages());
     assert_each_fetched_once(&up);
 }
@@ -172,11 +158,8 @@ fn page_number_without_total_stops_on_the_empty_page() {
         Route::Pages,
         r#"{ type = "page_number", base = 1 }"#,
     );
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
-    assert_eq!(
-        up.log().len() as u64,
-        spec.total_pages() + (spec.origins * spec.streams) as u64
-    );
+    crawl.assert_every_record_once(&spec);
+    assert_every_page_and_one_empty_page_per_stream(&up);
 }
 
 #[test]
@@ -195,19 +178,12 @@ fn an_empty_first_page_ends_every_style() {
         ),
         (Route::Pages, PAGES),
     ] {
-        let up = Upstream::start(spec.clone()).unwrap();
-        let crawl = Crawl::new();
+        let up = upstream(spec.clone());
         let seed = format!("{}{}", up.origin_url(0), route.seed_path(7));
-        crawl.write(
-            &[Res {
-                name: "items",
-                seeds: vec![seed],
-                data_selector: "data",
-                paginator,
-            }],
-            FAST,
-        );
-        assert_exit(&crawl.run(), 0);
+        let crawl = Crawl::with(vec![Res::new("items", vec![seed], paginator)])
+            .settings(FAST)
+            .write();
+        crawl.run_expect(0);
         assert!(crawl.ids("items").is_empty());
         assert_eq!(up.log().len(), 1, "{route:?}: only the seed");
     }
@@ -220,7 +196,7 @@ fn a_last_page_linking_to_itself_cuts_the_stream() {
         ..spec()
     };
     let (crawl, up) = crawl_exiting(spec.clone(), Route::Link, LINK, 3);
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    crawl.assert_every_record_once(&spec);
     assert_eq!(up.log().len() as u64, spec.total_pages());
     assert_every_stream_cut(&crawl, &spec, "self_link");
 }
@@ -230,15 +206,9 @@ fn a_link_header_with_several_relations_and_headers() {
     // Every testkit `/link` page sends `first` and `next` in one header
     // (the next link with a quoted, comma-holding title) and `last` in a
     // second one; only `next` is followed.
-    let spec = UpstreamSpec {
-        origins: 1,
-        streams: 1,
-        pages: 5,
-        records: 2,
-        ..Default::default()
-    };
+    let spec = shape(1, 1, 5, 2);
     let (crawl, up) = crawl(spec.clone(), Route::Link, LINK);
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    crawl.assert_every_record_once(&spec);
     let want: Vec<String> = std::iter::once("0:/link/s/0".to_string())
         .chain((1..5).map(|p| format!("0:/link/s/0?page={p}")))
         .collect();
@@ -254,7 +224,7 @@ fn a_repeated_cursor_cuts_the_stream() {
         ..spec()
     };
     let (crawl, up) = crawl_exiting(spec.clone(), Route::Cursor, CURSOR, 3);
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    crawl.assert_every_record_once(&spec);
     assert_eq!(up.log().len() as u64, spec.total_pages());
     assert_every_stream_cut(&crawl, &spec, "repeated_cursor");
 }
@@ -285,30 +255,19 @@ fn slow_offset_crawl(
     cap: usize,
     paginator: &str,
 ) -> Upstream {
-    let spec = UpstreamSpec {
-        origins: 1,
-        streams: 1,
-        pages,
-        records: 2,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
-    up.add_fault(harvest_testkit::Fault::new(
-        harvest_testkit::FaultAction::Delay(delay),
-    ));
-    let crawl = Crawl::new();
-    let res = Res {
-        name: "items",
-        seeds: up.seeds_for(Route::Offset),
-        data_selector: "data",
+    let up = upstream(shape(1, 1, pages, 2));
+    up.add_fault(Fault::new(FaultAction::Delay(delay)));
+    let crawl = Crawl::with(vec![Res::new(
+        "items",
+        up.seeds_for(Route::Offset),
         paginator,
-    };
-    crawl.write(
-        &[res],
-        &format!("[crawl]\n[client]\nrate_per_sec = 100000.0\nburst = 1000\nmax_in_flight_per_origin = {cap}\n").replace("[crawl]\n", ""),
-    );
-    assert_exit(&crawl.run(), 0);
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    )])
+    .settings(&format!(
+        "[client]\nrate_per_sec = 100000.0\nburst = 1000\nmax_in_flight_per_origin = {cap}\n"
+    ))
+    .write();
+    crawl.run_expect(0);
+    crawl.assert_every_record_once(up.spec());
     up
 }
 
@@ -364,19 +323,15 @@ fn a_total_that_changes_between_pages_loses_nothing() {
     // added while paging), then over-reports it by 6 (records removed).
     for drift in [-6, 6] {
         let spec = UpstreamSpec {
-            origins: 1,
-            streams: 2,
-            pages: 6,
-            records: 3,
             first_total_drift: drift,
-            ..Default::default()
+            ..shape(1, 2, 6, 3)
         };
         let (crawl, up) = crawl(
             spec.clone(),
             Route::Offset,
             r#"{ type = "offset", limit = 3, total_path = "total" }"#,
         );
-        assert_exactly_once(&crawl.ids("items"), spec.total_records());
+        crawl.assert_every_record_once(&spec);
         // Growth is followed from the last fanned-out page; pages past a
         // shrunk total come back empty and end the stream. Nothing twice.
         let mut paths: Vec<String> = up.log().snapshot().into_iter().map(|r| r.path).collect();

@@ -3,7 +3,7 @@
 //! calling a failing origin for its open period without slowing the others.
 
 use crate::util::*;
-use harvest_testkit::{Fault, FaultAction, RequestRecord, Upstream, UpstreamSpec};
+use harvest_testkit::{Fault, FaultAction, RequestRecord};
 use std::time::Duration;
 
 /// Requests to `origin` logged strictly between `from` and `to`.
@@ -15,14 +15,7 @@ fn between(log: &[RequestRecord], origin: usize, from: Duration, to: Duration) -
 
 #[test]
 fn retry_after_pauses_the_whole_origin_once() {
-    let spec = UpstreamSpec {
-        origins: 1,
-        streams: 4,
-        pages: 6,
-        records: 2,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
+    let up = upstream(shape(1, 4, 6, 2));
     up.add_fault(
         Fault::new(FaultAction::RateLimited {
             retry_after: Some("1".into()),
@@ -30,14 +23,14 @@ fn retry_after_pauses_the_whole_origin_once() {
         .path("/s/0/p/2")
         .times(1),
     );
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res::json_link("items", up.seeds())],
-        "[client]\nrate_per_sec = 1000.0\nburst = 100\nmax_in_flight_per_origin = 4\n\
-         [retry]\nbase_delay = \"10ms\"\nmax_delay = \"20ms\"\n",
-    );
-    assert_exit(&crawl.run(), 0);
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    let crawl = Crawl::of(&up)
+        .settings(
+            "[client]\nrate_per_sec = 1000.0\nburst = 100\nmax_in_flight_per_origin = 4\n\
+             [retry]\nbase_delay = \"10ms\"\nmax_delay = \"20ms\"\n",
+        )
+        .write();
+    crawl.run_expect(0);
+    crawl.assert_every_record_once(up.spec());
     let log = up.log().snapshot();
     let hit = log
         .iter()
@@ -69,25 +62,18 @@ fn retry_after_pauses_the_whole_origin_once() {
 
 #[test]
 fn an_open_breaker_pauses_its_origin_and_never_the_others() {
-    let spec = UpstreamSpec {
-        origins: 2,
-        streams: 1,
-        pages: 40,
-        records: 1,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
+    let up = upstream(shape(2, 1, 40, 1));
     // Origin 0 fails 4 times in a row: 3 open the breaker, the first probe fails too.
     up.add_fault(Fault::new(FaultAction::Status(503)).origin(0).times(4));
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res::json_link("items", up.seeds())],
-        "[client]\nrate_per_sec = 40.0\nburst = 1\nmax_in_flight_per_origin = 1\n\
-         [retry]\nmax_attempts = 10\nbase_delay = \"10ms\"\nmax_delay = \"20ms\"\n\
-         [breaker]\nconsecutive_failures = 3\nmin_calls = 100\nopen_for = \"500ms\"\nmax_open_for = \"5s\"\n",
-    );
-    assert_exit(&crawl.run(), 0);
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    let crawl = Crawl::of(&up)
+        .settings(
+            "[client]\nrate_per_sec = 40.0\nburst = 1\nmax_in_flight_per_origin = 1\n\
+             [retry]\nmax_attempts = 10\nbase_delay = \"10ms\"\nmax_delay = \"20ms\"\n\
+             [breaker]\nconsecutive_failures = 3\nmin_calls = 100\nopen_for = \"500ms\"\nmax_open_for = \"5s\"\n",
+        )
+        .write();
+    crawl.run_expect(0);
+    crawl.assert_every_record_once(up.spec());
     let log = up.log().snapshot();
     let failures: Vec<Duration> = log
         .iter()
@@ -124,14 +110,8 @@ fn an_open_breaker_pauses_its_origin_and_never_the_others() {
 fn a_hundred_origins_each_within_its_rate_and_a_throttled_one_slows_no_other() {
     // 500 requests/s in all: the debug build keeps up even on a busy CI machine.
     let (rate, burst) = (5.0, 3);
-    let spec = UpstreamSpec {
-        origins: 100,
-        streams: 5,
-        pages: 10,
-        records: 1,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
+    let up = upstream(shape(100, 5, 10, 1));
+    let spec = up.spec();
     // Origin 0 is told to wait 2 s, three times.
     up.add_fault(
         Fault::new(FaultAction::RateLimited {
@@ -141,16 +121,14 @@ fn a_hundred_origins_each_within_its_rate_and_a_throttled_one_slows_no_other() {
         .every(10)
         .times(3),
     );
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res::json_link("items", up.seeds())],
-        &format!(
+    let crawl = Crawl::of(&up)
+        .settings(&format!(
             "[client]\nrate_per_sec = {rate}\nburst = {burst}\nmax_in_flight_per_origin = 4\n\
              [retry]\nbase_delay = \"10ms\"\nmax_delay = \"20ms\"\n"
-        ),
-    );
-    assert_exit(&crawl.run(), 0);
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+        ))
+        .write();
+    crawl.run_expect(0);
+    crawl.assert_every_record_once(spec);
     let log = up.log().snapshot();
     let ideal = Duration::from_secs_f64((50 - burst) as f64 / rate);
     for origin in 0..spec.origins {
@@ -185,28 +163,19 @@ fn a_hundred_origins_each_within_its_rate_and_a_throttled_one_slows_no_other() {
 fn a_slow_origin_with_a_long_backlog_does_not_starve_the_others() {
     // 5,000 seeds of a 5 req/s origin come first in the frontier, more than
     // the in-memory window holds; the 50 seeds of a fast origin come after.
-    let spec = UpstreamSpec {
-        origins: 2,
-        streams: 5000,
-        pages: 1,
-        records: 1,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
+    let up = upstream(shape(2, 5000, 1, 1));
     let slow = (0..5000).map(|s| format!("{}/s/{s}/p/0", up.origin_url(0)));
     let fast = (0..50).map(|s| format!("{}/s/{s}/p/0", up.origin_url(1)));
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res::json_link("items", slow.chain(fast).collect())],
-        &format!(
+    let crawl = Crawl::with(vec![Res::json_link("items", slow.chain(fast).collect())])
+        .settings(&format!(
             "[client]\nrate_per_sec = 1000.0\nburst = 10\n[[client.origins]]\norigin = {:?}\nrate_per_sec = 5.0\nburst = 1\n",
             up.origin_url(0)
-        ),
-    );
+        ))
+        .write();
     let child = crawl.spawn();
     let fast_done = || up.log().snapshot().iter().filter(|r| r.origin == 1).count() == 50;
     wait_until("the fast origin was crawled", fast_done);
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    interrupt(&child);
     assert_exit(&child.wait_with_output().unwrap(), 130);
     let slow_served = up.log().snapshot().iter().filter(|r| r.origin == 0).count();
     assert!(

@@ -11,34 +11,19 @@ const QUICK: &str = "[client]\nrate_per_sec = 2000.0\nburst = 50\n\
 /// Two streams of three pages, 404 past the last.
 fn not_found_past_end() -> UpstreamSpec {
     UpstreamSpec {
-        origins: 1,
-        streams: 2,
-        pages: 3,
-        records: 4,
         not_found_past_end: true,
-        ..Default::default()
+        ..shape(1, 2, 3, 4)
     }
 }
 
 /// A crawl of `up`'s `route` with `paginator`, `lines` appended to the
 /// resource.
 fn crawl(up: &Upstream, route: Route, paginator: &str, lines: &str) -> Crawl {
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res {
-            name: "items",
-            seeds: up.seeds_for(route),
-            data_selector: "data",
-            paginator,
-        }],
-        QUICK,
-    );
+    let crawl = Crawl::with(vec![Res::new("items", up.seeds_for(route), paginator)])
+        .settings(QUICK)
+        .write();
     crawl.append(lines);
     crawl
-}
-
-fn dead_letters(crawl: &Crawl) -> String {
-    String::from_utf8_lossy(&crawl.admin(&["dead-letters"]).stdout).into_owned()
 }
 
 #[test]
@@ -46,22 +31,22 @@ fn a_404_past_the_last_page_ends_the_stream_with_an_end_stream_action() {
     let spec = not_found_past_end();
     let pages = r#"{ type = "page_number", base = 1 }"#;
     // Without an action the 404 is a dead letter (each stream's page 4).
-    let up = Upstream::start(spec.clone()).unwrap();
+    let up = upstream(spec.clone());
     let plain = crawl(&up, Route::Pages, pages, "");
-    assert_exit(&plain.run(), 3);
-    assert_exactly_once(&plain.ids("items"), spec.total_records());
+    plain.run_expect(3);
+    plain.assert_every_record_once(&spec);
     assert_eq!(plain.summary()["dead_letters"], 2);
-    assert!(dead_letters(&plain).contains("http_status"));
+    assert!(plain.dead_letters().contains("http_status"));
 
-    let up = Upstream::start(spec.clone()).unwrap();
+    let up = upstream(spec.clone());
     let ended = crawl(
         &up,
         Route::Pages,
         pages,
         r#"response_actions = [{ status = 404, action = "end_stream" }]"#,
     );
-    assert_exit(&ended.run(), 0);
-    assert_exactly_once(&ended.ids("items"), spec.total_records());
+    ended.run_expect(0);
+    ended.assert_every_record_once(&spec);
     let summary = ended.summary();
     assert_eq!(summary["dead_letters"], 0, "{summary}");
     assert_eq!(up.log().len(), 2 * 4, "three pages and the 404, per stream");
@@ -71,19 +56,14 @@ fn a_404_past_the_last_page_ends_the_stream_with_an_end_stream_action() {
 /// parser gets those chunks back.
 fn big_pages() -> UpstreamSpec {
     UpstreamSpec {
-        origins: 1,
-        streams: 2,
-        pages: 3,
-        records: 4,
         record_pad: 20_000,
-        ..Default::default()
+        ..shape(1, 2, 3, 4)
     }
 }
 
 #[test]
 fn a_content_rule_retries_a_matching_200_and_leaves_other_pages_whole() {
-    let spec = big_pages();
-    let up = Upstream::start(spec.clone()).unwrap();
+    let up = upstream(big_pages());
     // A 200 saying "Maintenance" in HTML, twice.
     up.add_fault(Fault::new(FaultAction::Html).path("/s/1/p/1").times(2));
     let crawl = crawl(
@@ -92,8 +72,8 @@ fn a_content_rule_retries_a_matching_200_and_leaves_other_pages_whole() {
         r#"{ type = "json_link", next_url_path = "next" }"#,
         r#"response_actions = [{ content = "Maintenance", action = "retry" }]"#,
     );
-    assert_exit(&crawl.run(), 0);
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    crawl.run_expect(0);
+    crawl.assert_every_record_once(up.spec());
     let summary = crawl.summary();
     assert_eq!(summary["retries"], 2, "{summary}");
     assert_eq!(summary["dead_letters"], 0, "{summary}");
@@ -101,8 +81,7 @@ fn a_content_rule_retries_a_matching_200_and_leaves_other_pages_whole() {
 
 #[test]
 fn a_dead_letter_action_names_its_rule_and_ignore_skips_the_page() {
-    let spec = big_pages();
-    let up = Upstream::start(spec.clone()).unwrap();
+    let up = upstream(big_pages());
     up.add_fault(Fault::new(FaultAction::Html).path("/s/1/p/1"));
     up.add_fault(Fault::new(FaultAction::Status(410)).path("/s/0/p/2"));
     let crawl = crawl(
@@ -111,15 +90,12 @@ fn a_dead_letter_action_names_its_rule_and_ignore_skips_the_page() {
         r#"{ type = "json_link", next_url_path = "next" }"#,
         r#"response_actions = [{ status = 410, action = "ignore" }, { status = 200, content = "Maintenance", action = "dead_letter" }]"#,
     );
-    assert_exit(&crawl.run(), 3);
+    crawl.run_expect(3);
     let summary = crawl.summary();
     assert_eq!(summary["dead_letters"], 1, "{summary}");
     assert_eq!(summary["retries"], 0, "{summary}");
-    let letters = dead_letters(&crawl);
-    assert!(
-        letters.contains("response_action") && letters.contains("response_actions[1]"),
-        "{letters}"
-    );
+    let letters = crawl.dead_letters();
+    assert_contains(&letters, &["response_action", "response_actions[1]"]);
     // Stream 1 stops at its dead page 1; stream 0's ignored page 2 is done
     // without records (and was its last page anyway).
     assert_eq!(crawl.ids("items").len(), 4 * (2 + 1));

@@ -3,7 +3,7 @@
 //! of holding its request for `request_timeout`.
 
 use crate::util::*;
-use harvest_testkit::{Fault, FaultAction, Upstream, UpstreamSpec};
+use harvest_testkit::{Fault, FaultAction};
 use std::time::Duration;
 
 /// 100 B/s over 1 s, a whole-request timeout far beyond the test, quick retries.
@@ -13,22 +13,13 @@ request_timeout = \"600s\"\nread_timeout = \"60s\"\n\
 
 #[test]
 fn a_trickling_body_is_retried_as_too_slow_and_dead_lettered_after_max_attempts() {
-    let spec = UpstreamSpec {
-        origins: 1,
-        streams: 2,
-        pages: 2,
-        records: 3,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
+    let up = upstream(shape(1, 2, 2, 3));
     // A byte every 100 ms (10 B/s): a page of ~150 bytes would take ~15 s
     // per attempt, never silent long enough for read_timeout.
     let trickle = FaultAction::Trickle(Duration::from_millis(100));
     up.add_fault(Fault::new(trickle).path("/s/1/p/0"));
-    let crawl = Crawl::new();
-    crawl.write(&[Res::json_link("items", up.seeds())], GUARDED);
-    let out = crawl.run();
-    assert_exit(&out, 3);
+    let crawl = Crawl::of(&up).settings(GUARDED).write();
+    crawl.run_expect(3);
 
     let attempts = up
         .log()
@@ -43,31 +34,19 @@ fn a_trickling_body_is_retried_as_too_slow_and_dead_lettered_after_max_attempts(
     assert_eq!(summary["retries"], 2, "{summary}");
     assert_eq!(summary["dead_letters"], 1, "{summary}");
 
-    let listing = crawl.admin(&["dead-letters"]);
-    let text = String::from_utf8_lossy(&listing.stdout);
-    assert!(
-        text.contains("\ttoo_slow\t") && text.contains("/s/1/p/0"),
-        "{text}"
-    );
+    let text = crawl.dead_letters();
+    assert_contains(&text, &["\ttoo_slow\t", "/s/1/p/0"]);
     assert!(text.contains("below min_bytes_per_sec (100 B/s)"), "{text}");
 }
 
 #[test]
 fn a_page_that_trickles_once_is_fetched_on_the_next_attempt() {
-    let spec = UpstreamSpec {
-        origins: 1,
-        streams: 2,
-        pages: 3,
-        records: 2,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
+    let up = upstream(shape(1, 2, 3, 2));
     let trickle = FaultAction::Trickle(Duration::from_millis(100));
     up.add_fault(Fault::new(trickle).path("/s/0/p/1").times(1));
-    let crawl = Crawl::new();
-    crawl.write(&[Res::json_link("items", up.seeds())], GUARDED);
-    assert_exit(&crawl.run(), 0);
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    let crawl = Crawl::of(&up).settings(GUARDED).write();
+    crawl.run_expect(0);
+    crawl.assert_every_record_once(up.spec());
     let summary = crawl.summary();
     assert_eq!(summary["retries"], 1, "{summary}");
     assert_eq!(summary["transport_errors"], 1, "{summary}");

@@ -7,12 +7,8 @@ use harvest_testkit::{LinkStyle, Upstream, UpstreamSpec};
 
 fn spec() -> UpstreamSpec {
     UpstreamSpec {
-        origins: 2,
-        streams: 3,
-        pages: 4,
-        records: 5,
         link: LinkStyle::RootRelative,
-        ..Default::default()
+        ..shape(2, 3, 4, 5)
     }
 }
 
@@ -21,14 +17,12 @@ fn https_origins_are_crawled_over_http2_with_a_trusted_private_ca() {
     let spec = spec();
     let up = Upstream::start_tls(spec.clone()).unwrap();
     assert!(up.seeds()[0].starts_with("https://127.0.0.1:"));
-    let crawl = Crawl::new();
+    let crawl = Crawl::of(&up)
+        .settings("[client]\nca_file = \"ca.pem\"\n")
+        .write();
     std::fs::write(crawl.path("ca.pem"), up.ca_pem().unwrap()).unwrap();
-    crawl.write(
-        &[Res::json_link("items", up.seeds())],
-        "[client]\nca_file = \"ca.pem\"\n",
-    );
-    assert_exit(&crawl.run(), 0);
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    crawl.run_expect(0);
+    crawl.assert_every_record_once(&spec);
     let log = up.log().snapshot();
     assert_eq!(log.len() as u64, spec.total_pages());
     assert!(
@@ -42,13 +36,10 @@ fn https_origins_are_crawled_over_http2_with_a_trusted_private_ca() {
 fn an_untrusted_certificate_dead_letters_its_pages() {
     let spec = spec();
     let up = Upstream::start_tls(spec.clone()).unwrap();
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res::json_link("items", up.seeds())],
-        "[retry]\nmax_attempts = 1\n",
-    );
-    let out = crawl.run();
-    assert_exit(&out, 3);
+    let crawl = Crawl::of(&up)
+        .settings("[retry]\nmax_attempts = 1\n")
+        .write();
+    crawl.run_expect(3);
     assert!(up.log().snapshot().is_empty(), "no request got through");
     let summary = crawl.summary();
     assert_eq!(
@@ -61,17 +52,13 @@ fn an_untrusted_certificate_dead_letters_its_pages() {
 
 #[test]
 fn a_ca_file_without_a_certificate_is_refused_by_name() {
-    let crawl = Crawl::new();
+    let crawl = Crawl::with(vec![Res::json_link(
+        "items",
+        vec!["https://127.0.0.1:9/".into()],
+    )])
+    .settings("[client]\nca_file = \"ca.pem\"\n")
+    .write();
     std::fs::write(crawl.path("ca.pem"), "not a certificate\n").unwrap();
-    crawl.write(
-        &[Res::json_link("items", vec!["https://127.0.0.1:9/".into()])],
-        "[client]\nca_file = \"ca.pem\"\n",
-    );
-    let out = crawl.run();
-    assert_exit(&out, 2);
-    let err = stderr(&out);
-    assert!(
-        err.contains("client.ca_file") && err.contains("holds no PEM certificate"),
-        "{err}"
-    );
+    let err = stderr(&crawl.run_expect(2));
+    assert_contains(&err, &["client.ca_file", "holds no PEM certificate"]);
 }
