@@ -7,24 +7,20 @@ use crate::gate::Gate;
 use crate::util::*;
 use harvest_testkit::{Fault, FaultAction, LinkStyle, Upstream, UpstreamSpec};
 use std::process::Output;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// Short breaker and retry settings: an outage of a second and a half opens
-/// the breaker (5 failures in a row) and the probe comes 2.4–3 s later, once
-/// the origin is back (the case that hung: the probe's answer was never
-/// applied while the next job polled for it).
+/// Short breaker and retry settings: an outage opens the breaker (5
+/// failures in a row) and the probe comes 2.4–3 s later, once the origin is
+/// back (the case that hung: the probe's answer was never applied while the
+/// next job polled for it).
 const QUICK_BREAKER: &str = "[client]\nrate_per_sec = 2000.0\nburst = 50\nconnect_timeout = \"300ms\"\nread_timeout = \"2s\"\n\
 [retry]\nmax_attempts = 20\nbase_delay = \"20ms\"\nmax_delay = \"200ms\"\n\
 [breaker]\nopen_for = \"3s\"\nmax_open_for = \"10s\"\n";
 
 fn spec() -> UpstreamSpec {
     UpstreamSpec {
-        origins: 1,
-        streams: 4,
-        pages: 5,
-        records: 3,
         link: LinkStyle::RootRelative,
-        ..Default::default()
+        ..shape(1, 4, 5, 3)
     }
 }
 
@@ -42,40 +38,25 @@ fn addr_of(up: &Upstream) -> std::net::SocketAddr {
         .unwrap()
 }
 
-/// Runs the crawl; fails (and kills it) if it takes longer than `bound`.
-fn run_within(crawl: &Crawl, bound: Duration, during: impl FnOnce()) -> Output {
-    let mut child = crawl.spawn();
-    during();
-    let deadline = Instant::now() + bound;
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return child.wait_with_output().unwrap();
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let out = child.wait_with_output().unwrap();
-            panic!(
-                "the crawl hung: still running after {bound:?}\nstderr:\n{}",
-                stderr(&out)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
+/// The hang guard of every run: far beyond any of these crawls.
+const BOUND: Duration = Duration::from_secs(60);
 
 /// Crawls `spec`'s streams through a gate to `up` that refuses
-/// connections for the first second and a half (the outage), then opens.
+/// connections (the outage) until the breaker has opened, then opens.
 fn crawl_through_an_outage(up: &Upstream, spec: &UpstreamSpec) -> (Crawl, Output) {
     let mut gate = Gate::closed();
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res::json_link("items", seeds_on(&gate.origin(), spec))],
-        QUICK_BREAKER,
-    );
-    let out = run_within(&crawl, Duration::from_secs(60), || {
-        std::thread::sleep(Duration::from_millis(1500));
-        gate.open(addr_of(up));
+    let crawl = Crawl::with(vec![Res::json_link(
+        "items",
+        seeds_on(&gate.origin(), spec),
+    )])
+    .settings(QUICK_BREAKER)
+    .write();
+    let child = crawl.spawn_logged("warn");
+    wait_until("the outage opened the breaker", || {
+        crawl.log().contains("Circuit breaker open")
     });
+    gate.open(addr_of(up));
+    let out = crawl.exit_within(child, BOUND);
     (crawl, out)
 }
 
@@ -85,15 +66,11 @@ fn crawl_through_an_outage(up: &Upstream, spec: &UpstreamSpec) -> (Crawl, Output
 #[test]
 fn an_origin_back_after_an_outage_is_probed_and_the_crawl_finishes() {
     let spec = spec();
-    let up = Upstream::start(spec.clone()).unwrap();
+    let up = upstream(spec.clone());
+    // The gate opens only once the breaker has (see crawl_through_an_outage).
     let (crawl, out) = crawl_through_an_outage(&up, &spec);
     assert_exit(&out, 0);
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
-    assert!(
-        stderr(&out).contains("Circuit breaker open"),
-        "the outage opened the breaker:\n{}",
-        stderr(&out)
-    );
+    crawl.assert_every_record_once(&spec);
 }
 
 /// Regression (issue 13, observation 1): the same when the first probe
@@ -102,7 +79,7 @@ fn an_origin_back_after_an_outage_is_probed_and_the_crawl_finishes() {
 #[test]
 fn a_probe_answered_with_html_closes_the_breaker() {
     let spec = spec();
-    let up = Upstream::start(spec.clone()).unwrap();
+    let up = upstream(spec.clone());
     up.add_fault(Fault::new(FaultAction::Html).times(1));
     let (crawl, out) = crawl_through_an_outage(&up, &spec);
     assert_exit(&out, 3);
@@ -123,13 +100,14 @@ fn a_probe_answered_with_html_closes_the_breaker() {
 fn an_unreachable_origin_is_named_and_given_up() {
     let spec = spec();
     let gate = Gate::closed(); // never opened: a typo'd port
-    let crawl = Crawl::new();
     let config = QUICK_BREAKER.replace("[breaker]\n", "[breaker]\ngive_up_after = \"2s\"\n");
-    crawl.write(
-        &[Res::json_link("items", seeds_on(&gate.origin(), &spec))],
-        &config,
-    );
-    let out = run_within(&crawl, Duration::from_secs(60), || {});
+    let crawl = Crawl::with(vec![Res::json_link(
+        "items",
+        seeds_on(&gate.origin(), &spec),
+    )])
+    .settings(&config)
+    .write();
+    let out = crawl.exit_within(crawl.spawn_logged("warn"), BOUND);
     assert_exit(&out, 3);
     let err = stderr(&out);
     assert!(
@@ -139,8 +117,7 @@ fn an_unreachable_origin_is_named_and_given_up() {
     assert!(err.contains("giving up on it"), "{err}");
     let summary = crawl.summary();
     assert_eq!(summary["dead_letters"], spec.streams as u64, "{summary}");
-    let listed = crawl.admin(&["dead-letters"]);
-    let text = String::from_utf8_lossy(&listed.stdout);
+    let text = crawl.dead_letters();
     assert_eq!(
         text.matches("origin_unreachable").count(),
         spec.streams,

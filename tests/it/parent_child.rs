@@ -4,11 +4,13 @@
 //! is still paging, and a stopped crawl resumes exactly once.
 
 use crate::util::*;
-use harvest_testkit::{child_ids, Upstream, UpstreamSpec};
-use std::time::{Duration, Instant};
+use harvest_testkit::{child_ids, Upstream, CHILD_PAGES};
+use std::time::Instant;
 
-/// `users` from the upstream's streams, `orders` from each user's id.
-fn write_config(crawl: &Crawl, up: &Upstream, client: &str) {
+/// A crawl of `users` from the upstream's streams, `orders` from each
+/// user's id, with `client` settings.
+fn users_and_orders(up: &Upstream, client: &str) -> Crawl {
+    let crawl = Crawl::new();
     let seeds = up.seeds().join("\n") + "\n";
     std::fs::write(crawl.path("users-seeds.txt"), seeds).unwrap();
     let toml = format!(
@@ -36,6 +38,7 @@ paginator = {{ type = "json_link" }}
         origin = up.origin_url(0),
     );
     crawl.write_raw(&toml);
+    crawl
 }
 
 /// Every child of every parent id exactly once, each carrying its parent's
@@ -67,21 +70,13 @@ fn assert_children(crawl: &Crawl, parents: u64) {
 
 #[test]
 fn children_start_while_the_parent_pages_and_carry_its_fields() {
-    let spec = UpstreamSpec {
-        origins: 2,
-        streams: 4,
-        pages: 5,
-        records: 3,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
-    let crawl = Crawl::new();
-    write_config(
-        &crawl,
+    let up = upstream(shape(2, 4, 5, 3));
+    let spec = up.spec();
+    let crawl = users_and_orders(
         &up,
         "[client]\nrate_per_sec = 400.0\nburst = 10\nmax_in_flight_per_origin = 4\n",
     );
-    assert_exit(&crawl.run(), 0);
+    crawl.run_expect(0);
 
     assert_exactly_once(&crawl.ids("users"), spec.total_records());
     assert_children(&crawl, spec.total_records());
@@ -96,35 +91,25 @@ fn children_start_while_the_parent_pages_and_carry_its_fields() {
     let child_requests = log.iter().filter(|r| r.path.starts_with("/c/")).count() as u64;
     assert_eq!(
         child_requests,
-        spec.total_records() * harvest_testkit::CHILD_PAGES,
+        spec.total_records() * CHILD_PAGES,
         "each child page fetched once"
     );
 }
 
 #[test]
 fn sigint_mid_crawl_then_resume_every_parent_and_child_once() {
-    let spec = UpstreamSpec {
-        origins: 2,
-        streams: 10,
-        pages: 5,
-        records: 4,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
-    let crawl = Crawl::new();
-    write_config(
-        &crawl,
+    let up = upstream(shape(2, 10, 5, 4));
+    let spec = up.spec();
+    let crawl = users_and_orders(
         &up,
         "[client]\nrate_per_sec = 300.0\nburst = 5\nmax_in_flight_per_origin = 4\n",
     );
-    let total = spec.total_pages() + spec.total_records() * harvest_testkit::CHILD_PAGES;
+    let total = spec.total_pages() + spec.total_records() * CHILD_PAGES;
     let child = crawl.spawn();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while (up.log().len() as u64) < total / 4 {
-        assert!(Instant::now() < deadline, "crawl made no progress");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    wait_until("a quarter of the pages were served", || {
+        up.log().len() as u64 >= total / 4
+    });
+    interrupt(&child);
     let out = child.wait_with_output().unwrap();
     assert_exit(&out, 130);
     assert!(
@@ -132,7 +117,7 @@ fn sigint_mid_crawl_then_resume_every_parent_and_child_once() {
         "the crawl was stopped early"
     );
 
-    assert_exit(&crawl.run(), 0);
+    crawl.run_expect(0);
     assert_exactly_once(&crawl.ids("users"), spec.total_records());
     assert_children(&crawl, spec.total_records());
     // A graceful stop commits every page it fetched: nothing is fetched twice.
@@ -145,30 +130,17 @@ fn sigint_mid_crawl_then_resume_every_parent_and_child_once() {
 #[test]
 #[ignore]
 fn thousands_of_parents_with_bounded_memory() {
-    let spec = UpstreamSpec {
-        origins: 1,
-        streams: 50,
-        pages: 20,
-        records: 10,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
-    let crawl = Crawl::new();
-    write_config(
-        &crawl,
-        &up,
-        "[client]\nrate_per_sec = 100000.0\nburst = 1000\n",
-    );
+    let up = upstream(shape(1, 50, 20, 10));
+    let spec = up.spec();
+    let crawl = users_and_orders(&up, "[client]\nrate_per_sec = 100000.0\nburst = 1000\n");
     let started = Instant::now();
-    assert_exit(&crawl.run(), 0);
+    crawl.run_expect(0);
     let wall = started.elapsed();
     assert_children(&crawl, spec.total_records());
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
     println!(
         "{} parents, {} child pages: {wall:?}, peak RSS of harvest {} MB",
         spec.total_records(),
         up.log().len() as u64 - spec.total_pages(),
-        usage.ru_maxrss / 1024
+        children_peak_rss_kib() / 1024
     );
 }

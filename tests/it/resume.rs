@@ -2,31 +2,22 @@
 //! a crawl stopped with SIGINT continues where it stopped.
 
 use crate::util::*;
-use harvest_testkit::{Upstream, UpstreamSpec};
+use harvest_testkit::{Fault, FaultAction};
 use std::time::{Duration, Instant};
 
 #[test]
 fn rerunning_a_finished_crawl_sends_no_request() {
-    let spec = UpstreamSpec {
-        origins: 2,
-        streams: 3,
-        pages: 4,
-        records: 5,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res::json_link("items", up.seeds())],
-        "[client]\nrate_per_sec = 1000.0\n",
-    );
-    assert_exit(&crawl.run(), 0);
+    let up = upstream(shape(2, 3, 4, 5));
+    let spec = up.spec();
+    let crawl = Crawl::of(&up)
+        .settings("[client]\nrate_per_sec = 1000.0\n")
+        .write();
+    crawl.run_expect(0);
     let first = std::fs::read(crawl.path("out/items.jsonl")).unwrap();
     assert_eq!(up.log().len() as u64, spec.total_pages());
 
     up.log().clear();
-    let again = crawl.run();
-    assert_exit(&again, 0);
+    crawl.run_expect(0);
     assert!(
         up.log().is_empty(),
         "second run fetched {:?}",
@@ -43,25 +34,17 @@ fn rerunning_a_finished_crawl_sends_no_request() {
 #[test]
 fn sigint_mid_crawl_then_resume_completes_exactly_once() {
     // 2 origins × 300 pages at 150 pages/s each: ~2 s, long enough to interrupt.
-    let spec = UpstreamSpec {
-        origins: 2,
-        streams: 30,
-        pages: 10,
-        records: 4,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res::json_link("items", up.seeds())],
-        "[client]\nrate_per_sec = 150.0\nburst = 5\nmax_in_flight_per_origin = 4\n",
-    );
+    let up = upstream(shape(2, 30, 10, 4));
+    let spec = up.spec();
+    let crawl = Crawl::of(&up)
+        .settings("[client]\nrate_per_sec = 150.0\nburst = 5\nmax_in_flight_per_origin = 4\n")
+        .write();
     let child = crawl.spawn();
     // Interrupt once the upstream has served a fifth of the pages.
     wait_until("a fifth of the pages were served", || {
         up.log().len() as u64 >= spec.total_pages() / 5
     });
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    interrupt(&child);
     let out = child.wait_with_output().unwrap();
     assert_exit(&out, 130);
     let stopped = crawl.summary();
@@ -73,9 +56,8 @@ fn sigint_mid_crawl_then_resume_completes_exactly_once() {
     );
     let fetched_before = up.log().len() as u64;
 
-    let out = crawl.run();
-    assert_exit(&out, 0);
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    crawl.run_expect(0);
+    crawl.assert_every_record_once(spec);
     // A graceful stop commits every page it fetched: nothing is fetched twice.
     assert_eq!(
         up.log().len() as u64,
@@ -86,35 +68,27 @@ fn sigint_mid_crawl_then_resume_completes_exactly_once() {
 
 #[test]
 fn a_second_signal_exits_at_once_and_the_crawl_still_resumes() {
-    let spec = UpstreamSpec {
-        origins: 1,
-        streams: 4,
-        pages: 3,
-        records: 2,
-        ..Default::default()
-    };
-    let up = Upstream::start(spec.clone()).unwrap();
+    let up = upstream(shape(1, 4, 3, 2));
     // Every request of the first run hangs for 30 s: the graceful stop would
     // wait for them (up to its 10 s grace); the second signal must not.
-    up.add_fault(
-        harvest_testkit::Fault::new(harvest_testkit::FaultAction::Delay(Duration::from_secs(30)))
-            .times(4),
-    );
-    let crawl = Crawl::new();
-    crawl.write(
-        &[Res::json_link("items", up.seeds())],
-        "[client]\nrate_per_sec = 1000.0\nread_timeout = \"60s\"\n",
-    );
-    let child = crawl.spawn();
-    // The testkit logs a request once answered; wait until the crawl is surely running.
-    wait_until("the crawl started", || crawl.path("state").exists());
-    std::thread::sleep(Duration::from_millis(300));
-    let pid = child.id() as i32;
-    unsafe { libc::kill(pid, libc::SIGINT) };
-    std::thread::sleep(Duration::from_millis(200));
+    up.add_fault(Fault::new(FaultAction::Delay(Duration::from_secs(30))).times(4));
+    let crawl = Crawl::of(&up)
+        .settings("[client]\nrate_per_sec = 1000.0\nread_timeout = \"60s\"\n")
+        .write();
+    let child = crawl.spawn_logged("warn");
+    // The four seeds are held by the upstream: the crawl is mid-page.
+    wait_until("the four seeds are held upstream", || {
+        up.log().received() == 4
+    });
+    interrupt(&child);
+    wait_until("the graceful stop began", || {
+        crawl
+            .log()
+            .contains("Stopping: finishing the pages in flight")
+    });
     let second = Instant::now();
-    unsafe { libc::kill(pid, libc::SIGINT) };
-    let out = child.wait_with_output().unwrap();
+    interrupt(&child);
+    let out = crawl.exit_within(child, Duration::from_secs(60));
     assert_exit(&out, 130);
     assert!(
         second.elapsed() < Duration::from_secs(5),
@@ -123,6 +97,6 @@ fn a_second_signal_exits_at_once_and_the_crawl_still_resumes() {
     assert!(stderr(&out).contains("second signal"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("panicked"), "no stack trace");
     up.clear_faults();
-    assert_exit(&crawl.run(), 0);
-    assert_exactly_once(&crawl.ids("items"), spec.total_records());
+    crawl.run_expect(0);
+    crawl.assert_every_record_once(up.spec());
 }

@@ -3,8 +3,9 @@
 //! the state directory, although pages were retried and dead-lettered.
 
 use crate::util::*;
-use harvest_testkit::{Credential, Fault, FaultAction, Upstream, UpstreamSpec};
+use harvest_testkit::{Credential, Fault, FaultAction};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 const TOKEN: &str = "tok-LEAKCHECK-7c1f0e9d";
 const KEY: &str = "key-LEAKCHECK-3b8a2d6e";
@@ -27,14 +28,7 @@ fn contains(hay: &[u8], needle: &str) -> bool {
 
 #[test]
 fn secrets_never_reach_logs_metrics_state_or_output() {
-    let up = Upstream::start(UpstreamSpec {
-        origins: 2,
-        streams: 3,
-        pages: 4,
-        records: 2,
-        ..Default::default()
-    })
-    .unwrap();
+    let up = upstream(shape(2, 3, 4, 2));
     up.require_credential(0, Credential::Bearer(TOKEN.into()));
     up.require_credential(
         1,
@@ -52,7 +46,6 @@ fn secrets_never_reach_logs_metrics_state_or_output() {
     up.add_fault(Fault::new(FaultAction::Status(404)).path("/s/1/p/2"));
     up.add_fault(Fault::new(FaultAction::Redirect("/s/2/p/0".into())).path("/moved"));
     let port = free_port();
-    let crawl = Crawl::new();
     let seeds = |o: usize| -> Vec<String> {
         let mut s: Vec<String> = (0..3)
             .map(|s| format!("{}/s/{s}/p/0", up.origin_url(o)))
@@ -60,13 +53,15 @@ fn secrets_never_reach_logs_metrics_state_or_output() {
         s.push(format!("{}/moved", up.origin_url(o)));
         s
     };
-    crawl.write(
-        &[Res::json_link("a", seeds(0)), Res::json_link("b", seeds(1))],
-        &format!(
-            "[metrics]\nlisten = \"127.0.0.1:{port}\"\nlinger = \"5s\"\n\
-             [retry]\nbase_delay = \"10ms\"\nmax_delay = \"20ms\"\n"
-        ),
-    );
+    let crawl = Crawl::with(vec![
+        Res::json_link("a", seeds(0)),
+        Res::json_link("b", seeds(1)),
+    ])
+    .settings(&format!(
+        "[metrics]\nlisten = \"127.0.0.1:{port}\"\nlinger = \"5s\"\n\
+         [retry]\nbase_delay = \"10ms\"\nmax_delay = \"20ms\"\n"
+    ))
+    .write();
     // Resource `a` gets the bearer token; resource `b` (last) the query key.
     let toml = std::fs::read_to_string(crawl.path("crawl.toml")).unwrap();
     let toml = toml.replacen(
@@ -89,17 +84,12 @@ fn secrets_never_reach_logs_metrics_state_or_output() {
         .stderr(stderr_file)
         .spawn()
         .unwrap();
-    // Scrape while it runs (it lingers 5 s at the end); keep the last scrape.
-    let mut metrics = String::new();
-    let status = loop {
-        if let Some(text) = scrape(port) {
-            metrics = text;
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
+    // The summary is written when the crawl is over; /metrics lingers 5 s
+    // after it, with the final counts.
+    wait_until("the crawl finished", || crawl.path("summary.json").exists());
+    let metrics = scrape(port).expect("metrics linger after the crawl");
+    let status = exit_by(&mut child, Instant::now() + Duration::from_secs(60))
+        .expect("harvest exits once /metrics has lingered");
     assert_eq!(
         status.code(),
         Some(3),

@@ -4,11 +4,9 @@
 //! it did and check the invariants.
 
 use super::Suite;
-use crate::util::Crawl;
+use crate::util::{exit_by, Crawl};
 use harvest_testkit::chaos::{check, ChaosUpstream, Observed, Schedule, Style, Timing};
 use std::fmt::Write as _;
-use std::fs::File;
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 /// The crawl settings: short timeouts, backoff and breaker periods, so a
@@ -76,43 +74,18 @@ fn config(crawl: &Crawl, up: &ChaosUpstream, suite: &Suite) -> String {
     toml
 }
 
-/// `harvest run` with its output appended to `harvest.out` / `harvest.err`.
-fn spawn(crawl: &Crawl) -> Child {
-    let log = |name: &str| {
-        File::options()
-            .create(true)
-            .append(true)
-            .open(crawl.path(name))
-            .unwrap()
-    };
-    crawl
-        .command_with_log("warn")
-        .arg("--quiet")
-        .stdout(Stdio::from(log("harvest.out")))
-        .stderr(Stdio::from(log("harvest.err")))
-        .spawn()
-        .expect("harvest starts")
-}
-
-/// Waits for `child` until `deadline`: its exit code, or `None` (still
-/// running: killed with SIGKILL). A death by signal is exit `-signal`.
-fn wait_until(child: &mut Child, deadline: Instant) -> Option<i32> {
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            use std::os::unix::process::ExitStatusExt;
-            return Some(
-                status
-                    .code()
-                    .unwrap_or_else(|| -status.signal().unwrap_or(0)),
-            );
-        }
-        if Instant::now() >= deadline {
-            child.kill().unwrap(); // SIGKILL
-            child.wait().unwrap();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+/// Runs `harvest run` (output appended to `harvest.out` / `harvest.err`)
+/// until `deadline`: its exit code, or `None` (still running: killed with
+/// SIGKILL). A death by signal is exit `-signal`.
+fn run_until(crawl: &Crawl, deadline: Instant) -> Option<i32> {
+    use std::os::unix::process::ExitStatusExt;
+    let mut child = crawl.spawn_logged("warn");
+    let status = exit_by(&mut child, deadline)?;
+    Some(
+        status
+            .code()
+            .unwrap_or_else(|| -status.signal().unwrap_or(0)),
+    )
 }
 
 /// Runs seed `seed`: `Ok(note)` when every invariant held, else the report
@@ -128,15 +101,13 @@ pub fn run_seed(seed: u64, suite: &Suite) -> Result<String, String> {
     let mut exit = None;
     let mut killed = false;
     if let Some(kill_at) = up.schedule().kill_at {
-        let mut child = spawn(&crawl);
-        match wait_until(&mut child, started + kill_at) {
+        match run_until(&crawl, started + kill_at) {
             Some(code) => exit = Some(code), // over before the kill
             None => killed = true,
         }
     }
     if exit.is_none() {
-        let mut child = spawn(&crawl);
-        exit = wait_until(&mut child, deadline);
+        exit = run_until(&crawl, deadline);
     }
     let elapsed = started.elapsed();
     let (ids, bad_lines) = output_ids(&crawl);
@@ -177,7 +148,7 @@ pub fn run_seed(seed: u64, suite: &Suite) -> Result<String, String> {
         seen.listing,
         String::from_utf8_lossy(&listing.stderr)
     ));
-    let err = std::fs::read_to_string(crawl.path("harvest.err")).unwrap_or_default();
+    let err = crawl.log();
     let tail: Vec<&str> = err.lines().rev().take(15).collect();
     report.push_str("harvest stderr (last lines):\n");
     for line in tail.iter().rev() {
