@@ -339,7 +339,10 @@ impl Harvest {
             if let (Some(after), Some(_)) = (kill_after_first, first_request) {
                 std::thread::sleep(after);
                 // SAFETY: `pid` is our child, not yet waited for.
-                unsafe { libc::kill(pid, libc::SIGKILL) };
+                #[allow(unsafe_code)]
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL)
+                };
             }
         }
         let exit = wait(pid);
@@ -368,6 +371,7 @@ fn unique() -> u64 {
 fn wait(pid: libc::pid_t) -> i32 {
     let mut status = 0;
     // SAFETY: plain syscall on our own child with a valid out-pointer.
+    #[allow(unsafe_code)]
     let r = unsafe { libc::waitpid(pid, &mut status, 0) };
     assert_eq!(r, pid, "waitpid: {}", std::io::Error::last_os_error());
     if libc::WIFEXITED(status) {

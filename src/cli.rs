@@ -32,6 +32,7 @@ pub enum Command {
     /// Put every dead page back in the frontier (the next `run` fetches them).
     RetryDead(ConfigArg),
     /// Start the bundled demo API on loopback and harvest it into out/demo.
+    #[cfg(feature = "demo")]
     Demo(DemoArgs),
 }
 
@@ -70,6 +71,8 @@ pub struct ConfigArg {
     pub config: PathBuf,
 }
 
+/// `harvest demo` (feature `demo`).
+#[cfg(feature = "demo")]
 #[derive(Args)]
 pub struct DemoArgs {
     /// Streams per origin.

@@ -5,6 +5,7 @@
 mod admin;
 mod check;
 mod cli;
+#[cfg(feature = "demo")]
 mod demo;
 mod exit;
 mod metrics;
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Run(args) => run::run(args),
         cli::Command::Check(args) => check::check(args),
+        #[cfg(feature = "demo")]
         cli::Command::Demo(args) => demo::run(args),
         cli::Command::Status(args) => admin::status(args),
         cli::Command::DeadLetters(args) => admin::dead_letters(args),
