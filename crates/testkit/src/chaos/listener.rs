@@ -5,7 +5,7 @@
 //! *reserved* by a bound socket that does not listen, so no other server
 //! (another test binding port 0) can take it meanwhile.
 
-use super::serve::ChaosShared;
+use super::shared::ChaosShared;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;

@@ -5,7 +5,8 @@
 //! - `kinds.rs`: which fault kinds may be drawn (one flag each);
 //! - `schedule.rs`: the schedule, plain data drawn from a seed;
 //! - `serve.rs`, `listener.rs`: the servers that follow it (real sockets:
-//!   refused connections, resets, bursts, stalls, trickles, ...);
+//!   refused connections, resets, bursts, stalls, trickles, ...), around
+//!   the state they share (`shared.rs`);
 //! - `oracle.rs`: the records a correct crawl yields, the pages that must
 //!   end dead, the streams that must be cut, the time bound;
 //! - `check.rs`: what a crawl did against the oracle → broken invariants.
@@ -16,6 +17,7 @@ mod listener;
 mod oracle;
 mod schedule;
 mod serve;
+mod shared;
 
 pub use check::{check, Observed, Violation};
 pub use kinds::FaultKinds;

@@ -6,10 +6,11 @@
 use super::listener::{listen_on, reserve, ChaosListener};
 use super::oracle::{foreign_link, Oracle, Timing};
 use super::schedule::{End, Schedule, Style, Transient, WindowKind, CURSOR_BASE, TRICKLE_EVERY};
+use super::shared::ChaosShared;
 use super::RECORDS_PER_PAGE;
 use crate::log::Seen;
 use crate::server::{apply_fault, json};
-use crate::{FaultAction, RequestLog, UpstreamSpec};
+use crate::{FaultAction, RequestLog};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
@@ -18,32 +19,6 @@ use std::net::Ipv4Addr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// What every origin's server shares.
-pub(crate) struct ChaosShared {
-    pub(crate) schedule: Schedule,
-    /// Record ids and bodies (`UpstreamSpec::record`).
-    spec: UpstreamSpec,
-    log: RequestLog,
-    /// `http://127.0.0.1:PORT` of each origin.
-    urls: Vec<String>,
-    /// Requests seen per (origin, stream, page index): which page fault the
-    /// next one gets.
-    seen: Mutex<HashMap<(usize, usize, usize), usize>>,
-    /// Connections reset per origin (they never reach the request log).
-    resets: Vec<AtomicU64>,
-}
-
-impl ChaosShared {
-    /// Time since the upstream started: the schedule's clock.
-    pub(crate) fn now(&self) -> Duration {
-        self.log.started().elapsed()
-    }
-
-    pub(crate) fn count_reset(&self, origin: usize) {
-        self.resets[origin].fetch_add(1, Ordering::Relaxed);
-    }
-}
 
 /// A running chaos upstream. Dropping it stops the servers.
 pub struct ChaosUpstream {
