@@ -2,7 +2,12 @@
 //! (relative targets resolved against the page URL), followed under the same
 //! rules as `json_link`: same origin, http(s) only, never the page itself.
 
-use crate::{find_rel, link_next, Next, PageRequest};
+use crate::follow::link_next;
+use crate::{Next, PageRequest};
+
+mod parse;
+
+pub use parse::{find_rel, parse_links, Link};
 
 /// The next page from the page's `Link` header values.
 pub(crate) fn next(

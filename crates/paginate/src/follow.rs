@@ -7,7 +7,7 @@
 //!
 //! The same rules serve `header_link` (the `Link` header's `rel="next"`).
 
-use crate::CutReason;
+use crate::{Cut, CutReason, Next, PageRequest};
 use url::Url;
 
 /// A link found on a page, resolved and checked: `Ok(None)` ends the stream,
@@ -36,6 +36,22 @@ pub(crate) fn next(
         return Err((CutReason::SelfLink, url.to_string()));
     }
     Ok(Some(url))
+}
+
+/// Follows a link found on `page` (json_link, header_link).
+pub(crate) fn link_next(
+    page: &PageRequest,
+    link: Option<&str>,
+    allowed_origins: &[String],
+) -> Next {
+    match next(&page.url, link, allowed_origins) {
+        Ok(Some(url)) => Next::Page(page.then(url)),
+        Ok(None) => Next::End,
+        Err((reason, target)) => {
+            let pos = page.then(page.url.clone()).pos;
+            Next::Refused(Cut::new(reason, target, pos))
+        }
+    }
 }
 
 #[cfg(test)]
