@@ -5,7 +5,7 @@ use crate::{query, Cut, CutReason, Found, Next, PageRequest};
 
 /// `cursor`: the token goes back as `cursor_param`; a missing/null/empty
 /// token or `has_more: false` ends the stream, a repeated one is refused.
-pub(crate) fn cursor_next(page: &PageRequest, cursor_param: &str, found: &Found) -> Next {
+pub(crate) fn next(page: &PageRequest, cursor_param: &str, found: &Found) -> Next {
     if found.has_more == Some(false) {
         return Next::End;
     }

@@ -1,5 +1,5 @@
-//! `offset` and `page_number`: the next page is computed, not read, so the
-//! stream can fan out. Once a page reveals how far the stream goes, every
+//! The fan-out shared by `offset` and `page_number`: the next page is
+//! computed, not read, so the stream can fan out. Once a page reveals how far the stream goes, every
 //! remaining page is returned at once (`Next::Pages`), and those pages end
 //! their stream — all but the last, which goes on like any page: if the total
 //! grew while the stream was paged (records added upstream), the last page
@@ -18,12 +18,6 @@
 //! - without one, an empty page ends the stream (or `has_more: false`), and
 //!   a short page only with `end_on_short_page`.
 //!
-//! An `offset` page queued by a fan-out owns the slot `[offset, offset +
-//! limit)` (its URL asks for exactly that `limit`): if it comes back short,
-//! it asks for the rest of its slot, never past it (the next slot is another
-//! page's). A `page_number` page queued by a fan-out carries, in its
-//! position's `offset`, how many records come before it, so the last page
-//! knows whether the total is reached.
 
 use crate::{query, Next, PageRequest};
 

@@ -1,11 +1,9 @@
-//! `json_link`: the body names the next page's URL (absolute, or relative to
-//! the page). Missing, `null` or `""` ends the stream. Only http(s) links to
-//! the page's own origin, or to one of the resource's `allowed_origins`, are
-//! followed; a link to the page itself ends the stream (a server that would
-//! loop forever).
-
-//!
-//! The same rules serve `header_link` (the `Link` header's `rel="next"`).
+//! Following a link found on a page, for both link styles (`json_link`: a
+//! body field; `header_link`: the `Link` header's `rel="next"`). The link is
+//! resolved against the page URL; missing or empty ends the stream. Only
+//! http(s) links to the page's own origin, or to one of the resource's
+//! `allowed_origins`, are followed; a link to the page itself is refused (a
+//! server that would loop forever). A refused link cuts the stream.
 
 use crate::{Cut, CutReason, Next, PageRequest};
 use url::Url;
@@ -13,7 +11,7 @@ use url::Url;
 /// A link found on a page, resolved and checked: `Ok(None)` ends the stream,
 /// `Err((reason, target))` says why it is not followed and what it names
 /// (the resolved URL, or the link's text when it is not a URL).
-pub(crate) fn next(
+pub(crate) fn resolve(
     page: &Url,
     link: Option<&str>,
     allowed_origins: &[String],
@@ -38,13 +36,9 @@ pub(crate) fn next(
     Ok(Some(url))
 }
 
-/// Follows a link found on `page` (json_link, header_link).
-pub(crate) fn link_next(
-    page: &PageRequest,
-    link: Option<&str>,
-    allowed_origins: &[String],
-) -> Next {
-    match next(&page.url, link, allowed_origins) {
+/// Follows a link found on `page`: the next page, the end, or a cut.
+pub(crate) fn next(page: &PageRequest, link: Option<&str>, allowed_origins: &[String]) -> Next {
+    match resolve(&page.url, link, allowed_origins) {
         Ok(Some(url)) => Next::Page(page.then(url)),
         Ok(None) => Next::End,
         Err((reason, target)) => {
@@ -59,7 +53,7 @@ mod tests {
     use super::*;
 
     fn link(l: Option<&str>) -> Result<Option<Url>, (CutReason, String)> {
-        next(&page(), l, &[])
+        resolve(&page(), l, &[])
     }
 
     #[test]
@@ -67,12 +61,12 @@ mod tests {
         let cdn = vec!["https://cdn.example.com".to_string()];
         let cdn_page = "https://cdn.example.com/items?page=3";
         let to_cdn = Some(cdn_page);
-        assert!(next(&page(), to_cdn, &[]).is_err());
+        assert!(resolve(&page(), to_cdn, &[]).is_err());
         assert_eq!(
-            next(&page(), to_cdn, &cdn),
+            resolve(&page(), to_cdn, &cdn),
             Ok(Some(Url::parse(cdn_page).unwrap()))
         );
-        assert!(next(&page(), Some("https://other.example.com/x"), &cdn).is_err());
+        assert!(resolve(&page(), Some("https://other.example.com/x"), &cdn).is_err());
     }
 
     fn page() -> Url {

@@ -2,9 +2,12 @@
 //!
 //! A page body goes in; out come its records, as JSON Lines holding the exact
 //! bytes the API sent for each record (never parsed and re-serialised), and
-//! what to fetch next. One module per pagination style; the body walk that
-//! finds records and pagination fields in one pass is in `scan`, the `Link`
-//! header parser in `link_header`. A body can be parsed whole
+//! what to fetch next. One module per pagination style (`json_link`,
+//! `header_link`, `cursor`, `offset`, `page_number`; `single_page` needs
+//! none): the two link styles follow links by the rules of `follow`, the two
+//! computed ones fan out by `fan_out`, and `header_link` owns the RFC 8288
+//! `Link` header parser. The body walk that finds records and pagination
+//! fields in one pass is in `scan`. A body can be parsed whole
 //! ([`PageRules::parse`]) or as it streams in ([`PageRules::page_parser`]),
 //! by the same push splitter. No I/O here: the fetcher hands over bytes
 //! and headers, the engine decides what to do.
@@ -50,6 +53,7 @@ mod error;
 mod fan_out;
 mod follow;
 mod header_link;
+mod json_link;
 mod offset;
 mod page_number;
 mod parser;
@@ -322,7 +326,7 @@ impl PageRules {
         };
         let next = match &self.style {
             PageStyle::SinglePage => Next::End,
-            PageStyle::JsonLink { .. } => follow::link_next(
+            PageStyle::JsonLink { .. } => json_link::next(
                 page,
                 self.slots.link.and_then(|i| scan.string(i)),
                 &self.allowed_origins,
@@ -334,7 +338,7 @@ impl PageRules {
                 cursor_param,
                 has_more_path: _,
                 ..
-            } => cursor::cursor_next(page, cursor_param, &found),
+            } => cursor::next(page, cursor_param, &found),
             PageStyle::Offset {
                 offset_param,
                 limit_param,
@@ -349,7 +353,7 @@ impl PageRules {
                     limit: *limit,
                     end_on_short_page: *end_on_short_page,
                 };
-                offset::offset(page, o, found.total.or(*total), &found)
+                offset::next(page, o, found.total.or(*total), &found)
             }
             PageStyle::PageNumber {
                 page_param,
@@ -371,7 +375,7 @@ impl PageRules {
                     page_size: *page_size,
                     end_on_short_page: *end_on_short_page,
                 };
-                page_number::page_number(page, p, total, &found)
+                page_number::next(page, p, total, &found)
             }
         };
         self.cap(next)

@@ -1,6 +1,11 @@
 //! `offset`: each page asks for `limit` records from an offset; the next
 //! offset is this page's plus the records it held. The stream can fan out
 //! (see `fan_out` for when it ends).
+//!
+//! An `offset` page queued by a fan-out owns the slot `[offset, offset +
+//! limit)` (its URL asks for exactly that `limit`): if it comes back short,
+//! it asks for the rest of its slot, never past it (the next slot is another
+//! page's).
 
 use crate::fan_out::{fan_out, number};
 use crate::{query, Found, Next, PageRequest, MAX_FAN_OUT};
@@ -17,7 +22,7 @@ pub(crate) struct Offset<'a> {
 
 /// `offset`: the next offset is this page's offset plus the records it held.
 /// `total` is the body's total, or the config's.
-pub(crate) fn offset(page: &PageRequest, o: Offset<'_>, total: Option<u64>, found: &Found) -> Next {
+pub(crate) fn next(page: &PageRequest, o: Offset<'_>, total: Option<u64>, found: &Found) -> Next {
     let got = found.records;
     if got == 0 {
         return Next::End;

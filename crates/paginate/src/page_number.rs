@@ -1,6 +1,10 @@
 //! `page_number`: each page asks for a page number from `base`; a total of
 //! pages or of records lets the stream fan out (see `fan_out` for when it
 //! ends).
+//!
+//! A `page_number` page queued by a fan-out carries, in its position's
+//! `offset`, how many records come before it, so the last page knows whether
+//! the total is reached.
 
 use crate::fan_out::{fan_out, number};
 use crate::{query, Found, Next, PageRequest, MAX_FAN_OUT};
@@ -25,7 +29,7 @@ pub(crate) enum Total {
 
 /// `page_number`: stop on an empty page, `has_more: false`, after the last
 /// page the total names, or (opted in, without a total) on a short page.
-pub(crate) fn page_number(
+pub(crate) fn next(
     page: &PageRequest,
     p: Numbered<'_>,
     total: Option<Total>,
