@@ -81,7 +81,7 @@
 //! reserves again instead of sending.
 
 use crate::bucket::TokenBucket;
-use crate::rate_headers::Quota;
+use crate::quota::Quota;
 use crate::retry_after::DEFAULT_MAX_RETRY_AFTER;
 use estimate::{AcceptedRate, Sample};
 use std::time::{Duration, Instant};
