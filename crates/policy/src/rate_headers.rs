@@ -25,7 +25,7 @@
 
 use crate::quota::Quota;
 use crate::rate_numeric::{number, reset_by_magnitude, secs, NumericPair};
-use crate::structured_fields::{self as sf, Item, Member};
+use crate::structured_fields::{parse_members, Item, Member};
 use std::time::{Duration, SystemTime};
 
 /// The tightest quota the response headers announce, if any; `now` turns
@@ -46,8 +46,8 @@ where
             "x-ratelimit-reset-after" => x.reset(number(value).map(secs)),
             "ratelimit-remaining" => trio.remaining(value),
             "ratelimit-reset" => trio.reset(reset_by_magnitude(value, now)),
-            "ratelimit" => listed.extend(sf::parse_members(value)),
-            "ratelimit-policy" => policies.extend(sf::parse_members(value)),
+            "ratelimit" => listed.extend(parse_members(value)),
+            "ratelimit-policy" => policies.extend(parse_members(value)),
             _ => {}
         }
     }
