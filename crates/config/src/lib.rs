@@ -7,6 +7,7 @@
 //! the network or the state store.
 
 mod auth;
+mod checker;
 mod error;
 mod model;
 mod paginator;
