@@ -1,33 +1,16 @@
 //! The supervisor's side of group commit: what is staged, what is with the
 //! writer, and which pages are queued but not yet in sled.
 
+use super::group::{Committed, Durable, Group};
 use super::lines::PageLines;
-use super::writer::{Group, Writer};
+use super::writer::Writer;
 use crate::EngineError;
-use actix::{Message, Recipient};
+use actix::Recipient;
 use harvest_config::Config;
 use harvest_sink::Sink;
 use harvest_store::{CommitBatch, Counters, PageKey, Store};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
-
-/// What one group made durable (for the run's stats).
-#[derive(Debug, Default, Clone)]
-pub(crate) struct Committed {
-    pub pages: u64,
-    pub records: u64,
-    pub bytes_out: u64,
-    /// The frontier's next sequence number when the group was cut: every job
-    /// below it is now in sled (or finished).
-    pub next_seq: u64,
-    /// (resource index, pages, records, bytes) for each resource with pages.
-    pub by_resource: Vec<(usize, u64, u64, u64)>,
-}
-
-/// The writer's answer for one group.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub(crate) struct Durable(pub Result<Committed, EngineError>);
 
 /// One resource's staged, uncommitted lines and running totals.
 struct Staging {
