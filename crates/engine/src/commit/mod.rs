@@ -1,5 +1,5 @@
 //! Group commit: page outcomes are staged in memory and made durable together,
-//! at most every 100 ms or 1024 pages (see the supervisor), never per page.
+//! at most every 100 ms or 1024 pages (`cadence.rs`), never per page.
 //!
 //! Staging (`committer.rs`) happens on the supervisor; making a group durable
 //! happens on the writer thread (`writer.rs`), so fsyncs never stall fetching.
@@ -13,6 +13,7 @@
 //! so every page is in the output exactly once. Pages count as done (stats,
 //! progress) only once the writer reports their group durable.
 
+mod cadence;
 mod committer;
 mod group;
 mod lines;

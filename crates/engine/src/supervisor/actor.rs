@@ -24,10 +24,6 @@ use tokio::sync::{oneshot, watch, Semaphore};
 
 /// How often the supervisor wakes up on its own (retries due, commits, progress).
 const TICK: Duration = Duration::from_millis(20);
-/// Longest a staged page waits for its commit.
-pub(super) const COMMIT_EVERY: Duration = Duration::from_millis(100);
-/// Pages that trigger a commit without waiting for the tick.
-pub(super) const COMMIT_PAGES: u64 = 1024;
 /// How often a progress line is logged.
 const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 /// How often a progress callback (the terminal's bar) is called.
@@ -205,7 +201,7 @@ impl Supervisor {
     /// whether the crawl is over.
     pub(super) fn advance(&mut self, ctx: &mut Context<Self>) {
         self.guard(ctx, |s, _| {
-            if s.committer.staged_pages() >= COMMIT_PAGES {
+            if s.committer.due(Instant::now()) {
                 s.commit()?;
             }
             s.pump()
@@ -225,10 +221,7 @@ impl Supervisor {
     fn tick(&mut self, ctx: &mut Context<Self>) {
         let now = Instant::now();
         self.guard(ctx, |s, _| {
-            if s.committer
-                .staged_for(now)
-                .is_some_and(|d| d >= COMMIT_EVERY)
-            {
+            if s.committer.due(now) {
                 s.commit()?;
             }
             Ok(())
@@ -403,11 +396,7 @@ impl Handler<Durable> for Supervisor {
             s.stats.records += done.records;
             s.stats.bytes_out += done.bytes_out;
             s.frontier.committed(done.next_seq);
-            let due = s
-                .committer
-                .staged_for(Instant::now())
-                .is_some_and(|d| d >= COMMIT_EVERY);
-            if due || s.committer.staged_pages() >= COMMIT_PAGES {
+            if s.committer.due(Instant::now()) {
                 s.commit()?;
             }
             Ok(())
