@@ -3,8 +3,11 @@
 //!
 //! Staging (`committer.rs`) happens on the supervisor; making a group durable
 //! happens on the writer thread (`writer.rs`), so fsyncs never stall fetching.
-//! One group is with the writer at a time; the next one stages meanwhile and
-//! goes as soon as the writer answers, so groups grow when the disk is slow.
+//! A [`Group`](group::Group) goes to the writer and a [`Durable`] answer comes
+//! back (`group.rs`); a page's lines travel as [`PageLines`], in memory or
+//! spilled to an anonymous file (`lines.rs`). One group is with the writer
+//! at a time; the next one stages meanwhile and goes as soon as the writer
+//! answers, so groups grow when the disk is slow.
 //!
 //! The writer appends and syncs each resource's lines to its sink *first*,
 //! then applies and flushes one sled batch holding the new sink offsets,
