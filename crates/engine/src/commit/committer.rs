@@ -83,7 +83,7 @@ impl Committer {
 
     /// The staged batch, to add job changes to.
     pub fn batch(&mut self) -> &mut CommitBatch {
-        self.cadence.changed(Instant::now());
+        self.cadence.changed(now());
         &mut self.batch
     }
 
@@ -102,7 +102,7 @@ impl Committer {
 
     /// Stages a fetched page's lines for `resource` (index in the config).
     pub fn stage_page(&mut self, resource: usize, lines: PageLines, records: u64) {
-        self.cadence.page(Instant::now());
+        self.cadence.page(now());
         let out = &mut self.outputs[resource];
         let bytes = lines.len();
         out.lines.push(lines);
@@ -186,4 +186,11 @@ impl Committer {
         self.writing = false;
         self.writing_seen.clear();
     }
+}
+
+/// When a change is staged, on the clock [`Committer::due`] is asked with:
+/// tokio's, which is the std clock in a crawl and follows a test's
+/// `tokio::time::pause`.
+fn now() -> Instant {
+    tokio::time::Instant::now().into_std()
 }
