@@ -3,7 +3,7 @@
 //! (and no pause in force), then a per-origin slot, then a global slot. The
 //! slots are owned permits moved into the fetch task, so every way out of
 //! the task releases them. What each response says about the origin comes
-//! back as [`Feedback`](super::feedback::Feedback).
+//! back as [`Feedback`](super::shared::Feedback).
 //!
 //! The actor never blocks its mailbox while a job waits (no `ctx.wait`): a
 //! wait is a timer that steps the job again, so the `Feedback` of a probe,
@@ -17,43 +17,23 @@
 //! [`FetchResult::Deferred`]: crate::messages::FetchResult::Deferred
 
 use super::fetch::{fetch_page, hand_back};
+use super::shared::HostShared;
 use crate::messages::{FetchResult, Leased};
-use crate::supervisor::Supervisor;
 use crate::telemetry;
 use actix::prelude::*;
 use async_channel::TryRecvError;
-use harvest_config::{Config, OriginSettings};
-use harvest_paginate::PageRules;
+use harvest_config::OriginSettings;
 use harvest_policy::{AdaptiveBucket, AdaptiveSettings, Admit, BreakerState, CircuitBreaker};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
 /// How often a live host refreshes its per-origin gauges.
 const GAUGE_REFRESH: Duration = Duration::from_secs(1);
-
-/// What every host shares, handed out by the supervisor.
-#[derive(Clone)]
-pub(crate) struct HostShared {
-    /// The client and each resource's request settings.
-    pub http: super::Http,
-    /// The runtime fetch tasks run on (other threads than the actors').
-    pub io: tokio::runtime::Handle,
-    /// Page rules per resource, by config index.
-    pub rules: Arc<[PageRules]>,
-    /// The global in-flight cap.
-    pub global: Arc<Semaphore>,
-    /// Set when the crawl is stopping: queued jobs are handed back unfetched.
-    pub stopping: Arc<AtomicBool>,
-    /// Origins whose breaker is open or half-open (for progress displays).
-    pub open_breakers: Arc<AtomicUsize>,
-    pub supervisor: Addr<Supervisor>,
-    pub config: Arc<Config>,
-}
 
 /// How far the job under admission has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,77 +4,12 @@
 //! metric per state change (a burst of 429s slows the origin once).
 
 use super::actor::HostActor;
+use super::shared::Feedback;
 use crate::telemetry;
 use actix::prelude::*;
-use harvest_policy::{BreakerState, CallOutcome, Quota};
+use harvest_policy::BreakerState;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
-
-/// The politeness-relevant part of one response.
-#[derive(Message, Debug, Clone)]
-#[rtype(result = "()")]
-pub(crate) struct Feedback {
-    /// What the call says of the origin's health (the breaker's input).
-    pub health: CallOutcome,
-    /// The status, or `None` when no response came.
-    pub status: Option<u16>,
-    /// A `Retry-After` (on 429 / 503), already capped.
-    pub retry_after: Option<Duration>,
-    pub quota: Option<Quota>,
-    /// When the request went out (a 429 for a request sent before the last
-    /// slow-down is not another burst).
-    pub sent_at: Instant,
-}
-
-impl Feedback {
-    /// The feedback of a response, or of a transport failure (`None`).
-    pub fn of_response(status: Option<u16>, sent_at: Instant) -> Self {
-        Self {
-            health: status.map_or(CallOutcome::Failure, CallOutcome::of_status),
-            status,
-            retry_after: None,
-            quota: None,
-            sent_at,
-        }
-    }
-
-    /// An admitted call that ended without an answer (stopped, panicked):
-    /// it says nothing of the origin, but frees a half-open probe slot.
-    pub fn cancelled() -> Self {
-        Self {
-            health: CallOutcome::Neutral,
-            ..Self::of_response(None, Instant::now())
-        }
-    }
-}
-
-/// Sends the host exactly one [`Feedback`] per admitted call: a call that
-/// ends without one (the crawl stopped, the task panicked) reports
-/// [`Feedback::cancelled`] when this is dropped, so a half-open breaker
-/// never waits for a probe that will not come back.
-pub(crate) struct Reporter {
-    host: Addr<HostActor>,
-    sent: bool,
-}
-
-impl Reporter {
-    pub fn new(host: Addr<HostActor>) -> Self {
-        Self { host, sent: false }
-    }
-
-    pub fn send(&mut self, feedback: Feedback) {
-        self.sent = true;
-        self.host.do_send(feedback);
-    }
-}
-
-impl Drop for Reporter {
-    fn drop(&mut self) {
-        if !self.sent {
-            self.host.do_send(Feedback::cancelled());
-        }
-    }
-}
+use std::time::Instant;
 
 impl Handler<Feedback> for HostActor {
     type Result = ();

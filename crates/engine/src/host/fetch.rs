@@ -2,9 +2,9 @@
 //! parse, report. Runs outside the host
 //! actor so the host can start the next job while this one streams.
 
-use super::actor::{HostActor, HostShared};
-use super::feedback::{Feedback, Reporter};
+use super::actor::HostActor;
 use super::response_action::{self, Verdict};
+use super::shared::{Feedback, HostShared, Reporter};
 use crate::commit::{spill_dir, PageLines, SPILL_AT};
 use crate::messages::{FetchResult, Leased, Outcome};
 use crate::redact::Redacted;

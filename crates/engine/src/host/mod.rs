@@ -11,6 +11,8 @@ mod feedback;
 mod fetch;
 mod http;
 mod response_action;
+mod shared;
 
-pub(crate) use actor::{HostActor, HostShared};
+pub(crate) use actor::HostActor;
 pub(crate) use http::Http;
+pub(crate) use shared::HostShared;
