@@ -216,7 +216,12 @@ impl HostActor {
             if let Ok(global) = self.shared.global.clone().try_acquire_owned() {
                 let shared = self.shared.clone();
                 let io = shared.io.clone();
-                io.spawn(fetch_page(shared, ctx.address(), leased, (slot, global)));
+                io.spawn(fetch_page(
+                    shared,
+                    ctx.address().recipient(),
+                    leased,
+                    (slot, global),
+                ));
                 return;
             }
         }
@@ -240,7 +245,12 @@ impl HostActor {
                 act.busy = false;
                 let shared = act.shared.clone();
                 let io = shared.io.clone();
-                io.spawn(fetch_page(shared, ctx.address(), leased, permits));
+                io.spawn(fetch_page(
+                    shared,
+                    ctx.address().recipient(),
+                    leased,
+                    permits,
+                ));
                 act.take_next(ctx);
             }),
         );

@@ -2,13 +2,12 @@
 //! parse, report. Runs outside the host
 //! actor so the host can start the next job while this one streams.
 
-use super::actor::HostActor;
 use super::response_action::{self, Verdict};
 use super::shared::{Feedback, HostShared, Reporter};
 use crate::commit::{spill_dir, PageLines, SPILL_AT};
 use crate::messages::{FetchResult, Leased, Outcome};
 use crate::redact::Redacted;
-use actix::Addr;
+use actix::Recipient;
 use futures::FutureExt;
 use harvest_fetch::{Attempt, FetchError, RequestSpec, Response};
 use harvest_paginate::{PageRequest, Position};
@@ -25,7 +24,7 @@ use tokio::sync::OwnedSemaphorePermit;
 /// outcome, which bounds the supervisor's mailbox by the global cap.
 pub(crate) async fn fetch_page(
     shared: HostShared,
-    host: Addr<HostActor>,
+    host: Recipient<Feedback>,
     leased: Leased,
     permits: (OwnedSemaphorePermit, OwnedSemaphorePermit),
 ) {

@@ -2,8 +2,7 @@
 //! out by the supervisor), and the [`Feedback`] each fetch task reports to
 //! its host through a [`Reporter`].
 
-use super::actor::HostActor;
-use crate::supervisor::Supervisor;
+use crate::messages::Outcome;
 use actix::prelude::*;
 use harvest_config::Config;
 use harvest_paginate::PageRules;
@@ -28,7 +27,8 @@ pub(crate) struct HostShared {
     pub stopping: Arc<AtomicBool>,
     /// Origins whose breaker is open or half-open (for progress displays).
     pub open_breakers: Arc<AtomicUsize>,
-    pub supervisor: Addr<Supervisor>,
+    /// Where each job's outcome goes (the supervisor).
+    pub supervisor: Recipient<Outcome>,
     pub config: Arc<Config>,
 }
 
@@ -75,12 +75,12 @@ impl Feedback {
 /// [`Feedback::cancelled`] when this is dropped, so a half-open breaker
 /// never waits for a probe that will not come back.
 pub(crate) struct Reporter {
-    host: Addr<HostActor>,
+    host: Recipient<Feedback>,
     sent: bool,
 }
 
 impl Reporter {
-    pub fn new(host: Addr<HostActor>) -> Self {
+    pub fn new(host: Recipient<Feedback>) -> Self {
         Self { host, sent: false }
     }
 

@@ -360,7 +360,7 @@ impl Actor for Supervisor {
             global: Arc::new(Semaphore::new(self.config.crawl.max_in_flight)),
             stopping: self.stopping.clone(),
             open_breakers: self.open_breakers.clone(),
-            supervisor: ctx.address(),
+            supervisor: ctx.address().recipient(),
             config: self.config.clone(),
         });
         if let Some(mut rx) = self.stop_rx.take() {
