@@ -1,10 +1,11 @@
 //! Supervisor state and lifecycle.
 
+use super::hosts::Host;
 use crate::commit::{Committer, Durable};
 use crate::frontier::Frontier;
 use crate::host::HostShared;
 use crate::host::Http;
-use crate::messages::{Leased, Stop};
+use crate::messages::Stop;
 use crate::reach::Reachability;
 use crate::stats::{Ending, Progress, ProgressFn, RunStats, Summary};
 use crate::telemetry::OriginLabels;
@@ -34,16 +35,6 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 const PROGRESS_BAR_EVERY: Duration = Duration::from_millis(250);
 /// How long a graceful stop waits for pages in flight.
 const STOP_GRACE: Duration = Duration::from_secs(10);
-
-/// A running host actor, seen from the supervisor.
-pub(super) struct Host {
-    /// Dropping the last sender stops the host.
-    pub tx: async_channel::Sender<Leased>,
-    /// Jobs handed to this host whose outcome has not come back.
-    pub in_flight: usize,
-    /// Since when the host has had nothing to do.
-    pub idle_since: Option<Instant>,
-}
 
 /// Everything the supervisor is built from (prepared outside the actor system).
 pub(crate) struct SupervisorParts {

@@ -1,6 +1,7 @@
 //! Handing jobs to host actors, and starting and reaping those actors.
 
-use super::actor::{Host, Supervisor};
+use super::actor::Supervisor;
+use super::hosts::Host;
 use super::unreachable::ORIGIN_UNREACHABLE;
 use crate::host::HostActor;
 use crate::messages::Leased;
@@ -9,8 +10,6 @@ use actix::prelude::*;
 use async_channel::TrySendError;
 use harvest_config::origin_of;
 use harvest_store::Job;
-use std::sync::atomic::Ordering;
-use std::time::Instant;
 
 impl Supervisor {
     /// Loads jobs from sled when the window has room, releases due retries,
@@ -82,27 +81,6 @@ impl Supervisor {
             }
         }
         Ok(())
-    }
-
-    /// How many hosts may have work before no host starts for a new origin:
-    /// a host and its connection are the memory an origin costs, and only
-    /// `max_in_flight` requests run at once anyway. `max_busy_hosts` (twice
-    /// that) leaves room for hosts waiting on their rate limit; hosts whose
-    /// breaker is open or probing hold their jobs for a while and do not
-    /// count.
-    fn host_cap(&self) -> usize {
-        self.max_busy_hosts + self.open_breakers.load(Ordering::Relaxed)
-    }
-
-    /// Puts origins waiting for a host back first in the rotation, as many
-    /// as the host cap has room for, in the order they came.
-    fn admit_awaiting_hosts(&mut self) {
-        let room = self.host_cap().saturating_sub(self.busy_hosts);
-        let n = room.min(self.awaiting_host.len());
-        // Unparked origins go first: the last one first keeps their order.
-        for origin in self.awaiting_host.drain(..n).rev().collect::<Vec<_>>() {
-            self.frontier.unpark(&origin);
-        }
     }
 
     /// Reads the next pending jobs from sled when the window wants them, and
@@ -185,71 +163,5 @@ impl Supervisor {
                 },
             );
         }
-    }
-
-    /// Counts an outcome back from `origin`'s host.
-    pub(super) fn host_returned(&mut self, origin: &str) {
-        self.in_flight -= 1;
-        self.frontier.unpark(origin);
-        if let Some(host) = self.hosts.get_mut(origin).filter(|h| h.in_flight > 0) {
-            host.in_flight -= 1;
-            if host.in_flight == 0 {
-                let now = Instant::now();
-                host.idle_since = Some(now);
-                self.busy_hosts = self.busy_hosts.saturating_sub(1);
-                self.idle_hosts.push_back((origin.to_string(), now));
-                self.stop_surplus_idle_hosts();
-            }
-        }
-    }
-
-    /// Keeps at most `max_busy_hosts` idle hosts: past that, the longest
-    /// idle ones without jobs in memory stop at once, whatever `idle_after`
-    /// says. Otherwise a crawl over many origins holds every finished
-    /// origin's host and pooled connection for `idle_after` (30 s by
-    /// default: 10,000 origins done in a few seconds kept 10,000 sockets).
-    /// Like `idle_after` reaping, an origin that gets jobs again starts a
-    /// fresh host.
-    fn stop_surplus_idle_hosts(&mut self) {
-        while self.hosts.len() - self.busy_hosts.min(self.hosts.len()) > self.max_busy_hosts {
-            let Some((origin, since)) = self.idle_hosts.pop_front() else {
-                return;
-            };
-            // Entries of hosts busy again, or gone, since are stale.
-            let still_idle = self
-                .hosts
-                .get(&origin)
-                .is_some_and(|h| h.in_flight == 0 && h.idle_since == Some(since));
-            if still_idle && !self.frontier.holds_jobs_of(&origin) {
-                tracing::debug!(%origin, "Idle host stopped (too many idle hosts).");
-                self.hosts.remove(&origin);
-            }
-        }
-    }
-
-    /// Stops the hosts that have had nothing to do for `idle_after`: dropping
-    /// the channel's only sender ends the host's job stream, which stops it.
-    pub(super) fn reap_idle_hosts(&mut self, now: Instant) {
-        // Entries for hosts that are gone or busy again go with them.
-        let hosts = &self.hosts;
-        self.idle_hosts.retain(|(origin, since)| {
-            hosts
-                .get(origin)
-                .is_some_and(|h| h.idle_since == Some(*since))
-        });
-        let idle_after = self.config.client.idle_after;
-        let frontier = &self.frontier;
-        self.hosts.retain(|origin, host| {
-            let idle = host
-                .idle_since
-                .is_some_and(|t| now.duration_since(t) >= idle_after);
-            // An origin with jobs still in memory (a retry waiting for its
-            // time) keeps its host, hence its bucket and breaker state.
-            let reap = idle && host.in_flight == 0 && !frontier.holds_jobs_of(origin);
-            if reap {
-                tracing::debug!(%origin, "Idle host stopped.");
-            }
-            !reap
-        });
     }
 }

@@ -10,6 +10,7 @@
 mod actor;
 mod cut;
 mod dispatch;
+mod hosts;
 mod observe;
 mod outcome;
 mod unreachable;
