@@ -1,6 +1,6 @@
 //! Supervisor state and lifecycle.
 
-use super::hosts::Host;
+use super::hosts::HostTable;
 use crate::commit::{Committer, Durable};
 use crate::frontier::Frontier;
 use crate::host::HostShared;
@@ -17,8 +17,8 @@ use harvest_policy::Backoff;
 use harvest_store::Store;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{oneshot, watch, Semaphore};
@@ -54,7 +54,8 @@ pub(crate) struct Supervisor {
     pub(super) store: Store,
     pub(super) committer: Committer,
     pub(super) frontier: Frontier,
-    pub(super) hosts: HashMap<String, Host>,
+    /// The host actors running, the host cap, idle hosts.
+    pub(super) hosts: HostTable,
     /// Handed to each new host; set in `started` (it needs our address).
     pub(super) shared: Option<HostShared>,
     http: Http,
@@ -71,22 +72,8 @@ pub(crate) struct Supervisor {
     /// date per job and staged with every change (`set_pending_count`).
     pub(super) pending: u64,
     pub(super) origin_labels: OriginLabels,
-    /// Jobs handed to hosts whose outcome has not come back.
-    pub(super) in_flight: usize,
-    /// Hosts with jobs handed to them (`Host::in_flight > 0`).
-    pub(super) busy_hosts: usize,
-    /// No host is started for a new origin while this many are busy (plus
-    /// those with an open breaker: see `host_cap`).
-    pub(super) max_busy_hosts: usize,
-    /// Origins without a host, parked until the host cap has room, in order.
-    pub(super) awaiting_host: VecDeque<String>,
-    /// Hosts as they went idle, oldest first (entries go stale when a host
-    /// gets work again or stops: checked against `Host::idle_since`).
-    pub(super) idle_hosts: VecDeque<(String, Instant)>,
     /// Shared with the hosts: set once a stop begins.
     stopping: Arc<AtomicBool>,
-    /// Shared with the hosts: how many origins have an open or half-open breaker.
-    pub(super) open_breakers: Arc<AtomicUsize>,
     pub(super) stop: Option<(StopReason, Instant)>,
     stop_rx: Option<watch::Receiver<Option<StopReason>>>,
     /// Called with progress snapshots instead of logging progress lines.
@@ -109,7 +96,6 @@ impl Supervisor {
             done,
             progress,
         } = parts;
-        let max_busy_hosts = 2 * config.crawl.max_in_flight;
         let window = (config.crawl.max_in_flight * 8).clamp(4096, 100_000);
         // One origin may fill an eighth of the window, and never less than
         // four times its in-flight cap (so a lone origin is never starved).
@@ -132,6 +118,9 @@ impl Supervisor {
         let retry = config.retry;
         let pending = store.pending_count_kept()?;
         let origin_labels = OriginLabels::new(config.metrics.max_origin_labels);
+        // No host starts for a new origin while twice the global cap are
+        // busy (see `HostTable::must_wait`).
+        let hosts = HostTable::new(2 * config.crawl.max_in_flight, config.client.idle_after);
         let now = Instant::now();
         Ok(Self {
             backoff: Backoff {
@@ -144,7 +133,7 @@ impl Supervisor {
             store,
             committer,
             frontier,
-            hosts: HashMap::new(),
+            hosts,
             shared: None,
             http,
             io,
@@ -154,13 +143,7 @@ impl Supervisor {
             stats: RunStats::default(),
             pending,
             origin_labels,
-            in_flight: 0,
-            busy_hosts: 0,
-            max_busy_hosts,
-            awaiting_host: VecDeque::new(),
-            idle_hosts: VecDeque::new(),
             stopping: Arc::new(AtomicBool::new(false)),
-            open_breakers: Arc::new(AtomicUsize::new(0)),
             stop: None,
             stop_rx: Some(stop),
             progress,
@@ -169,6 +152,11 @@ impl Supervisor {
             last_reap: now,
             done: Some(done),
         })
+    }
+
+    /// Jobs handed to hosts whose outcome has not come back.
+    pub(super) fn in_flight(&self) -> usize {
+        self.hosts.in_flight()
     }
 
     /// Runs `step`; an error ends the crawl.
@@ -254,11 +242,11 @@ impl Supervisor {
                 bytes_out: self.stats.bytes_out,
                 pages_per_sec: self.stats.pages as f64 / secs,
                 known_pages: self.stats.pages + self.pending,
-                in_flight: self.in_flight as u64,
+                in_flight: self.in_flight() as u64,
                 retry_waiting: self.frontier.waiting() as u64,
                 retries: self.stats.retries,
                 dead_letters: self.stats.dead_letters,
-                open_breakers: self.open_breakers.load(Ordering::Relaxed) as u64,
+                open_breakers: self.hosts.open_breakers() as u64,
                 elapsed: now.duration_since(self.started),
             });
         }
@@ -266,11 +254,11 @@ impl Supervisor {
             pages = self.stats.pages,
             records = self.stats.records,
             pages_per_sec = (self.stats.pages as f64 / secs).round() as u64,
-            in_flight = self.in_flight,
+            in_flight = self.in_flight(),
             retry_waiting = self.frontier.waiting(),
             retries = self.stats.retries,
             dead = self.stats.dead_letters,
-            open_breakers = self.open_breakers.load(Ordering::Relaxed),
+            open_breakers = self.hosts.open_breakers(),
             origins = self.hosts.len(),
             "Progress."
         );
@@ -282,7 +270,7 @@ impl Supervisor {
         }
         tracing::warn!(
             ?reason,
-            in_flight = self.in_flight,
+            in_flight = self.in_flight(),
             "Stopping: finishing the pages in flight (signal again to quit at once)."
         );
         self.stop = Some((reason, Instant::now() + STOP_GRACE));
@@ -295,16 +283,16 @@ impl Supervisor {
             return;
         }
         let ending = match self.stop {
-            Some((reason, deadline)) if self.in_flight == 0 || Instant::now() >= deadline => {
-                if self.in_flight > 0 {
+            Some((reason, deadline)) if self.in_flight() == 0 || Instant::now() >= deadline => {
+                if self.in_flight() > 0 {
                     tracing::warn!(
-                        in_flight = self.in_flight,
+                        in_flight = self.in_flight(),
                         "Stop deadline passed; those pages will be fetched again on resume."
                     );
                 }
                 Ending::Stopped(reason)
             }
-            None if self.in_flight == 0 && self.frontier.is_drained() => Ending::Finished,
+            None if self.in_flight() == 0 && self.frontier.is_drained() => Ending::Finished,
             _ => return,
         };
         // Everything staged goes to the writer; the end waits for its answer.
@@ -350,7 +338,7 @@ impl Actor for Supervisor {
             rules: self.rules.clone(),
             global: Arc::new(Semaphore::new(self.config.crawl.max_in_flight)),
             stopping: self.stopping.clone(),
-            open_breakers: self.open_breakers.clone(),
+            open_breakers: self.hosts.open_breakers_counter(),
             supervisor: ctx.address().recipient(),
             config: self.config.clone(),
         });

@@ -1,7 +1,6 @@
 //! Handing jobs to host actors, and starting and reaping those actors.
 
 use super::actor::Supervisor;
-use super::hosts::Host;
 use super::unreachable::ORIGIN_UNREACHABLE;
 use crate::host::HostActor;
 use crate::messages::Leased;
@@ -10,6 +9,7 @@ use actix::prelude::*;
 use async_channel::TrySendError;
 use harvest_config::origin_of;
 use harvest_store::Job;
+use std::time::Instant;
 
 impl Supervisor {
     /// Loads jobs from sled when the window has room, releases due retries,
@@ -21,14 +21,19 @@ impl Supervisor {
         let now_ms = crate::clock::now_ms();
         self.refill(now_ms)?;
         self.frontier.release_due(now_ms);
-        self.admit_awaiting_hosts();
+        // Origins waiting for a host go first in the rotation, as many as
+        // the host cap has room for, in the order they came (the last one
+        // unparked first keeps their order).
+        for origin in self.hosts.admit_awaiting().into_iter().rev() {
+            self.frontier.unpark(&origin);
+        }
         // Each origin taken is handed jobs until its queue is empty or its
         // host's channel is full (then it is parked until an outcome comes
         // back from it), so the rotation is empty after the loop and a pump
         // costs what it hands out, not the number of origins.
         //
         // An origin without a host waits while the host cap is reached (see
-        // `host_cap`): it is parked in `awaiting_host` and the loop goes on
+        // `HostTable::must_wait`): it is parked and the loop goes on
         // with the origins that have hosts.
         while let Some(origin) = self.frontier.next_ready_origin() {
             if let Some(detail) = self.given_up(&origin) {
@@ -37,19 +42,19 @@ impl Supervisor {
                 }
                 continue;
             }
-            if self.busy_hosts >= self.host_cap() && !self.hosts.contains_key(&origin) {
+            if self.hosts.must_wait(&origin) {
                 if let Some(leased) = self.frontier.pop_ready(&origin) {
                     self.frontier.park(&origin, leased);
-                    self.awaiting_host.push_back(origin);
+                    self.hosts.wait_for_host(origin);
                 }
                 continue;
             }
             self.ensure_host(&origin);
-            let host = self.hosts.get_mut(&origin).expect("ensured");
+            let tx = self.hosts.sender(&origin).expect("ensured");
             let mut handed = 0;
             let mut closed = false;
             while let Some(leased) = self.frontier.pop_ready(&origin) {
-                match host.tx.try_send(leased) {
+                match tx.try_send(leased) {
                     Ok(()) => handed += 1,
                     Err(TrySendError::Full(leased)) => {
                         self.frontier.park(&origin, leased);
@@ -63,21 +68,10 @@ impl Supervisor {
                     }
                 }
             }
-            if handed > 0 {
-                if host.in_flight == 0 {
-                    self.busy_hosts += 1;
-                }
-                host.in_flight += handed;
-                host.idle_since = None;
-                self.in_flight += handed;
-            }
+            self.hosts.handed(&origin, handed);
             if closed {
                 // The next turn of the loop starts a new host for the job.
-                if let Some(gone) = self.hosts.remove(&origin) {
-                    if gone.in_flight > 0 {
-                        self.busy_hosts = self.busy_hosts.saturating_sub(1);
-                    }
-                }
+                self.hosts.remove(&origin);
             }
         }
         Ok(())
@@ -138,7 +132,7 @@ impl Supervisor {
 
     /// Starts the host actor of `origin` unless it runs.
     fn ensure_host(&mut self, origin: &str) {
-        if !self.hosts.contains_key(origin) {
+        if !self.hosts.has(origin) {
             let settings = self.config.origin_settings(origin);
             let (tx, rx) = async_channel::bounded(settings.max_in_flight);
             let mut shared = self
@@ -154,14 +148,24 @@ impl Supervisor {
             }
             let label = self.origin_labels.label(origin);
             HostActor::new(origin.to_string(), label, settings, rx, shared).start();
-            self.hosts.insert(
-                origin.to_string(),
-                Host {
-                    tx,
-                    in_flight: 0,
-                    idle_since: None,
-                },
-            );
+            self.hosts.insert(origin.to_string(), tx);
         }
+    }
+}
+
+impl Supervisor {
+    /// Counts an outcome back from `origin`'s host.
+    pub(super) fn host_returned(&mut self, origin: &str) {
+        self.frontier.unpark(origin);
+        let now = Instant::now();
+        let frontier = &self.frontier;
+        self.hosts
+            .returned(origin, now, |o| frontier.holds_jobs_of(o));
+    }
+
+    /// Stops the hosts that have had nothing to do for `idle_after`.
+    pub(super) fn reap_idle_hosts(&mut self, now: Instant) {
+        let frontier = &self.frontier;
+        self.hosts.reap_idle(now, |o| frontier.holds_jobs_of(o));
     }
 }
