@@ -15,6 +15,7 @@ pub mod admin;
 mod clock;
 mod commit;
 mod error;
+mod event_sink;
 mod frontier;
 mod host;
 mod messages;
@@ -30,6 +31,7 @@ mod supervisor;
 pub mod telemetry;
 
 pub use error::EngineError;
+pub use event_sink::{EventSink, RunEvent};
 pub use run::{run, RunOptions};
 pub use stats::{Ending, Progress, ProgressFn, RunStats, Summary};
 pub use stop::{StopHandle, StopReason};

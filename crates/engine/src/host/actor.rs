@@ -18,6 +18,7 @@
 
 use super::fetch::{fetch_page, hand_back};
 use super::shared::HostShared;
+use crate::event_sink::RunEvent;
 use crate::messages::{FetchResult, Leased};
 use crate::telemetry;
 use actix::prelude::*;
@@ -83,7 +84,7 @@ impl HostActor {
         Self {
             origin,
             label,
-            bucket: AdaptiveBucket::new(adaptive, Instant::now()),
+            bucket: AdaptiveBucket::new(adaptive, shared.clock.now()),
             breaker: CircuitBreaker::new(shared.config.breaker),
             rng: StdRng::from_entropy(),
             slots: Arc::new(Semaphore::new(settings.max_in_flight)),
@@ -156,7 +157,7 @@ impl HostActor {
             ));
             return;
         }
-        let now = Instant::now();
+        let now = self.shared.clock.now();
         self.poll_breaker(now, ctx);
         if let BreakerState::Open { until } = self.breaker.state() {
             return self.defer(leased, until);
@@ -191,7 +192,7 @@ impl HostActor {
     /// Keeps `leased` under admission until `at` (or an earlier step).
     fn hold(&mut self, leased: Leased, stage: Stage, at: Instant, ctx: &mut Context<Self>) {
         self.held = Some((leased, stage));
-        let after = at.saturating_duration_since(Instant::now());
+        let after = at.saturating_duration_since(self.shared.clock.now());
         self.wake = Some(ctx.run_later(after, |act, ctx| {
             act.wake = None;
             act.step(ctx);
@@ -201,6 +202,12 @@ impl HostActor {
     /// Hands `leased` back to wait in the frontier until the breaker's open
     /// period ends (the next jobs come back too).
     fn defer(&mut self, leased: Leased, until: Instant) {
+        let origin = &self.origin;
+        let seq = leased.seq;
+        self.shared.events.emit(|| RunEvent::JobDeferred {
+            origin: origin.clone(),
+            seq,
+        });
         actix::spawn(hand_back(
             self.shared.clone(),
             leased,
@@ -214,6 +221,7 @@ impl HostActor {
     fn start(&mut self, leased: Leased, ctx: &mut Context<Self>) {
         if let Ok(slot) = self.slots.clone().try_acquire_owned() {
             if let Ok(global) = self.shared.global.clone().try_acquire_owned() {
+                self.started_fetch(&leased);
                 let shared = self.shared.clone();
                 let io = shared.io.clone();
                 io.spawn(fetch_page(
@@ -243,6 +251,7 @@ impl HostActor {
             .into_actor(self)
             .map(move |permits, act, ctx| {
                 act.busy = false;
+                act.started_fetch(&leased);
                 let shared = act.shared.clone();
                 let io = shared.io.clone();
                 io.spawn(fetch_page(
@@ -254,6 +263,14 @@ impl HostActor {
                 act.take_next(ctx);
             }),
         );
+    }
+
+    fn started_fetch(&self, leased: &Leased) {
+        let seq = leased.seq;
+        self.shared.events.emit(|| RunEvent::FetchStarted {
+            origin: self.origin.clone(),
+            seq,
+        });
     }
 
     /// Moves the breaker by the clock (open → half-open, lost probes freed)
@@ -271,6 +288,10 @@ impl Actor for HostActor {
 
     fn started(&mut self, ctx: &mut Context<Self>) {
         tracing::debug!(origin = %self.origin, "Host actor started.");
+        let origin = &self.origin;
+        self.shared.events.emit(|| RunEvent::HostStarted {
+            origin: origin.clone(),
+        });
         metrics::gauge!(telemetry::BREAKER_STATE, "origin" => self.label).set(0.0);
         // Refresh this origin's gauges while the host lives: the exporter
         // drops gauges left alone, which removes a stopped host's series.

@@ -5,17 +5,17 @@
 
 use super::actor::HostActor;
 use super::shared::Feedback;
+use crate::event_sink::RunEvent;
 use crate::telemetry;
 use actix::prelude::*;
 use harvest_policy::BreakerState;
 use std::sync::atomic::Ordering;
-use std::time::Instant;
 
 impl Handler<Feedback> for HostActor {
     type Result = ();
 
     fn handle(&mut self, f: Feedback, ctx: &mut Context<Self>) {
-        let now = Instant::now();
+        let now = self.shared.clock.now();
         let was_closed = matches!(self.breaker.state(), BreakerState::Closed);
         if let Some(state) = self.breaker.record(f.health, now, &mut self.rng) {
             self.breaker_changed(was_closed, state, ctx);
@@ -91,14 +91,19 @@ impl HostActor {
         match state {
             BreakerState::Open { until } => {
                 metrics::counter!(telemetry::BREAKER_OPENS, "origin" => self.label).increment(1);
-                let open_for = until.saturating_duration_since(Instant::now());
+                let now = self.shared.clock.now();
+                let open_for = until.saturating_duration_since(now);
                 tracing::warn!(origin = %self.origin, ?open_for, "Circuit breaker open: pausing this origin.");
                 // A timer at the breaker's next transition, not the next
                 // job, moves it to half-open (and steps a held job).
+                let origin = &self.origin;
+                self.shared.events.emit(|| RunEvent::BreakerOpened {
+                    origin: origin.clone(),
+                });
                 if let Some(at) = self.breaker.next_transition() {
-                    let after = at.saturating_duration_since(Instant::now());
+                    let after = at.saturating_duration_since(now);
                     ctx.run_later(after, |act, ctx| {
-                        act.poll_breaker(Instant::now(), ctx);
+                        act.poll_breaker(act.shared.clock.now(), ctx);
                         act.step(ctx);
                     });
                 }

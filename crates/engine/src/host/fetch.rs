@@ -15,8 +15,8 @@ use harvest_policy::Disposition;
 use harvest_policy::{parse_quota, parse_retry_after, Quota};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 use std::time::Instant;
-use std::time::{Duration, SystemTime};
 use tokio::sync::OwnedSemaphorePermit;
 
 /// Fetches `leased` and sends its outcome to the supervisor. `permits` (the
@@ -31,7 +31,7 @@ pub(crate) async fn fetch_page(
     let started = Instant::now();
     // Dropped at the end of this task at the latest: the breaker hears of
     // every admitted call, whatever happens to it.
-    let mut reporter = Reporter::new(host);
+    let mut reporter = Reporter::new(host, shared.clock);
     let (result, bytes) = if shared.stopping.load(Ordering::Relaxed) {
         (FetchResult::Abandoned, BodyBytes::default())
     } else {
@@ -103,10 +103,10 @@ async fn fetch_attempt(
     spec: &RequestSpec,
     attempt: &Attempt,
 ) -> (FetchResult, BodyBytes) {
-    let sent_at = Instant::now();
+    let sent_at = shared.clock.now();
     let response = shared.http.fetcher.get(&leased.url, spec, attempt).await;
     let (status, retry_after, quota) = match &response {
-        Ok(r) => (Some(r.status), retry_after(shared, r), quota(r)),
+        Ok(r) => (Some(r.status), retry_after(shared, r), quota(shared, r)),
         Err(_) => (None, None, None),
     };
     reporter.send(Feedback {
@@ -329,14 +329,14 @@ fn retry_after(shared: &HostShared, response: &Response) -> Option<Duration> {
     }
     let value = response.headers.get("retry-after")?;
     let max = shared.config.client.max_retry_after;
-    parse_retry_after(value.as_bytes(), SystemTime::now(), max)
+    parse_retry_after(value.as_bytes(), shared.clock.wall(), max)
 }
 
 /// What the rate-limit headers say of the origin's quota, if anything.
-fn quota(response: &Response) -> Option<Quota> {
+fn quota(shared: &HostShared, response: &Response) -> Option<Quota> {
     let headers = response
         .headers
         .iter()
         .map(|(name, value)| (name.as_str(), value.as_bytes()));
-    parse_quota(headers, SystemTime::now())
+    parse_quota(headers, shared.clock.wall())
 }

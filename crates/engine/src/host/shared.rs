@@ -2,6 +2,8 @@
 //! out by the supervisor), and the [`Feedback`] each fetch task reports to
 //! its host through a [`Reporter`].
 
+use crate::clock::Clock;
+use crate::event_sink::Events;
 use crate::messages::Outcome;
 use actix::prelude::*;
 use harvest_config::Config;
@@ -30,6 +32,9 @@ pub(crate) struct HostShared {
     /// Where each job's outcome goes (the supervisor).
     pub supervisor: Recipient<Outcome>,
     pub config: Arc<Config>,
+    /// Now, for the hosts (see `crate::clock`).
+    pub clock: Clock,
+    pub events: Events,
 }
 
 /// The politeness-relevant part of one response.
@@ -62,10 +67,10 @@ impl Feedback {
 
     /// An admitted call that ended without an answer (stopped, panicked):
     /// it says nothing of the origin, but frees a half-open probe slot.
-    pub fn cancelled() -> Self {
+    pub fn cancelled(now: Instant) -> Self {
         Self {
             health: CallOutcome::Neutral,
-            ..Self::of_response(None, Instant::now())
+            ..Self::of_response(None, now)
         }
     }
 }
@@ -76,12 +81,17 @@ impl Feedback {
 /// never waits for a probe that will not come back.
 pub(crate) struct Reporter {
     host: Recipient<Feedback>,
+    clock: Clock,
     sent: bool,
 }
 
 impl Reporter {
-    pub fn new(host: Recipient<Feedback>) -> Self {
-        Self { host, sent: false }
+    pub fn new(host: Recipient<Feedback>, clock: Clock) -> Self {
+        Self {
+            host,
+            clock,
+            sent: false,
+        }
     }
 
     pub fn send(&mut self, feedback: Feedback) {
@@ -93,7 +103,7 @@ impl Reporter {
 impl Drop for Reporter {
     fn drop(&mut self) {
         if !self.sent {
-            self.host.do_send(Feedback::cancelled());
+            self.host.do_send(Feedback::cancelled(self.clock.now()));
         }
     }
 }

@@ -1,7 +1,9 @@
 //! Supervisor state and lifecycle.
 
 use super::hosts::HostTable;
+use crate::clock::Clock;
 use crate::commit::{Committer, Durable};
+use crate::event_sink::{Events, RunEvent};
 use crate::frontier::Frontier;
 use crate::host::HostShared;
 use crate::host::Http;
@@ -47,6 +49,8 @@ pub(crate) struct SupervisorParts {
     pub stop: watch::Receiver<Option<StopReason>>,
     pub progress: Option<ProgressFn>,
     pub done: oneshot::Sender<Result<Summary, EngineError>>,
+    pub clock: Clock,
+    pub events: Events,
 }
 
 pub(crate) struct Supervisor {
@@ -82,6 +86,9 @@ pub(crate) struct Supervisor {
     last_progress: Instant,
     last_reap: Instant,
     done: Option<oneshot::Sender<Result<Summary, EngineError>>>,
+    /// Now, for the supervisor and (through `HostShared`) the hosts.
+    pub(super) clock: Clock,
+    pub(super) events: Events,
 }
 
 impl Supervisor {
@@ -95,6 +102,8 @@ impl Supervisor {
             stop,
             done,
             progress,
+            clock,
+            events,
         } = parts;
         let window = (config.crawl.max_in_flight * 8).clamp(4096, 100_000);
         // One origin may fill an eighth of the window, and never less than
@@ -121,7 +130,7 @@ impl Supervisor {
         // No host starts for a new origin while twice the global cap are
         // busy (see `HostTable::must_wait`).
         let hosts = HostTable::new(2 * config.crawl.max_in_flight, config.client.idle_after);
-        let now = Instant::now();
+        let now = clock.now();
         Ok(Self {
             backoff: Backoff {
                 base_delay: retry.base_delay,
@@ -151,6 +160,8 @@ impl Supervisor {
             last_progress: now,
             last_reap: now,
             done: Some(done),
+            clock,
+            events,
         })
     }
 
@@ -172,6 +183,7 @@ impl Supervisor {
             tracing::error!(error = %e, "Crawl failed; its state is consistent and it can be resumed.");
             self.stopping.store(true, Ordering::Relaxed);
             let summary = self.summary(Ending::Failed(e.to_string()));
+            self.events.emit(|| RunEvent::Ended);
             if let Some(done) = self.done.take() {
                 let _ = done.send(Ok(summary));
             }
@@ -202,7 +214,7 @@ impl Supervisor {
     }
 
     fn tick(&mut self, ctx: &mut Context<Self>) {
-        let now = Instant::now();
+        let now = self.clock.now();
         self.guard(ctx, |s, _| {
             if s.committer
                 .staged_for(now)
@@ -273,7 +285,7 @@ impl Supervisor {
             in_flight = self.in_flight(),
             "Stopping: finishing the pages in flight (signal again to quit at once)."
         );
-        self.stop = Some((reason, Instant::now() + STOP_GRACE));
+        self.stop = Some((reason, self.clock.now() + STOP_GRACE));
         self.stopping.store(true, Ordering::Relaxed);
         self.check_end(ctx);
     }
@@ -283,7 +295,7 @@ impl Supervisor {
             return;
         }
         let ending = match self.stop {
-            Some((reason, deadline)) if self.in_flight() == 0 || Instant::now() >= deadline => {
+            Some((reason, deadline)) if self.in_flight() == 0 || self.clock.now() >= deadline => {
                 if self.in_flight() > 0 {
                     tracing::warn!(
                         in_flight = self.in_flight(),
@@ -303,6 +315,7 @@ impl Supervisor {
         self.observe_queues();
         self.guard(ctx, |s, _| {
             let summary = s.summary(ending);
+            s.events.emit(|| RunEvent::Ended);
             if let Some(done) = s.done.take() {
                 let _ = done.send(Ok(summary));
             }
@@ -319,7 +332,7 @@ impl Supervisor {
             dead_letters_total: self.store.dead_letter_count() as u64,
             streams_cut_total: self.store.cut_stream_count() as u64,
             pending: self.pending,
-            wall: self.started.elapsed(),
+            wall: self.clock.now().duration_since(self.started),
             output_dir: self.config.crawl.output_dir.clone(),
             state_dir: self.config.crawl.state_dir.clone(),
         }
@@ -341,6 +354,8 @@ impl Actor for Supervisor {
             open_breakers: self.hosts.open_breakers_counter(),
             supervisor: ctx.address().recipient(),
             config: self.config.clone(),
+            clock: self.clock,
+            events: self.events.clone(),
         });
         if let Some(mut rx) = self.stop_rx.take() {
             let me = ctx.address();
@@ -378,13 +393,17 @@ impl Handler<Durable> for Supervisor {
         self.guard(ctx, |s, _| {
             let done = result?;
             s.observe_commit(&done);
+            s.events.emit(|| RunEvent::PagesCommitted {
+                pages: done.pages,
+                records: done.records,
+            });
             s.stats.pages += done.pages;
             s.stats.records += done.records;
             s.stats.bytes_out += done.bytes_out;
             s.frontier.committed(done.next_seq);
             let due = s
                 .committer
-                .staged_for(Instant::now())
+                .staged_for(s.clock.now())
                 .is_some_and(|d| d >= COMMIT_EVERY);
             if due || s.committer.staged_pages() >= COMMIT_PAGES {
                 s.commit()?;

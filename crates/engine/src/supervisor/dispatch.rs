@@ -2,6 +2,7 @@
 
 use super::actor::Supervisor;
 use super::unreachable::ORIGIN_UNREACHABLE;
+use crate::event_sink::RunEvent;
 use crate::host::HostActor;
 use crate::messages::Leased;
 use crate::EngineError;
@@ -18,7 +19,7 @@ impl Supervisor {
         if self.stop.is_some() {
             return Ok(());
         }
-        let now_ms = crate::clock::now_ms();
+        let now_ms = self.clock.now_ms();
         self.refill(now_ms)?;
         self.frontier.release_due(now_ms);
         // Origins waiting for a host go first in the rotation, as many as
@@ -157,15 +158,24 @@ impl Supervisor {
     /// Counts an outcome back from `origin`'s host.
     pub(super) fn host_returned(&mut self, origin: &str) {
         self.frontier.unpark(origin);
-        let now = Instant::now();
+        let now = self.clock.now();
         let frontier = &self.frontier;
-        self.hosts
+        let stopped = self
+            .hosts
             .returned(origin, now, |o| frontier.holds_jobs_of(o));
+        self.reaped(stopped);
     }
 
     /// Stops the hosts that have had nothing to do for `idle_after`.
     pub(super) fn reap_idle_hosts(&mut self, now: Instant) {
         let frontier = &self.frontier;
-        self.hosts.reap_idle(now, |o| frontier.holds_jobs_of(o));
+        let stopped = self.hosts.reap_idle(now, |o| frontier.holds_jobs_of(o));
+        self.reaped(stopped);
+    }
+
+    fn reaped(&self, stopped: Vec<String>) {
+        for origin in stopped {
+            self.events.emit(|| RunEvent::HostReaped { origin });
+        }
     }
 }

@@ -123,8 +123,8 @@ impl Supervisor {
             // Back to the frontier until the origin's breaker half-opens
             // (in memory only: no attempt spent, nothing to persist).
             FetchResult::Deferred { until } => {
-                let now_ms = crate::clock::now_ms();
-                let wait = until.saturating_duration_since(std::time::Instant::now());
+                let now_ms = self.clock.now_ms();
+                let wait = until.saturating_duration_since(self.clock.now());
                 leased.job.not_before_ms = now_ms + wait.as_millis() as u64 + 1;
                 self.frontier.requeue(origin.to_string(), leased, now_ms);
             }
@@ -204,7 +204,7 @@ impl Supervisor {
                 url,
                 resource,
             },
-            crate::clock::now_ms(),
+            self.clock.now_ms(),
         );
         Ok(true)
     }
@@ -229,7 +229,7 @@ impl Supervisor {
         self.stats.retries += 1;
         metrics::counter!(telemetry::RETRIES, "reason" => reason).increment(1);
         tracing::debug!(url = %Redacted(&leased.url), attempt, ?delay, reason, %detail, "Page will be retried.");
-        let now_ms = crate::clock::now_ms();
+        let now_ms = self.clock.now_ms();
         leased.job.attempt = attempt;
         leased.job.not_before_ms = now_ms + delay.as_millis() as u64;
         self.committer.batch().put_job(leased.seq, &leased.job);
