@@ -12,6 +12,8 @@ mod fetch;
 mod http;
 mod response_action;
 mod shared;
+#[cfg(test)]
+mod tests;
 
 pub(crate) use actor::HostActor;
 pub(crate) use http::Http;
