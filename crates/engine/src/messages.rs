@@ -13,6 +13,13 @@ use url::Url;
 
 /// A job taken from the frontier, with what the supervisor needs to route and
 /// commit it.
+///
+/// `job` is the one source of truth: it is what the state persists and what
+/// a retry or a dead letter writes back. `url` and `resource` are derived
+/// from it once, when the job enters memory (`lease_all`, `enqueue`), and
+/// never change: every fetch and every outcome needs the parsed URL (its
+/// origin, the request), and the resource's config index, which cannot be
+/// persisted since a config may reorder its resources between runs.
 #[derive(Debug, Clone)]
 pub(crate) struct Leased {
     /// Frontier sequence number: the job's key in the store.
@@ -20,7 +27,7 @@ pub(crate) struct Leased {
     pub job: Job,
     /// `job.url`, parsed.
     pub url: Url,
-    /// Index of the job's resource in the config.
+    /// Index of `job.resource` in the config.
     pub resource: usize,
 }
 

@@ -10,7 +10,7 @@ use crate::redact::Redacted;
 use actix::Recipient;
 use futures::FutureExt;
 use harvest_fetch::{Attempt, FetchError, RequestSpec, Response};
-use harvest_paginate::{PageRequest, Position};
+use harvest_paginate::PageRequest;
 use harvest_policy::Disposition;
 use harvest_policy::{parse_quota, parse_retry_after, Quota};
 use std::panic::AssertUnwindSafe;
@@ -179,11 +179,7 @@ async fn read_page(
     let status = response.status;
     let page = PageRequest {
         url: response.url.clone(),
-        pos: Position {
-            page: leased.job.page,
-            offset: leased.job.offset,
-            fanned_out: leased.job.fanned_out,
-        },
+        pos: crate::job::position(&leased.job),
     };
     let rules = &shared.rules[leased.resource];
     let mut parser = rules.page_parser(&page, &leased.job.parent);

@@ -43,16 +43,7 @@ impl Handler<Outcome> for Collect {
 fn job(seq: u64, url: &str) -> Leased {
     Leased {
         seq,
-        job: Job {
-            resource: "r".into(),
-            url: url.into(),
-            attempt: 0,
-            not_before_ms: 0,
-            page: 0,
-            offset: 0,
-            fanned_out: false,
-            parent: Vec::new(),
-        },
+        job: Job::new("r", url),
         url: url.parse().unwrap(),
         resource: 0,
     }

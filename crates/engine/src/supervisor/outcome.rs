@@ -3,6 +3,7 @@
 
 use super::actor::Supervisor;
 use super::unreachable::ORIGIN_UNREACHABLE;
+use crate::job::new_job;
 use crate::messages::{FetchResult, Leased, Outcome};
 use crate::redact::Redacted;
 use crate::{telemetry, EngineError};
@@ -63,9 +64,10 @@ impl Supervisor {
                 match next {
                     // The one next page was queued before: a loop (see `enqueue_next`).
                     Next::Page(req) => {
-                        let (target, pos) = (req.url.to_string(), req.pos);
-                        if !self.enqueue_next(&leased, req)? {
-                            self.cut_stream(&leased, Cut::new(CutReason::Loop, target, pos));
+                        if let Some(seen) = self.enqueue_next(&leased, req)? {
+                            let pos = crate::job::position(&seen);
+                            let cut = Cut::new(CutReason::Loop, seen.url, pos);
+                            self.cut_stream(&leased, cut);
                         }
                     }
                     // Fanned-out pages queued before are skipped, no cut.
@@ -133,25 +135,21 @@ impl Supervisor {
     }
 
     /// Queues a page after `parent` in the same stream, unless it was ever
-    /// queued before; says whether it queued it. A single next page
+    /// queued before: then its job comes back. A single next page
     /// (`Next::Page`) queued before cuts the stream (`loop`: a loop, or the
     /// stream running into another, which the seen set cannot tell apart);
     /// fanned-out pages (`Next::Pages`) queued before are no cut (a total
     /// that grew re-fans pages already queued), nor are child pages
     /// (`enqueue_child`).
-    fn enqueue_next(&mut self, parent: &Leased, req: PageRequest) -> Result<bool, EngineError> {
+    fn enqueue_next(
+        &mut self,
+        parent: &Leased,
+        req: PageRequest,
+    ) -> Result<Option<Job>, EngineError> {
         let PageRequest { url, pos } = req;
-        let job = Job {
-            resource: parent.job.resource.clone(),
-            url: url.to_string(),
-            attempt: 0,
-            not_before_ms: 0,
-            page: pos.page,
-            offset: pos.offset,
-            fanned_out: pos.fanned_out,
-            // The copied parent fields go with every page of a child stream.
-            parent: parent.job.parent.clone(),
-        };
+        let resource = parent.job.resource.clone();
+        // The copied parent fields go with every page of a child stream.
+        let job = new_job(resource, url.to_string(), pos, parent.job.parent.clone());
         self.enqueue(job, url, parent.resource)
     }
 
@@ -165,28 +163,25 @@ impl Supervisor {
         } = child;
         // Parameters sent on every request (a limit) go on, as for a seed.
         let PageRequest { url, pos } = self.rules[resource].seed(url);
-        let job = Job {
-            resource: self.config.resources[resource].name.clone(),
-            url: url.to_string(),
-            attempt: 0,
-            not_before_ms: 0,
-            page: pos.page,
-            offset: pos.offset,
-            fanned_out: pos.fanned_out,
-            parent,
-        };
-        if !self.enqueue(job, url.clone(), resource)? {
+        let name = self.config.resources[resource].name.clone();
+        let job = new_job(name, url.to_string(), pos, parent);
+        if self.enqueue(job, url.clone(), resource)?.is_some() {
             tracing::debug!(resource = %self.config.resources[resource].name, url = %Redacted(&url), "Child page was already queued; not fetching it twice.");
         }
         Ok(())
     }
 
     /// Stages `job` into the commit batch and offers it to the frontier
-    /// window; `false` when its page was queued before (seen set).
-    fn enqueue(&mut self, job: Job, url: url::Url, resource: usize) -> Result<bool, EngineError> {
+    /// window; hands it back when its page was queued before (seen set).
+    fn enqueue(
+        &mut self,
+        job: Job,
+        url: url::Url,
+        resource: usize,
+    ) -> Result<Option<Job>, EngineError> {
         let key = job.page_key();
         if self.committer.is_seen(&self.store, &key)? {
-            return Ok(false);
+            return Ok(Some(job));
         }
         let seq = self.frontier.allocate();
         self.pending += 1;
@@ -206,7 +201,7 @@ impl Supervisor {
             },
             self.clock.now_ms(),
         );
-        Ok(true)
+        Ok(None)
     }
 
     /// Schedules another attempt with jittered backoff, or gives up.
