@@ -5,7 +5,7 @@
 //! ```text
 //! seeds ─► store (sled) ─► Frontier ─► Supervisor ─async-channel─► HostActor(origin) ─► fetch + parse
 //!                ▲                          │ ▲                                             │
-//!                └──── Committer (sinks + one sled batch) ◄──── Outcome (actix message) ◄───┘
+//!                └──── Committer (sinks + one sled batch) ◄──── Returned (actix message) ◄──┘
 //! ```
 //!
 //! [`run`] drives a whole crawl to its end on an actix system in the calling

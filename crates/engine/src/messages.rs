@@ -1,7 +1,7 @@
 //! What travels between the actors.
 //!
 //! Supervisor → host: [`Leased`] jobs over each host's bounded async-channel.
-//! Host → supervisor: one [`Outcome`] per job, as an actix message sent with
+//! Host → supervisor: one [`Returned`] per job, as an actix message sent with
 //! `send` (awaited while the job's in-flight permits are still held, so the
 //! supervisor's mailbox is bounded by the global in-flight cap).
 
@@ -31,10 +31,14 @@ pub(crate) struct Leased {
     pub resource: usize,
 }
 
-/// What became of one leased job.
+/// A leased job back from its host, with what became of it: fetched (a
+/// page, a retry, a dead letter) or handed back unfetched (the crawl is
+/// stopping, the breaker is open). Named for the job's round trip (leased
+/// out, returned), apart from the policy's `CallOutcome` (one call's health)
+/// and the binary's exit `Outcome`.
 #[derive(Message)]
 #[rtype(result = "()")]
-pub(crate) struct Outcome {
+pub(crate) struct Returned {
     pub leased: Leased,
     pub result: FetchResult,
     /// Response body bytes received on the wire.

@@ -217,7 +217,10 @@ impl HostActor {
 
     /// Starts the fetch task with a per-origin and a global slot: at once
     /// when both are free, else after waiting for them (the mailbox stays
-    /// open; no other job is taken meanwhile).
+    /// open; no other job is taken meanwhile). The pause check is behind
+    /// the job by then: a `Retry-After` that arrives during a slot wait
+    /// holds back the next job, not this one (a slot frees when a fetch of
+    /// this origin, or of any origin for the global slot, ends).
     fn start(&mut self, leased: Leased, ctx: &mut Context<Self>) {
         if let Ok(slot) = self.slots.clone().try_acquire_owned() {
             if let Ok(global) = self.shared.global.clone().try_acquire_owned() {

@@ -5,7 +5,7 @@
 use super::response_action::{self, Verdict};
 use super::shared::{Feedback, HostShared, Reporter};
 use crate::commit::{spill_dir, PageLines, SPILL_AT};
-use crate::messages::{FetchResult, Leased, Outcome};
+use crate::messages::{FetchResult, Leased, Returned};
 use crate::redact::Redacted;
 use actix::Recipient;
 use futures::FutureExt;
@@ -50,7 +50,7 @@ pub(crate) async fn fetch_page(
                 (dead, BodyBytes::default())
             })
     };
-    let outcome = Outcome {
+    let outcome = Returned {
         leased,
         result,
         bytes_in: bytes.wire,
@@ -65,7 +65,7 @@ pub(crate) async fn fetch_page(
 /// Hands `leased` back unfetched, with `result`: `Abandoned` (the crawl is
 /// stopping; it stays pending) or `Deferred` (the breaker is open).
 pub(crate) async fn hand_back(shared: HostShared, leased: Leased, result: FetchResult) {
-    let outcome = Outcome {
+    let outcome = Returned {
         leased,
         result,
         bytes_in: 0,

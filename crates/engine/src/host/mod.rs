@@ -1,7 +1,7 @@
 //! One actor per origin (scheme, host, port). It owns the origin's token
 //! bucket and in-flight cap, takes jobs from its bounded channel only when it
 //! can act on them, runs each fetch as its own task, and reports an
-//! [`Outcome`](crate::messages::Outcome) per job to the supervisor.
+//! [`Returned`](crate::messages::Returned) per job to the supervisor.
 //!
 //! The host stops when its channel closes: the supervisor drops the sender of
 //! an idle origin, and the stream of jobs ending stops the actor.

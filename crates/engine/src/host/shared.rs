@@ -4,7 +4,7 @@
 
 use crate::clock::Clock;
 use crate::event_sink::Events;
-use crate::messages::Outcome;
+use crate::messages::Returned;
 use actix::prelude::*;
 use harvest_config::Config;
 use harvest_paginate::PageRules;
@@ -30,7 +30,7 @@ pub(crate) struct HostShared {
     /// Origins whose breaker is open or half-open (for progress displays).
     pub open_breakers: Arc<AtomicUsize>,
     /// Where each job's outcome goes (the supervisor).
-    pub supervisor: Recipient<Outcome>,
+    pub supervisor: Recipient<Returned>,
     pub config: Arc<Config>,
     /// Now, for the hosts (see `crate::clock`).
     pub clock: Clock,

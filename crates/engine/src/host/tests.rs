@@ -12,7 +12,7 @@
 use super::{HostActor, HostShared, Http};
 use crate::clock::Clock;
 use crate::event_sink::{EventSink, Events, RunEvent};
-use crate::messages::{FetchResult, Leased, Outcome};
+use crate::messages::{FetchResult, Leased, Returned};
 use actix::prelude::*;
 use harvest_config::{origin_of, Config};
 use harvest_fetch::Fetcher;
@@ -25,16 +25,16 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, Semaphore};
 
 /// Stands in for the supervisor: every outcome goes to a channel.
-struct Collect(mpsc::UnboundedSender<Outcome>);
+struct Collect(mpsc::UnboundedSender<Returned>);
 
 impl Actor for Collect {
     type Context = Context<Self>;
 }
 
-impl Handler<Outcome> for Collect {
+impl Handler<Returned> for Collect {
     type Result = ();
 
-    fn handle(&mut self, outcome: Outcome, _: &mut Context<Self>) {
+    fn handle(&mut self, outcome: Returned, _: &mut Context<Self>) {
         let _ = self.0.send(outcome);
     }
 }
@@ -55,7 +55,7 @@ struct Rig {
     jobs: async_channel::Sender<Leased>,
     host: Addr<HostActor>,
     events: mpsc::UnboundedReceiver<RunEvent>,
-    outcomes: mpsc::UnboundedReceiver<Outcome>,
+    outcomes: mpsc::UnboundedReceiver<Returned>,
     seeds: Vec<String>,
     clock: Clock,
     // Kept alive for the test's length.

@@ -3,13 +3,13 @@
 
 use super::actor::Supervisor;
 use crate::commit::Committed;
-use crate::messages::{FetchResult, Outcome};
+use crate::messages::{FetchResult, Returned};
 use crate::telemetry::{self, status_labels};
 use metrics::{counter, gauge, histogram};
 
 impl Supervisor {
     /// Counts a response (or transport error) and its duration.
-    pub(super) fn observe_outcome(&mut self, origin: &str, outcome: &Outcome) {
+    pub(super) fn observe_outcome(&mut self, origin: &str, outcome: &Returned) {
         let status = match &outcome.result {
             FetchResult::Page { status, .. } | FetchResult::RetryStatus { status, .. } => {
                 Some(*status)

@@ -4,7 +4,7 @@
 use super::actor::Supervisor;
 use super::unreachable::ORIGIN_UNREACHABLE;
 use crate::job::new_job;
-use crate::messages::{FetchResult, Leased, Outcome};
+use crate::messages::{FetchResult, Leased, Returned};
 use crate::redact::Redacted;
 use crate::{telemetry, EngineError};
 use actix::prelude::*;
@@ -13,10 +13,10 @@ use harvest_paginate::{ChildJob, Cut, CutReason, Next, PageRequest};
 use harvest_store::{DeadLetter, Job};
 use std::time::Duration;
 
-impl Handler<Outcome> for Supervisor {
+impl Handler<Returned> for Supervisor {
     type Result = ();
 
-    fn handle(&mut self, outcome: Outcome, ctx: &mut Context<Self>) {
+    fn handle(&mut self, outcome: Returned, ctx: &mut Context<Self>) {
         let origin = origin_of(&outcome.leased.url);
         self.host_returned(&origin);
         self.observe_outcome(&origin, &outcome);
@@ -27,8 +27,8 @@ impl Handler<Outcome> for Supervisor {
 
 impl Supervisor {
     /// `origin` is the origin of the outcome's job (computed once per outcome).
-    fn absorb(&mut self, origin: &str, outcome: Outcome) -> Result<(), EngineError> {
-        let Outcome {
+    fn absorb(&mut self, origin: &str, outcome: Returned) -> Result<(), EngineError> {
+        let Returned {
             mut leased,
             result,
             bytes_in,
