@@ -61,3 +61,6 @@ impl Events {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
