@@ -5,11 +5,12 @@
 //! same batch, so the record and the page are durable together).
 
 use super::actor::Supervisor;
+use crate::job::new_job;
 use crate::messages::Leased;
 use crate::redact::Redacted;
 use crate::telemetry;
 use harvest_paginate::{Cut, CutReason};
-use harvest_store::{CutStream, Job};
+use harvest_store::CutStream;
 use metrics::counter;
 use std::collections::HashMap;
 
@@ -37,16 +38,7 @@ impl Supervisor {
         counter!(telemetry::STREAMS_CUT, "resource" => resource.clone(), "reason" => reason)
             .increment(1);
         let record = CutStream {
-            next: Job {
-                resource,
-                url: cut.target,
-                attempt: 0,
-                not_before_ms: 0,
-                page: cut.pos.page,
-                offset: cut.pos.offset,
-                fanned_out: cut.pos.fanned_out,
-                parent: leased.job.parent.clone(),
-            },
+            next: new_job(resource, cut.target, cut.pos, leased.job.parent.clone()),
             reason: reason.to_string(),
             page_url: leased.job.url.clone(),
         };

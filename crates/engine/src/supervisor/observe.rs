@@ -3,13 +3,13 @@
 
 use super::actor::Supervisor;
 use crate::commit::Committed;
-use crate::messages::{FetchResult, Outcome};
+use crate::messages::{FetchResult, Returned};
 use crate::telemetry::{self, status_labels};
 use metrics::{counter, gauge, histogram};
 
 impl Supervisor {
     /// Counts a response (or transport error) and its duration.
-    pub(super) fn observe_outcome(&mut self, origin: &str, outcome: &Outcome) {
+    pub(super) fn observe_outcome(&mut self, origin: &str, outcome: &Returned) {
         let status = match &outcome.result {
             FetchResult::Page { status, .. } | FetchResult::RetryStatus { status, .. } => {
                 Some(*status)
@@ -69,7 +69,7 @@ impl Supervisor {
     pub(super) fn observe_queues(&self) {
         gauge!(telemetry::UP).set(1.0);
         gauge!(telemetry::BUILD_INFO, "version" => env!("CARGO_PKG_VERSION")).set(1.0);
-        gauge!(telemetry::IN_FLIGHT).set(self.in_flight as f64);
+        gauge!(telemetry::IN_FLIGHT).set(self.in_flight() as f64);
         gauge!(telemetry::FRONTIER_WAITING).set(self.frontier.waiting() as f64);
         gauge!(telemetry::FRONTIER_PENDING).set(self.pending as f64);
         gauge!(telemetry::HOSTS).set(self.hosts.len() as f64);

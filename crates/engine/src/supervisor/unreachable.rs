@@ -13,7 +13,7 @@ pub(crate) const ORIGIN_UNREACHABLE: &str = "origin_unreachable";
 impl Supervisor {
     /// Notes what an outcome of `origin` says of its reachability.
     pub(super) fn note_reach(&mut self, origin: &str, result: &FetchResult) {
-        let now = Instant::now();
+        let now = self.clock.now();
         match result {
             FetchResult::RetryTransport { reason, detail, .. } => {
                 let cause = Cause::of(reason, detail);
