@@ -10,24 +10,19 @@ fn register_origin(label: &'static str) {
     counter!(BREAKER_OPENS, "origin" => label).increment(0);
 }
 
-/// The label of an HTTP outcome: `(status_class, status)`, where `status` is
-/// exact for 429 and 5xx and the class otherwise; transport errors are `error`.
+/// The labels of a response (or transport error): `(status_class,
+/// status)`, where `status` is exact for the statuses that are retried (the
+/// retry status table, `harvest_policy::Disposition::RETRY_STATUSES`: 408,
+/// 425, 429, 500, 502, 503, 504) and the class otherwise; transport errors
+/// are `error`.
 pub fn status_labels(status: Option<u16>) -> (&'static str, &'static str) {
     let Some(status) = status else {
         return ("error", "error");
     };
     let class = harvest_policy::StatusClass::of(status).as_str();
-    const EXACT: [(u16, &str); 5] = [
-        (429, "429"),
-        (500, "500"),
-        (502, "502"),
-        (503, "503"),
-        (504, "504"),
-    ];
-    let exact = EXACT
-        .iter()
-        .find(|(code, _)| *code == status)
-        .map_or(class, |(_, label)| label);
+    let exact = harvest_policy::Disposition::retry_reason(status)
+        .and_then(|reason| reason.strip_prefix("http_"))
+        .unwrap_or(class);
     (class, exact)
 }
 
@@ -78,8 +73,10 @@ mod tests {
     fn statuses_map_to_bounded_labels() {
         assert_eq!(status_labels(Some(200)), ("2xx", "2xx"));
         assert_eq!(status_labels(Some(404)), ("4xx", "4xx"));
+        assert_eq!(status_labels(Some(408)), ("4xx", "408"));
         assert_eq!(status_labels(Some(429)), ("4xx", "429"));
         assert_eq!(status_labels(Some(503)), ("5xx", "503"));
+        assert_eq!(status_labels(Some(501)), ("5xx", "5xx"));
         assert_eq!(status_labels(Some(599)), ("5xx", "5xx"));
         assert_eq!(status_labels(None), ("error", "error"));
     }

@@ -77,7 +77,7 @@ pub fn describe() {
         Unit::Bytes,
         "Bytes written to the outputs, by resource (continues across resumes)."
     );
-    describe_counter!(REQUESTS, Unit::Count, "Responses and transport errors, by origin, status class and status (exact for 429 and 5xx).");
+    describe_counter!(REQUESTS, Unit::Count, "Responses and transport errors, by origin, status class and status (exact for the retried statuses: 408, 425, 429, 500, 502, 503, 504).");
     describe_counter!(
         RESPONSE_BYTES,
         Unit::Bytes,
