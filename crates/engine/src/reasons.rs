@@ -95,7 +95,10 @@ mod tests {
             }
         }
         assert_eq!(retry_status_reason(404), HTTP_STATUS);
-        assert!(retry.contains(&HTTP_STATUS), "the fallback is registered too");
+        assert!(
+            retry.contains(&HTTP_STATUS),
+            "the fallback is registered too"
+        );
     }
 
     #[test]

@@ -4,7 +4,10 @@
 //! metric per state change (a burst of 429s slows the origin once).
 
 use super::actor::HostActor;
-use crate::telemetry;
+use crate::telemetry::{
+    BreakerClosed, BreakerHalfOpened, BreakerOpened, BreakerSampled, InternalEvent,
+    OriginSlowedDown,
+};
 use actix::prelude::*;
 use harvest_policy::{BreakerState, CallOutcome, Quota};
 use std::sync::atomic::Ordering;
@@ -116,14 +119,14 @@ impl Handler<Feedback> for HostActor {
         };
         let slowed = paused || slowed;
         if slowed {
-            metrics::counter!(telemetry::RATE_LIMITED, "origin" => self.label).increment(1);
-            tracing::info!(
-                origin = %self.origin,
-                status = f.status,
-                retry_after = ?f.retry_after,
-                rate_per_sec = self.bucket.current_rate(now),
-                "Origin asked to slow down."
-            );
+            OriginSlowedDown {
+                origin: &self.origin,
+                label: self.label,
+                status: f.status,
+                retry_after: f.retry_after,
+                rate_per_sec: self.bucket.current_rate(now),
+            }
+            .emit();
         }
     }
 }
@@ -131,13 +134,11 @@ impl Handler<Feedback> for HostActor {
 impl HostActor {
     /// Sets this origin's gauges to their current values.
     pub(super) fn refresh_gauges(&self) {
-        let level = match self.breaker.state() {
-            BreakerState::Closed => 0.0,
-            BreakerState::HalfOpen { .. } => 1.0,
-            BreakerState::Open { .. } => 2.0,
-        };
-        metrics::gauge!(telemetry::BREAKER_STATE, "origin" => self.label).set(level);
-        metrics::gauge!(telemetry::BUCKET_WAIT, "origin" => self.label).increment(0.0);
+        BreakerSampled {
+            label: self.label,
+            state: self.breaker.state(),
+        }
+        .emit();
     }
 
     pub(super) fn breaker_changed(
@@ -155,9 +156,12 @@ impl HostActor {
         };
         match state {
             BreakerState::Open { until } => {
-                metrics::counter!(telemetry::BREAKER_OPENS, "origin" => self.label).increment(1);
-                let open_for = until.saturating_duration_since(Instant::now());
-                tracing::warn!(origin = %self.origin, ?open_for, "Circuit breaker open: pausing this origin.");
+                BreakerOpened {
+                    origin: &self.origin,
+                    label: self.label,
+                    open_for: until.saturating_duration_since(Instant::now()),
+                }
+                .emit();
                 // A timer at the breaker's next transition, not the next
                 // job, moves it to half-open (and steps a held job).
                 if let Some(at) = self.breaker.next_transition() {
@@ -168,12 +172,14 @@ impl HostActor {
                     });
                 }
             }
-            BreakerState::HalfOpen { .. } => {
-                tracing::info!(origin = %self.origin, "Circuit breaker half-open: probing.")
+            BreakerState::HalfOpen { .. } => BreakerHalfOpened {
+                origin: &self.origin,
             }
-            BreakerState::Closed => {
-                tracing::info!(origin = %self.origin, "Circuit breaker closed.")
+            .emit(),
+            BreakerState::Closed => BreakerClosed {
+                origin: &self.origin,
             }
+            .emit(),
         }
     }
 }

@@ -5,7 +5,8 @@ use super::actor::Supervisor;
 use super::unreachable::ORIGIN_UNREACHABLE;
 use crate::messages::{FetchResult, Leased, Outcome};
 use crate::redact::Redacted;
-use crate::{telemetry, EngineError};
+use crate::telemetry::{ChildPagesSkipped, InternalEvent, PageDeadLettered, PageRetried};
+use crate::EngineError;
 use actix::prelude::*;
 use harvest_config::origin_of;
 use harvest_paginate::{ChildJob, Cut, CutReason, Next, PageRequest};
@@ -80,11 +81,12 @@ impl Supervisor {
                 for child in children {
                     self.enqueue_child(child)?;
                 }
-                if children_skipped > 0 {
-                    let resource = leased.job.resource.clone();
-                    metrics::counter!(telemetry::CHILD_SKIPS, "resource" => resource)
-                        .increment(children_skipped);
+                ChildPagesSkipped {
+                    resource: &leased.job.resource,
+                    url: &leased.url,
+                    skipped: children_skipped,
                 }
+                .emit();
             }
             FetchResult::RetryStatus {
                 status,
@@ -227,8 +229,14 @@ impl Supervisor {
             return self.dead(origin, leased, status, reason, detail);
         };
         self.stats.retries += 1;
-        metrics::counter!(telemetry::RETRIES, "reason" => reason).increment(1);
-        tracing::debug!(url = %Redacted(&leased.url), attempt, ?delay, reason, %detail, "Page will be retried.");
+        PageRetried {
+            url: &leased.url,
+            attempt,
+            delay,
+            reason,
+            detail: &detail,
+        }
+        .emit();
         let now_ms = crate::clock::now_ms();
         leased.job.attempt = attempt;
         leased.job.not_before_ms = now_ms + delay.as_millis() as u64;
@@ -245,11 +253,14 @@ impl Supervisor {
         reason: &'static str,
         detail: String,
     ) {
-        tracing::warn!(resource = %leased.job.resource, url = %Redacted(&leased.url), reason, %detail, "Page dead-lettered.");
+        PageDeadLettered {
+            resource: &leased.job.resource,
+            url: &leased.url,
+            reason,
+            detail: &detail,
+        }
+        .emit();
         self.stats.dead_letters += 1;
-        let resource = leased.job.resource.clone();
-        metrics::counter!(telemetry::DEAD_LETTERS, "resource" => resource, "reason" => reason)
-            .increment(1);
         let letter = DeadLetter {
             job: leased.job.clone(),
             status,

@@ -1,14 +1,7 @@
 //! Bounded label values: status classes and capped origins.
 
-use super::names::{BREAKER_OPENS, RATE_LIMITED};
-use metrics::counter;
+use super::host::register_zero as register_origin;
 use std::collections::HashMap;
-
-/// The per-origin counters an origin's label starts at 0.
-fn register_origin(label: &'static str) {
-    counter!(RATE_LIMITED, "origin" => label).increment(0);
-    counter!(BREAKER_OPENS, "origin" => label).increment(0);
-}
 
 /// The labels of a response (or transport error): `(status_class,
 /// status)`, where `status` is exact for the statuses that are retried (the

@@ -1,23 +1,60 @@
-//! The metric vocabulary: every name, its unit and help text in one list, and
-//! the bounded label values (status classes, reasons, capped origins).
+//! Telemetry as a vocabulary of events (after vector's `internal_events`):
+//! one struct per thing that happens, whose [`InternalEvent::emit`] writes
+//! its log line and moves its metrics together, so a site emits one event
+//! and never a log line and a counter apart. Every metric name, its unit and
+//! help text is in one list (`names.rs`); label values are bounded
+//! (`labels.rs`: status classes, capped origins; `crate::reasons`).
+//!
+//! | file | events |
+//! |---|---|
+//! | `page.rs` | a page retried, dead-lettered, its stream cut short, child pages skipped |
+//! | `request.rs` | a request finished |
+//! | `host.rs` | a host started or stopped, a token wait, an origin slowing us down, the breaker's moves |
+//! | `reachability.rs` | an origin unreachable, reachable again, given up |
+//! | `crawl.rs` | the crawl started, its queues sampled, pages and groups committed, the crawl ended |
 //!
 //! The engine only records through the `metrics` facade; the binary installs
 //! the Prometheus exporter when `[metrics] listen` is set (without it every
-//! call here is a no-op). Counts move per page or per commit, never per record.
+//! metric here is a no-op). Counts move per page or per commit, never per
+//! record.
 //!
 //! Counters whose label values are known before their first event are
-//! exported at 0 from the start ("avoid missing metrics"): retries by reason
-//! and dead letters by resource × reason ([`register_known_series`]), and
-//! the per-origin counters once an origin gets its label ([`OriginLabels`]).
+//! exported at 0 from the start ("avoid missing metrics"), by the event that
+//! owns them: retries by reason and dead letters by resource × reason
+//! ([`register_known_series`], from [`reasons`](crate::reasons)), and the
+//! per-origin counters once an origin gets its label ([`OriginLabels`]).
 
+mod crawl;
+mod host;
 mod labels;
 mod names;
+mod page;
+mod reachability;
+mod request;
+#[cfg(test)]
+mod tests;
 
+use crawl::CrawlEnded;
+pub(crate) use crawl::{CrawlStarted, GroupCommitted, PagesCommitted, QueuesSampled};
+pub(crate) use host::{
+    BreakerClosed, BreakerHalfOpened, BreakerOpened, BreakerSampled, BucketWaited, HostStarted,
+    HostStopped, OriginSlowedDown,
+};
 pub use labels::{status_labels, OriginLabels};
 pub use names::*;
+pub(crate) use page::{ChildPagesSkipped, PageDeadLettered, PageRetried, StreamCut};
+pub(crate) use reachability::{
+    OriginGivenUp, OriginReachable, OriginStillUnreachable, OriginUnreachable,
+};
+pub(crate) use request::RequestFinished;
 
 use harvest_config::Config;
-use metrics::{counter, gauge};
+
+/// One thing that happened, as the logs and the metrics tell it.
+pub(crate) trait InternalEvent {
+    /// Writes the event's log line (if it has one) and moves its metrics.
+    fn emit(self);
+}
 
 /// Exports at 0 every counter of `config`'s crawl whose labels are known
 /// before its first event: `harvest_retries_total` for every retry reason,
@@ -26,16 +63,11 @@ use metrics::{counter, gauge};
 /// parent resource. Call once after the recorder is installed; counts that
 /// exist already are left as they are.
 pub fn register_known_series(config: &Config) {
-    for reason in crate::reasons::retry_reasons() {
-        counter!(RETRIES, "reason" => reason).increment(0);
-    }
-    let dead = crate::reasons::dead_letter_reasons();
+    PageRetried::register_zero();
     for r in &config.resources {
-        for &reason in &dead {
-            counter!(DEAD_LETTERS, "resource" => r.name.clone(), "reason" => reason).increment(0);
-        }
+        PageDeadLettered::register_zero(&r.name);
         if let Some(parent) = &r.parent {
-            counter!(CHILD_SKIPS, "resource" => parent.resource.clone()).increment(0);
+            ChildPagesSkipped::register_zero(&parent.resource);
         }
     }
 }
@@ -43,5 +75,5 @@ pub fn register_known_series(config: &Config) {
 /// The crawl is over: `harvest_up` drops to 0. Call again to keep the gauge
 /// from expiring while `/metrics` lingers.
 pub fn mark_ended() {
-    gauge!(UP).set(0.0);
+    CrawlEnded.emit();
 }

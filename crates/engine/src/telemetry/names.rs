@@ -14,7 +14,7 @@ pub const DEAD_LETTERS: &str = "harvest_dead_letters_total";
 pub const STREAMS_CUT: &str = "harvest_streams_cut_total";
 pub const RATE_LIMITED: &str = "harvest_rate_limited_total";
 pub const CHILD_SKIPS: &str = "harvest_child_skips_total";
-pub const BUCKET_WAIT: &str = "harvest_bucket_wait_seconds_total";
+pub const BUCKET_WAIT: &str = "harvest_bucket_wait_microseconds_total";
 pub const BREAKER_STATE: &str = "harvest_breaker_state";
 pub const BREAKER_OPENS: &str = "harvest_breaker_opens_total";
 pub const FRONTIER_PENDING: &str = "harvest_frontier_pending";
@@ -123,10 +123,10 @@ pub fn describe() {
         Unit::Count,
         "Times an origin's circuit breaker opened."
     );
-    describe_gauge!(
+    describe_counter!(
         BUCKET_WAIT,
-        Unit::Seconds,
-        "Time jobs waited for a token of their origin's bucket (only grows)."
+        Unit::Microseconds,
+        "Time jobs waited for a token of their origin's bucket, by origin."
     );
     describe_gauge!(
         FRONTIER_PENDING,
