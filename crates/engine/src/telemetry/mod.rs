@@ -1,5 +1,5 @@
 //! Telemetry as a vocabulary of events (after vector's `internal_events`):
-//! one struct per thing that happens, whose [`InternalEvent::emit`] writes
+//! one struct per thing that happens, whose `InternalEvent::emit` writes
 //! its log line and moves its metrics together, so a site emits one event
 //! and never a log line and a counter apart. Every metric name, its unit and
 //! help text is in one list (`names.rs`); label values are bounded
@@ -23,6 +23,10 @@
 //! owns them: retries by reason and dead letters by resource × reason
 //! ([`register_known_series`], from [`reasons`](crate::reasons)), and the
 //! per-origin counters once an origin gets its label ([`OriginLabels`]).
+//!
+//! Log lines that move no metric and tell of one module's inner workings (an
+//! idle host reaped, a large page spilled to disk, a resource changed under
+//! `--force`) stay `tracing` calls at their site.
 
 mod crawl;
 mod host;
