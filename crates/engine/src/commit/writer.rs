@@ -6,7 +6,8 @@
 
 use super::lines::PageLines;
 use super::staging::{Committed, Durable};
-use crate::{telemetry, EngineError};
+use crate::telemetry::{GroupCommitted, InternalEvent};
+use crate::EngineError;
 use actix::Recipient;
 use harvest_sink::Sink;
 use harvest_store::{CommitBatch, Store};
@@ -74,7 +75,10 @@ fn write(
     }
     store.commit(batch)?;
     store.flush()?;
-    metrics::histogram!(telemetry::COMMIT_DURATION).record(started.elapsed().as_secs_f64());
+    GroupCommitted {
+        elapsed: started.elapsed(),
+    }
+    .emit();
     Ok(done)
 }
 

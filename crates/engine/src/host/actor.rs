@@ -20,7 +20,7 @@ use super::fetch::{fetch_page, hand_back};
 use super::shared::HostShared;
 use crate::event_sink::RunEvent;
 use crate::messages::{FetchResult, Leased};
-use crate::telemetry;
+use crate::telemetry::{BucketWaited, HostStarted, HostStopped, InternalEvent};
 use actix::prelude::*;
 use async_channel::TryRecvError;
 use harvest_config::OriginSettings;
@@ -165,8 +165,11 @@ impl HostActor {
         if stage == Stage::Token {
             let wait = self.bucket.reserve(now);
             if !wait.is_zero() {
-                metrics::gauge!(telemetry::BUCKET_WAIT, "origin" => self.label)
-                    .increment(wait.as_secs_f64());
+                BucketWaited {
+                    label: self.label,
+                    wait,
+                }
+                .emit();
                 return self.hold(leased, Stage::Gate, now + wait, ctx);
             }
         }
@@ -290,12 +293,15 @@ impl Actor for HostActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
-        tracing::debug!(origin = %self.origin, "Host actor started.");
+        HostStarted {
+            origin: &self.origin,
+            label: self.label,
+        }
+        .emit();
         let origin = &self.origin;
         self.shared.events.emit(|| RunEvent::HostStarted {
             origin: origin.clone(),
         });
-        metrics::gauge!(telemetry::BREAKER_STATE, "origin" => self.label).set(0.0);
         // Refresh this origin's gauges while the host lives: the exporter
         // drops gauges left alone, which removes a stopped host's series.
         ctx.run_interval(GAUGE_REFRESH, |act, _| act.refresh_gauges());
@@ -303,7 +309,10 @@ impl Actor for HostActor {
     }
 
     fn stopped(&mut self, _: &mut Context<Self>) {
-        tracing::debug!(origin = %self.origin, "Host actor stopped.");
+        HostStopped {
+            origin: &self.origin,
+        }
+        .emit();
         if !matches!(self.breaker.state(), BreakerState::Closed) {
             self.shared.open_breakers.fetch_sub(1, Ordering::Relaxed);
         }

@@ -6,7 +6,10 @@
 use super::actor::HostActor;
 use super::shared::Feedback;
 use crate::event_sink::RunEvent;
-use crate::telemetry;
+use crate::telemetry::{
+    BreakerClosed, BreakerHalfOpened, BreakerOpened, BreakerSampled, InternalEvent,
+    OriginSlowedDown,
+};
 use actix::prelude::*;
 use harvest_policy::BreakerState;
 use std::sync::atomic::Ordering;
@@ -51,14 +54,14 @@ impl Handler<Feedback> for HostActor {
         };
         let slowed = paused || slowed;
         if slowed {
-            metrics::counter!(telemetry::RATE_LIMITED, "origin" => self.label).increment(1);
-            tracing::info!(
-                origin = %self.origin,
-                status = f.status,
-                retry_after = ?f.retry_after,
-                rate_per_sec = self.bucket.current_rate(now),
-                "Origin asked to slow down."
-            );
+            OriginSlowedDown {
+                origin: &self.origin,
+                label: self.label,
+                status: f.status,
+                retry_after: f.retry_after,
+                rate_per_sec: self.bucket.current_rate(now),
+            }
+            .emit();
         }
     }
 }
@@ -66,13 +69,11 @@ impl Handler<Feedback> for HostActor {
 impl HostActor {
     /// Sets this origin's gauges to their current values.
     pub(super) fn refresh_gauges(&self) {
-        let level = match self.breaker.state() {
-            BreakerState::Closed => 0.0,
-            BreakerState::HalfOpen { .. } => 1.0,
-            BreakerState::Open { .. } => 2.0,
-        };
-        metrics::gauge!(telemetry::BREAKER_STATE, "origin" => self.label).set(level);
-        metrics::gauge!(telemetry::BUCKET_WAIT, "origin" => self.label).increment(0.0);
+        BreakerSampled {
+            label: self.label,
+            state: self.breaker.state(),
+        }
+        .emit();
     }
 
     pub(super) fn breaker_changed(
@@ -90,10 +91,13 @@ impl HostActor {
         };
         match state {
             BreakerState::Open { until } => {
-                metrics::counter!(telemetry::BREAKER_OPENS, "origin" => self.label).increment(1);
                 let now = self.shared.clock.now();
-                let open_for = until.saturating_duration_since(now);
-                tracing::warn!(origin = %self.origin, ?open_for, "Circuit breaker open: pausing this origin.");
+                BreakerOpened {
+                    origin: &self.origin,
+                    label: self.label,
+                    open_for: until.saturating_duration_since(now),
+                }
+                .emit();
                 // A timer at the breaker's next transition, not the next
                 // job, moves it to half-open (and steps a held job).
                 let origin = &self.origin;
@@ -108,12 +112,14 @@ impl HostActor {
                     });
                 }
             }
-            BreakerState::HalfOpen { .. } => {
-                tracing::info!(origin = %self.origin, "Circuit breaker half-open: probing.")
+            BreakerState::HalfOpen { .. } => BreakerHalfOpened {
+                origin: &self.origin,
             }
-            BreakerState::Closed => {
-                tracing::info!(origin = %self.origin, "Circuit breaker closed.")
+            .emit(),
+            BreakerState::Closed => BreakerClosed {
+                origin: &self.origin,
             }
+            .emit(),
         }
     }
 }

@@ -223,13 +223,7 @@ async fn read_page(
     let headers = |name: &str| response.header_values(name);
     match parser.finish(&headers, &mut lines.mem) {
         Ok(parsed) => {
-            if parsed.children_skipped > 0 {
-                tracing::debug!(
-                    url = %Redacted(&leased.url),
-                    skipped = parsed.children_skipped,
-                    "Records without a usable value for a child URL placeholder were skipped."
-                );
-            }
+            // Records without a child URL value: `ChildPagesSkipped` (supervisor).
             FetchResult::Page {
                 status,
                 lines,

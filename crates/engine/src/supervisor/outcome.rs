@@ -6,7 +6,8 @@ use super::unreachable::ORIGIN_UNREACHABLE;
 use crate::job::new_job;
 use crate::messages::{FetchResult, Leased, Returned};
 use crate::redact::Redacted;
-use crate::{telemetry, EngineError};
+use crate::telemetry::{ChildPagesSkipped, InternalEvent, PageDeadLettered, PageRetried};
+use crate::EngineError;
 use actix::prelude::*;
 use harvest_config::origin_of;
 use harvest_paginate::{ChildJob, Cut, CutReason, Next, PageRequest};
@@ -82,11 +83,12 @@ impl Supervisor {
                 for child in children {
                     self.enqueue_child(child)?;
                 }
-                if children_skipped > 0 {
-                    let resource = leased.job.resource.clone();
-                    metrics::counter!(telemetry::CHILD_SKIPS, "resource" => resource)
-                        .increment(children_skipped);
+                ChildPagesSkipped {
+                    resource: &leased.job.resource,
+                    url: &leased.url,
+                    skipped: children_skipped,
                 }
+                .emit();
             }
             FetchResult::RetryStatus {
                 status,
@@ -222,8 +224,14 @@ impl Supervisor {
             return self.dead(origin, leased, status, reason, detail);
         };
         self.stats.retries += 1;
-        metrics::counter!(telemetry::RETRIES, "reason" => reason).increment(1);
-        tracing::debug!(url = %Redacted(&leased.url), attempt, ?delay, reason, %detail, "Page will be retried.");
+        PageRetried {
+            url: &leased.url,
+            attempt,
+            delay,
+            reason,
+            detail: &detail,
+        }
+        .emit();
         let now_ms = self.clock.now_ms();
         leased.job.attempt = attempt;
         leased.job.not_before_ms = now_ms + delay.as_millis() as u64;
@@ -240,11 +248,14 @@ impl Supervisor {
         reason: &'static str,
         detail: String,
     ) {
-        tracing::warn!(resource = %leased.job.resource, url = %Redacted(&leased.url), reason, %detail, "Page dead-lettered.");
+        PageDeadLettered {
+            resource: &leased.job.resource,
+            url: &leased.url,
+            reason,
+            detail: &detail,
+        }
+        .emit();
         self.stats.dead_letters += 1;
-        let resource = leased.job.resource.clone();
-        metrics::counter!(telemetry::DEAD_LETTERS, "resource" => resource, "reason" => reason)
-            .increment(1);
         let letter = DeadLetter {
             job: leased.job.clone(),
             status,
