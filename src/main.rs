@@ -6,11 +6,11 @@ mod admin;
 mod cli;
 mod demo;
 mod exit;
+mod logging;
 mod metrics;
 mod progress;
 mod signals;
 mod summary;
-mod telemetry;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -24,7 +24,7 @@ static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    telemetry::init(&cli.log);
+    logging::init(&cli.log);
     progress::allow(!cli.log.quiet && matches!(cli.log.log_format, cli::LogFormat::Human));
     let result = match cli.command {
         cli::Command::Run(args) => cli::run(args),

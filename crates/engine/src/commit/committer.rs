@@ -188,9 +188,9 @@ impl Committer {
     }
 }
 
-/// When a change is staged, on the clock [`Committer::due`] is asked with:
-/// tokio's, which is the std clock in a crawl and follows a test's
-/// `tokio::time::pause`.
+/// When a change is staged, on the clock [`Committer::due`] is asked with
+/// (the supervisor's monotonic clock: it follows a test's
+/// `tokio::time::pause`; see `clock`).
 fn now() -> Instant {
-    tokio::time::Instant::now().into_std()
+    crate::clock::Clock::system().now()
 }

@@ -6,7 +6,8 @@
 
 use super::group::{Committed, Durable, Group};
 use super::lines::PageLines;
-use crate::{telemetry, EngineError};
+use crate::telemetry::{GroupCommitted, InternalEvent};
+use crate::EngineError;
 use actix::Recipient;
 use harvest_sink::Sink;
 use harvest_store::Store;
@@ -66,7 +67,10 @@ fn write(
     }
     store.commit(batch)?;
     store.flush()?;
-    metrics::histogram!(telemetry::COMMIT_DURATION).record(started.elapsed().as_secs_f64());
+    GroupCommitted {
+        elapsed: started.elapsed(),
+    }
+    .emit();
     Ok(done)
 }
 
