@@ -8,12 +8,12 @@ mod cli;
 #[cfg(feature = "demo")]
 mod demo;
 mod exit;
+mod logging;
 mod metrics;
 mod progress;
 mod run;
 mod signals;
 mod summary;
-mod telemetry;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -27,7 +27,7 @@ static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    telemetry::init(&cli.log);
+    logging::init(&cli.log);
     progress::allow(!cli.log.quiet && matches!(cli.log.log_format, cli::LogFormat::Human));
     let result = match cli.command {
         cli::Command::Run(args) => run::run(args),

@@ -24,6 +24,7 @@ pub fn execute(
         stop,
         force,
         progress: progress.as_ref().map(|b| b.callback()),
+        ..Default::default()
     };
     let result = harvest_engine::run(config, &options);
     harvest_engine::telemetry::mark_ended();

@@ -117,6 +117,7 @@ fn final_counts_match_the_output_and_the_server_log() {
         ("harvest_request_duration_seconds", "histogram"),
         ("harvest_retries_total", "counter"),
         ("harvest_rate_limited_total", "counter"),
+        ("harvest_bucket_wait_microseconds_total", "counter"),
         ("harvest_breaker_state", "gauge"),
         ("harvest_frontier_pending", "gauge"),
         ("harvest_frontier_waiting", "gauge"),
@@ -307,6 +308,14 @@ fn known_counters_are_exported_at_zero_and_up_is_0_once_the_crawl_has_ended() {
         labelled(&text, "harvest_breaker_opens_total", &[&origin_0]),
         Some(0.0)
     );
+    // Two seeds of an origin start together behind a burst of 1: the
+    // second waited for its token.
+    let waited = labelled(
+        &text,
+        "harvest_bucket_wait_microseconds_total",
+        &[&origin_0],
+    );
+    assert!(waited.is_some_and(|us| us > 0.0), "{text}");
     // Past the exporter's idle timeout the crawl's gauges are gone, while
     // harvest_up stays, at 0.
     let text = scrape_until(port, |t| !t.contains("\nharvest_in_flight "));

@@ -3,10 +3,10 @@
 //! environment variable the config names. A missing or empty variable is a
 //! config problem naming the variable and the line, never a value.
 
+use crate::checker::Checker;
 use crate::model::{origin_of, parse_http_url};
 use crate::raw::RawAuth;
 use crate::secret::Secret;
-use crate::validate::Checker;
 use std::time::Duration;
 use toml::Spanned;
 use url::Url;
@@ -154,7 +154,7 @@ pub(crate) fn check(c: &mut Checker<'_>, key: &str, spanned: &Spanned<RawAuth>) 
                 (None, Some(q)) => Some(KeyPlace::Query(q.clone())),
                 (h, None) => {
                     let h = h.as_deref().unwrap_or(DEFAULT_API_KEY_HEADER);
-                    if crate::request::is_header_name(h) {
+                    if crate::checker::is_header_name(h) {
                         Some(KeyPlace::Header(h.to_string()))
                     } else {
                         c.at(spanned, format!("{key}.header"), "not a valid header name");

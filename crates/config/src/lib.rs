@@ -3,10 +3,13 @@
 //! Parsing happens in two steps (ripgrep's habit): `raw` mirrors the file with
 //! serde (`deny_unknown_fields`, so a typo is an error, not a silent default),
 //! then `validate` turns it into the types the engine uses, collecting *every*
-//! problem with its file, line and key before reporting. Nothing here touches
+//! problem with its file, line and key before reporting. `validate` walks the
+//! file and calls one checker per section (`auth`, `paginator`, `request`,
+//! `response`, `seeding`); all of them report into a `checker::Checker`. Nothing here touches
 //! the network or the state store.
 
 mod auth;
+mod checker;
 mod error;
 mod model;
 mod paginator;

@@ -4,9 +4,9 @@
 //! `toml::Spanned` fields, so every problem points at the line of the whole
 //! `paginator` value and names the key (`resources[0] (r).paginator.limit`).
 
+use crate::checker::Checker;
 use crate::model::{PageStyle, PageTotal, Paginator, Selector};
 use crate::raw::RawPaginator;
-use crate::validate::Checker;
 use toml::Spanned;
 
 /// Checks `spanned` (the resource's `paginator`); `key` is the resource's key.

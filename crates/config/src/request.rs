@@ -3,8 +3,8 @@
 //! `auth.rs`; headers that carry credentials are refused here (secrets come
 //! from the environment only).
 
+use crate::checker::{is_header_name, Checker};
 use crate::raw::RawResource;
-use crate::validate::Checker;
 
 /// Default header of the idempotency key sent with `POST`.
 pub const DEFAULT_IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
@@ -157,12 +157,4 @@ pub(crate) fn check_headers<'a>(
             );
         }
     }
-}
-
-/// An HTTP token (RFC 9110 §5.6.2).
-pub(crate) fn is_header_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }

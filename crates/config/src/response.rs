@@ -3,9 +3,9 @@
 //! checked into [`harvest_policy::ResponseRules`]) and the `max_depth` guard
 //! on its records.
 
+use crate::checker::Checker;
 use crate::model::{DEFAULT_MAX_DEPTH, MAX_MAX_DEPTH};
 use crate::raw::RawResponseAction;
-use crate::validate::Checker;
 use harvest_policy::{ResponseAction, ResponseRule, ResponseRules};
 use toml::Spanned;
 

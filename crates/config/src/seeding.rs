@@ -2,9 +2,9 @@
 //! values filling one placeholder) and `parent` (child pages from the records
 //! of another resource), including the parent graph (exists, no cycles).
 
+use crate::checker::Checker;
 use crate::model::*;
 use crate::raw::{RawParent, RawResource, RawSeedTemplate};
-use crate::validate::Checker;
 use std::collections::HashMap;
 use std::path::Path;
 use toml::Spanned;

@@ -5,6 +5,16 @@
 //! every value (all but the unreserved `A-Z a-z 0-9 - . _ ~`), so a value can
 //! never change the URL's structure: `a/b?c` becomes `a%2Fb%3Fc`.
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// Every byte but RFC 3986's unreserved `A-Z a-z 0-9 - . _ ~` (non-ASCII
+/// bytes are always encoded).
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// A parsed URL template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UrlTemplate {
@@ -94,18 +104,10 @@ impl std::fmt::Display for UrlTemplate {
     }
 }
 
-/// Appends `value` to `out`, percent-encoding all but the unreserved bytes.
+/// Appends `value` to `out`, percent-encoding all but the unreserved bytes
+/// (upper-case hex, each byte of a multi-byte character on its own).
 pub fn percent_encode(value: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in value.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(HEX[usize::from(b >> 4)] as char);
-            out.push(HEX[usize::from(b & 15)] as char);
-        }
-    }
+    out.extend(utf8_percent_encode(value, NOT_UNRESERVED));
 }
 
 #[cfg(test)]
@@ -121,6 +123,49 @@ mod tests {
             "http://h/u/7/o?tag=a%20b%2F%C3%A9%3F%26"
         );
         assert_eq!(UrlTemplate::parse("{x}").unwrap().fill(&["-._~"]), "-._~");
+    }
+
+    /// The hand-written encoder `percent_encode` replaced: its output is
+    /// what stored seed URLs and fingerprints were made of, so it must not
+    /// change by a byte.
+    fn by_hand(value: &str) -> String {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        let mut out = String::new();
+        for &b in value.as_bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                out.push(b as char);
+            } else {
+                out.push('%');
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 15)] as char);
+            }
+        }
+        out
+    }
+
+    fn encoded(value: &str) -> String {
+        let mut out = String::new();
+        percent_encode(value, &mut out);
+        out
+    }
+
+    #[test]
+    fn every_ascii_byte_and_some_others_encode_as_before() {
+        for c in (0u8..=0x7f)
+            .map(char::from)
+            .chain(['é', '€', '😀', '\u{ffff}'])
+        {
+            let s = c.to_string();
+            assert_eq!(encoded(&s), by_hand(&s), "{c:?}");
+        }
+        assert_eq!(encoded(" %+é"), "%20%25%2B%C3%A9");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_encodes_as_before(s in proptest::prelude::any::<String>()) {
+            proptest::prop_assert_eq!(encoded(&s), by_hand(&s));
+        }
     }
 
     #[test]

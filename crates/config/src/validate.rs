@@ -1,6 +1,7 @@
 //! Raw file → validated [`Config`]. Collects every problem before reporting.
 
-use crate::error::{line_of, ConfigError, Problem};
+use crate::checker::Checker;
+use crate::error::ConfigError;
 use crate::model::*;
 use crate::raw::*;
 use std::collections::{HashMap, HashSet};
@@ -8,50 +9,13 @@ use std::path::Path;
 use std::time::Duration;
 use toml::Spanned;
 
-pub(crate) struct Checker<'a> {
-    text: &'a str,
-    problems: Vec<Problem>,
-    /// Where secrets are read from.
-    env: crate::secret::EnvLookup<'a>,
-}
-
-impl Checker<'_> {
-    pub(crate) fn at<T>(
-        &mut self,
-        spanned: &Spanned<T>,
-        key: impl Into<String>,
-        message: impl Into<String>,
-    ) {
-        let span = spanned.span();
-        let line = (span.end > 0).then(|| line_of(self.text, span.start));
-        self.problems.push(Problem::new(line, key, message));
-    }
-
-    pub(crate) fn problems_len(&self) -> usize {
-        self.problems.len()
-    }
-
-    /// The environment variable `name`, if set.
-    pub(crate) fn env(&self, name: &str) -> Option<String> {
-        (self.env)(name)
-    }
-
-    pub(crate) fn bare(&mut self, key: impl Into<String>, message: impl Into<String>) {
-        self.problems.push(Problem::new(None, key, message));
-    }
-}
-
 pub(crate) fn validate(
     raw: RawFile,
     text: &str,
     path: &Path,
     env: crate::secret::EnvLookup<'_>,
 ) -> Result<Config, ConfigError> {
-    let mut c = Checker {
-        text,
-        problems: Vec::new(),
-        env,
-    };
+    let mut c = Checker::new(text, env);
     let base_dir = path.parent().unwrap_or(Path::new("."));
 
     if *raw.crawl.max_in_flight.get_ref() == 0 {
@@ -89,7 +53,7 @@ pub(crate) fn validate(
     }
     crate::request::check_headers(&mut c, "client.headers", &client.headers);
     if !client.request_id_header.is_empty()
-        && !crate::request::is_header_name(&client.request_id_header)
+        && !crate::checker::is_header_name(&client.request_id_header)
     {
         c.bare("client.request_id_header", "not a valid header name");
     }
@@ -201,10 +165,10 @@ pub(crate) fn validate(
 
     crate::seeding::check_parent_graph(&mut c, &raw.resources);
 
-    if !c.problems.is_empty() {
+    if c.problems_len() > 0 {
         return Err(ConfigError::Invalid {
             file: path.to_path_buf(),
-            problems: c.problems,
+            problems: c.into_problems(),
         });
     }
     Ok(Config {
@@ -284,7 +248,7 @@ fn check_resource(
     client_auth: &Option<crate::auth::Parsed>,
 ) -> Option<Resource> {
     let r = spanned.get_ref();
-    let before = c.problems.len();
+    let before = c.problems_len();
     let name = r.name.get_ref();
     let key = format!("resources[{i}]");
     if name.is_empty()
@@ -385,7 +349,7 @@ fn check_resource(
         .auth
         .as_ref()
         .map(|a| crate::auth::check(c, &format!("{key}.auth"), a));
-    if c.problems.len() > before {
+    if c.problems_len() > before {
         return None;
     }
     let auth = match own_auth.as_ref().unwrap_or(client_auth) {

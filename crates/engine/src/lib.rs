@@ -5,7 +5,7 @@
 //! ```text
 //! seeds ─► store (sled) ─► Frontier ─► Supervisor ─async-channel─► HostActor(origin) ─► fetch + parse
 //!                ▲                          │ ▲                                             │
-//!                └──── Committer (sinks + one sled batch) ◄──── Outcome (actix message) ◄───┘
+//!                └──── Committer (sinks + one sled batch) ◄──── Returned (actix message) ◄──┘
 //! ```
 //!
 //! [`run`] drives a whole crawl to its end on an actix system in the calling
@@ -15,8 +15,10 @@ pub mod admin;
 mod clock;
 mod commit;
 mod error;
+mod event_sink;
 mod frontier;
 mod host;
+mod job;
 mod messages;
 mod prepare;
 mod reach;
@@ -30,6 +32,7 @@ mod supervisor;
 pub mod telemetry;
 
 pub use error::EngineError;
+pub use event_sink::{EventSink, RunEvent};
 pub use run::{run, RunOptions};
 pub use stats::{Ending, Progress, ProgressFn, RunStats, Summary};
 pub use stop::{StopHandle, StopReason};

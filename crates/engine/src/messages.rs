@@ -1,7 +1,7 @@
 //! What travels between the actors.
 //!
 //! Supervisor → host: [`Leased`] jobs over each host's bounded async-channel.
-//! Host → supervisor: one [`Outcome`] per job, as an actix message sent with
+//! Host → supervisor: one [`Returned`] per job, as an actix message sent with
 //! `send` (awaited while the job's in-flight permits are still held, so the
 //! supervisor's mailbox is bounded by the global in-flight cap).
 
@@ -13,6 +13,13 @@ use url::Url;
 
 /// A job taken from the frontier, with what the supervisor needs to route and
 /// commit it.
+///
+/// `job` is the one source of truth: it is what the state persists and what
+/// a retry or a dead letter writes back. `url` and `resource` are derived
+/// from it once, when the job enters memory (`lease_all`, `enqueue`), and
+/// never change: every fetch and every outcome needs the parsed URL (its
+/// origin, the request), and the resource's config index, which cannot be
+/// persisted since a config may reorder its resources between runs.
 #[derive(Debug, Clone)]
 pub(crate) struct Leased {
     /// Frontier sequence number: the job's key in the store.
@@ -20,14 +27,18 @@ pub(crate) struct Leased {
     pub job: Job,
     /// `job.url`, parsed.
     pub url: Url,
-    /// Index of the job's resource in the config.
+    /// Index of `job.resource` in the config.
     pub resource: usize,
 }
 
-/// What became of one leased job.
+/// A leased job back from its host, with what became of it: fetched (a
+/// page, a retry, a dead letter) or handed back unfetched (the crawl is
+/// stopping, the breaker is open). Named for the job's round trip (leased
+/// out, returned), apart from the policy's `CallOutcome` (one call's health)
+/// and the binary's exit `Outcome`.
 #[derive(Message)]
 #[rtype(result = "()")]
-pub(crate) struct Outcome {
+pub(crate) struct Returned {
     pub leased: Leased,
     pub result: FetchResult,
     /// Response body bytes received on the wire.

@@ -16,10 +16,11 @@
 //! and seeds it again; URLs already queued (the seen set) are skipped, so no
 //! seed is queued twice. Seed files are read line by line, never held whole.
 
+use crate::job::new_job;
 use crate::EngineError;
 use harvest_config::{Config, Resource, SeedValues};
 use harvest_paginate::{PageRequest, PageRules};
-use harvest_store::{CommitBatch, Job, ResourceMeta, Store};
+use harvest_store::{CommitBatch, ResourceMeta, Store};
 use std::collections::HashSet;
 use xxhash_rust::xxh3::Xxh3;
 
@@ -108,16 +109,7 @@ fn seed(resource: &Resource, store: &Store, shape: u128) -> Result<u64, EngineEr
         }
         hash_seed(&mut seeds_hash, &url);
         let PageRequest { url, pos } = rules.seed(url);
-        let job = Job {
-            resource: resource.name.clone(),
-            url: url.into(),
-            attempt: 0,
-            not_before_ms: 0,
-            page: pos.page,
-            offset: pos.offset,
-            fanned_out: pos.fanned_out,
-            parent: Vec::new(),
-        };
+        let job = new_job(resource.name.clone(), url.into(), pos, Vec::new());
         let key = job.page_key();
         match store.is_seen(&key) {
             Ok(false) if in_batch.insert(key) => {}

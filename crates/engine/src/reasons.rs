@@ -2,39 +2,31 @@
 //! `harvest_retries_total{reason}` and `harvest_dead_letters_total{resource,
 //! reason}` can be exported at 0 before their first event.
 //!
-//! The reasons come from three lists kept next to their definitions —
-//! [`FetchError::REASONS`], [`PageError::REASONS`] and
-//! [`RETRY_STATUS_REASONS`] (here, beside [`retry_status_reason`]) — plus
-//! the engine's own literals in [`ENGINE_DEAD_REASONS`]. Tests check each
-//! list against what it lists.
+//! The reasons come from lists kept next to their definitions —
+//! [`FetchError::REASONS`], [`PageError::REASONS`] and the retry status
+//! table [`Disposition::RETRY_STATUSES`] (harvest-policy) — plus the
+//! engine's own literals in [`ENGINE_DEAD_REASONS`]. Tests check each list
+//! against what it lists; the telemetry events that count a reason check
+//! (in debug builds) that it is one of these, so a reason missing here
+//! fails the first test that emits it.
 
 use harvest_fetch::FetchError;
 use harvest_paginate::PageError;
+use harvest_policy::Disposition;
 
-/// The reasons of [`retry_status_reason`].
-pub const RETRY_STATUS_REASONS: &[&str] = &[
-    "http_408",
-    "http_425",
-    "http_429",
-    "http_500",
-    "http_502",
-    "http_503",
-    "http_504",
-    "http_status",
-];
+/// The reason of a status that will not change (dead-lettered at once), and
+/// the fallback of [`retry_status_reason`].
+pub const HTTP_STATUS: &str = "http_status";
 
-/// A bounded retry reason for a retryable status.
+/// A bounded retry reason for a retryable status: its entry in the retry
+/// status table (`http_503`).
 pub fn retry_status_reason(status: u16) -> &'static str {
-    match status {
-        408 => "http_408",
-        425 => "http_425",
-        429 => "http_429",
-        500 => "http_500",
-        502 => "http_502",
-        503 => "http_503",
-        504 => "http_504",
-        _ => "http_status",
-    }
+    Disposition::retry_reason(status).unwrap_or(HTTP_STATUS)
+}
+
+/// The reasons [`retry_status_reason`] can return.
+pub fn retry_status_reasons() -> impl Iterator<Item = &'static str> {
+    Disposition::retry_reasons().chain([HTTP_STATUS])
 }
 
 /// The retry and dead-letter reason of a resource's `response_actions`
@@ -47,7 +39,7 @@ pub const RESPONSE_ACTION: &str = "response_action";
 /// `origin_unreachable` (the give-up budget of an origin), and
 /// [`RESPONSE_ACTION`].
 pub const ENGINE_DEAD_REASONS: &[&str] = &[
-    "http_status",
+    HTTP_STATUS,
     "unauthorized",
     "not_retried",
     "panic",
@@ -60,7 +52,7 @@ pub const ENGINE_DEAD_REASONS: &[&str] = &[
 pub fn retry_reasons() -> Vec<&'static str> {
     union(&[
         FetchError::RETRYABLE_REASONS,
-        RETRY_STATUS_REASONS,
+        &retry_status_reasons().collect::<Vec<_>>(),
         &[RESPONSE_ACTION],
     ])
 }
@@ -70,7 +62,7 @@ pub fn retry_reasons() -> Vec<&'static str> {
 pub fn dead_letter_reasons() -> Vec<&'static str> {
     union(&[
         FetchError::REASONS,
-        RETRY_STATUS_REASONS,
+        &retry_status_reasons().collect::<Vec<_>>(),
         PageError::REASONS,
         ENGINE_DEAD_REASONS,
     ])
@@ -94,17 +86,19 @@ mod tests {
 
     #[test]
     fn every_retryable_status_has_a_listed_reason_of_its_own() {
-        let mut seen = Vec::new();
+        let retry = retry_reasons();
         for status in 100..600 {
-            if harvest_policy::Disposition::of_status(status) == harvest_policy::Disposition::Retry
-            {
+            if Disposition::of_status(status) == Disposition::Retry {
                 let reason = retry_status_reason(status);
-                assert_ne!(reason, "http_status", "{status} has no exact reason");
-                seen.push(reason);
+                assert_ne!(reason, HTTP_STATUS, "{status} has no exact reason");
+                assert!(retry.contains(&reason), "{reason}");
             }
         }
-        seen.push(retry_status_reason(404));
-        assert_eq!(seen, RETRY_STATUS_REASONS);
+        assert_eq!(retry_status_reason(404), HTTP_STATUS);
+        assert!(
+            retry.contains(&HTTP_STATUS),
+            "the fallback is registered too"
+        );
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! The entry point: prepare the state, seed it, start the supervisor on an
 //! actix system in this thread, and wait for the summary.
 
+use crate::clock::Clock;
 use crate::commit::Committer;
+use crate::event_sink::Events;
 use crate::supervisor::{Supervisor, SupervisorParts};
-use crate::{prepare, EngineError, ProgressFn, StopHandle, Summary};
+use crate::{prepare, EngineError, EventSink, ProgressFn, StopHandle, Summary};
 use actix::AsyncContext;
 use harvest_config::Config;
 use harvest_fetch::Fetcher;
@@ -20,6 +22,10 @@ pub struct RunOptions {
     /// Progress snapshots go here (a few times a second) instead of to the
     /// log as periodic lines.
     pub progress: Option<ProgressFn>,
+    /// Test events go here (hosts started and reaped, fetches admitted,
+    /// commits, the end): tests wait for an event instead of sleeping.
+    /// `None` (the default) costs nothing. See [`RunEvent`](crate::RunEvent).
+    pub events: Option<EventSink>,
 }
 
 /// Runs the crawl described by `config` until every page is done (or dead),
@@ -70,6 +76,8 @@ pub fn run(config: Config, options: &RunOptions) -> Result<Summary, EngineError>
             stop,
             progress: options.progress.clone(),
             done: done_tx,
+            clock: Clock::system(),
+            events: Events::new(options.events.clone()),
         };
         ctx.run(Supervisor::new(parts)?);
         done_rx.await.map_err(|_| EngineError::Lost)?

@@ -59,21 +59,14 @@ impl Attempt {
     }
 }
 
-/// 16 bytes in the 8-4-4-4-12 hex form of a UUID (version 4 bits set).
-fn uuid_text(mut b: [u8; 16]) -> String {
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    // Built in place: this runs for every request (its request id).
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(36);
-    for (i, x) in b.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            text.push('-');
-        }
-        text.push(HEX[usize::from(x >> 4)] as char);
-        text.push(HEX[usize::from(x & 0xf)] as char);
-    }
-    text
+/// 16 bytes as a version 4 UUID (version and variant bits set) in its
+/// hyphenated lower-case form. Random bytes give a fresh v4 UUID; a job's key
+/// gives the same idempotency key in every run.
+fn uuid_text(b: [u8; 16]) -> String {
+    uuid::Builder::from_random_bytes(b)
+        .into_uuid()
+        .hyphenated()
+        .to_string()
 }
 
 impl Fetcher {
@@ -338,5 +331,13 @@ mod tests {
     fn uuid_text_is_the_8_4_4_4_12_form_with_version_bits() {
         let bytes: [u8; 16] = std::array::from_fn(|i| (i as u8) * 17);
         assert_eq!(uuid_text(bytes), "00112233-4455-4677-8899-aabbccddeeff");
+        // Version and variant bits are set whatever the input, exactly as
+        // the hand-written formatter before did: a job's idempotency key
+        // stays the same across the upgrade.
+        assert_eq!(
+            uuid_text([0xff; 16]),
+            "ffffffff-ffff-4fff-bfff-ffffffffffff"
+        );
+        assert_eq!(uuid_text([0; 16]), "00000000-0000-4000-8000-000000000000");
     }
 }

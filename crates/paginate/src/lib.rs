@@ -2,9 +2,12 @@
 //!
 //! A page body goes in; out come its records, as JSON Lines holding the exact
 //! bytes the API sent for each record (never parsed and re-serialised), and
-//! what to fetch next. One module per pagination style; the body walk that
-//! finds records and pagination fields in one pass is in `scan`, the `Link`
-//! header parser in `link_header`. A body can be parsed whole
+//! what to fetch next. One module per pagination style (`json_link`,
+//! `header_link`, `cursor`, `offset`, `page_number`; `single_page` needs
+//! none): the two link styles follow links by the rules of `follow`, the two
+//! computed ones fan out by `fan_out`, and `header_link` owns the RFC 8288
+//! `Link` header parser. The body walk that finds records and pagination
+//! fields in one pass is in `scan`. A body can be parsed whole
 //! ([`PageRules::parse`]) or as it streams in ([`PageRules::page_parser`]),
 //! by the same push splitter. No I/O here: the fetcher hands over bytes
 //! and headers, the engine decides what to do.
@@ -44,12 +47,15 @@
 //! (not the fan-out) finds whether the stream goes further and cuts it.
 
 mod children;
+mod cursor;
 mod cut;
 mod error;
+mod fan_out;
+mod follow;
 mod header_link;
 mod json_link;
-mod link_header;
-mod numbered;
+mod offset;
+mod page_number;
 mod parser;
 mod query;
 mod scan;
@@ -58,7 +64,7 @@ mod splice;
 pub use children::{pick, ChildJob};
 pub use cut::{Cut, CutReason};
 pub use error::PageError;
-pub use link_header::{find_rel, parse_links, Link};
+pub use header_link::{find_rel, parse_links, Link};
 pub use parser::PageParser;
 pub use scan::{scan_page, scan_page_with, PageSplitter, Scalar, Scan, ScanSpec, Want, MAX_DEPTH};
 pub use splice::{members, push_record};
@@ -320,7 +326,7 @@ impl PageRules {
         };
         let next = match &self.style {
             PageStyle::SinglePage => Next::End,
-            PageStyle::JsonLink { .. } => link_next(
+            PageStyle::JsonLink { .. } => json_link::next(
                 page,
                 self.slots.link.and_then(|i| scan.string(i)),
                 &self.allowed_origins,
@@ -332,7 +338,7 @@ impl PageRules {
                 cursor_param,
                 has_more_path: _,
                 ..
-            } => cursor_next(page, cursor_param, &found),
+            } => cursor::next(page, cursor_param, &found),
             PageStyle::Offset {
                 offset_param,
                 limit_param,
@@ -341,13 +347,13 @@ impl PageRules {
                 end_on_short_page,
                 ..
             } => {
-                let o = numbered::Offset {
+                let o = offset::Offset {
                     offset_param,
                     limit_param,
                     limit: *limit,
                     end_on_short_page: *end_on_short_page,
                 };
-                numbered::offset(page, o, found.total.or(*total), &found)
+                offset::next(page, o, found.total.or(*total), &found)
             }
             PageStyle::PageNumber {
                 page_param,
@@ -359,17 +365,17 @@ impl PageRules {
                 ..
             } => {
                 let total = match (total, found.total) {
-                    (Some(PageTotal::Pages(_)), Some(n)) => Some(numbered::Total::Pages(n)),
-                    (Some(PageTotal::Records(_)), Some(n)) => Some(numbered::Total::Records(n)),
-                    _ => stated.map(numbered::Total::Pages),
+                    (Some(PageTotal::Pages(_)), Some(n)) => Some(page_number::Total::Pages(n)),
+                    (Some(PageTotal::Records(_)), Some(n)) => Some(page_number::Total::Records(n)),
+                    _ => stated.map(page_number::Total::Pages),
                 };
-                let p = numbered::Numbered {
+                let p = page_number::Numbered {
                     page_param,
                     base: *base,
                     page_size: *page_size,
                     end_on_short_page: *end_on_short_page,
                 };
-                numbered::page_number(page, p, total, &found)
+                page_number::next(page, p, total, &found)
             }
         };
         self.cap(next)
@@ -403,39 +409,6 @@ impl PageRules {
             next => next,
         }
     }
-}
-
-/// Follows a link found on `page` (json_link, header_link).
-pub(crate) fn link_next(
-    page: &PageRequest,
-    link: Option<&str>,
-    allowed_origins: &[String],
-) -> Next {
-    match json_link::next(&page.url, link, allowed_origins) {
-        Ok(Some(url)) => Next::Page(page.then(url)),
-        Ok(None) => Next::End,
-        Err((reason, target)) => {
-            let pos = page.then(page.url.clone()).pos;
-            Next::Refused(Cut::new(reason, target, pos))
-        }
-    }
-}
-
-/// `cursor`: the token goes back as `cursor_param`; a missing/null/empty
-/// token or `has_more: false` ends the stream, a repeated one is refused.
-fn cursor_next(page: &PageRequest, cursor_param: &str, found: &Found) -> Next {
-    if found.has_more == Some(false) {
-        return Next::End;
-    }
-    let Some(cursor) = &found.cursor else {
-        return Next::End;
-    };
-    let next = page.then(query::with_param(&page.url, cursor_param, cursor));
-    if query::param(&page.url, cursor_param).as_deref() == Some(cursor.as_str()) {
-        let target = next.url.as_str();
-        return Next::Refused(Cut::new(CutReason::RepeatedCursor, target, next.pos));
-    }
-    Next::Page(next)
 }
 
 #[cfg(test)]

@@ -76,12 +76,13 @@
 //! refuses for the rest of its window and then lets requests through in
 //! lumps, so the rate settles somewhat below its limit.
 //!
-//! Waits handed out before a pause are not revoked: just before sending, a
-//! caller checks [`AdaptiveBucket::paused_until`] and, when it is `Some`,
-//! reserves again instead of sending.
+//! Waits handed out before a pause are not revoked: once its wait is over,
+//! a caller checks [`AdaptiveBucket::paused_until`] and, when it is `Some`,
+//! waits for the pause to end (keeping its token) instead of sending (the
+//! engine's host actor does so before the breaker's admission).
 
 use crate::bucket::TokenBucket;
-use crate::rate_headers::Quota;
+use crate::quota::Quota;
 use crate::retry_after::DEFAULT_MAX_RETRY_AFTER;
 use estimate::{AcceptedRate, Sample};
 use std::time::{Duration, Instant};

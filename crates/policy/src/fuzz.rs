@@ -6,7 +6,7 @@
 use crate::rate_headers::parse_quota;
 use crate::rate_numeric::reset_by_magnitude;
 use crate::retry_after::parse_retry_after;
-use crate::sf::parse_members;
+use crate::structured_fields::parse_members;
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -26,17 +26,19 @@ mod bucket;
 mod classify;
 #[cfg(test)]
 mod fuzz;
+mod quota;
 mod rate_headers;
 mod rate_numeric;
 mod response_action;
 mod retry_after;
-mod sf;
+mod structured_fields;
 
 pub use adaptive::{AdaptiveBucket, AdaptiveSettings};
 pub use backoff::Backoff;
 pub use breaker::{Admit, BreakerSettings, BreakerState, CallOutcome, CircuitBreaker};
 pub use bucket::TokenBucket;
 pub use classify::{Disposition, StatusClass};
-pub use rate_headers::{parse_quota, Quota};
+pub use quota::Quota;
+pub use rate_headers::parse_quota;
 pub use response_action::{Matched, ResponseAction, ResponseRule, ResponseRules, CONTENT_PREFIX};
 pub use retry_after::{parse_retry_after, DEFAULT_MAX_RETRY_AFTER};

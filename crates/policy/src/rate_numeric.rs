@@ -12,7 +12,7 @@
 //!   server's clock is earlier); a reset in the past is zero;
 //! - 10¹² and above: Unix epoch milliseconds.
 
-use crate::rate_headers::Quota;
+use crate::quota::Quota;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// One remaining/reset pair from plain numeric headers. Repeated headers

@@ -31,6 +31,23 @@ pub struct Job {
 }
 
 impl Job {
+    /// A fresh job for the first page of a stream: no attempt made, due
+    /// now, no parent fields. Set `page`, `offset`, `fanned_out` and
+    /// `parent` with struct update syntax for any other page (the engine
+    /// does it in one place, from a `harvest_paginate::Position`).
+    pub fn new(resource: impl Into<String>, url: impl Into<String>) -> Self {
+        Self {
+            resource: resource.into(),
+            url: url.into(),
+            attempt: 0,
+            not_before_ms: 0,
+            page: 0,
+            offset: 0,
+            fanned_out: false,
+            parent: Vec::new(),
+        }
+    }
+
     pub fn encode(&self) -> Vec<u8> {
         postcard::to_stdvec(self).expect("a job always serialises")
     }

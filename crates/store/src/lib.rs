@@ -4,7 +4,10 @@
 //!
 //! Everything lives in one sled tree under short key prefixes, so that one
 //! [`CommitBatch`] — a page done, its next jobs, the sink offset, the counters —
-//! is applied atomically by `apply_batch`. Only the supervisor writes.
+//! is applied atomically by [`Store::commit`] (one sled `apply_batch`). While
+//! a crawl runs, only the engine's committer (its writer thread) commits;
+//! seeding, reopening cut streams and the admin commands commit before or
+//! between runs.
 
 mod batch;
 mod cut;

@@ -3,16 +3,7 @@
 use super::*;
 
 fn job(url: &str) -> Job {
-    Job {
-        resource: "r".into(),
-        url: url.into(),
-        attempt: 0,
-        not_before_ms: 0,
-        page: 0,
-        offset: 0,
-        fanned_out: false,
-        parent: Vec::new(),
-    }
+    Job::new("r", url)
 }
 
 #[test]

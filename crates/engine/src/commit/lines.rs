@@ -4,28 +4,27 @@
 //! costs at most a few megabytes of memory; the writer appends the spill file
 //! to the sink with an in-kernel copy when the page's group commits.
 //!
-//! A spill file lives exactly as long as its [`Spill`]: a page that fails
-//! halfway, or whose outcome is dropped, removes its file; files left by a
-//! killed process are removed when the next run opens its sinks
-//! ([`clear_spill_dir`]).
+//! A spill file is anonymous (`tempfile::tempfile_in`: `O_TMPFILE`, or
+//! created and unlinked at once): it has no name in the directory, so it
+//! lives exactly as long as its [`Spill`]'s handle. A page that fails
+//! halfway, an outcome that is dropped, and a killed process all leave
+//! nothing behind. [`clear_spill_dir`] still empties the directory when a
+//! run opens its sinks, for named files a killed run of an older harvest
+//! left there.
 
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Lines kept in memory before they move to a spill file.
 pub(crate) const SPILL_AT: usize = 1 << 20;
-
-/// Names spill files uniquely within a run.
-static NEXT_SPILL: AtomicU64 = AtomicU64::new(0);
 
 /// The spill directory of a state directory.
 pub(crate) fn spill_dir(state_dir: &Path) -> PathBuf {
     state_dir.join("spill")
 }
 
-/// Removes what a killed run left in the spill directory (and creates it).
+/// Creates the spill directory, removing anything left in it.
 pub(crate) fn clear_spill_dir(dir: &Path) -> std::io::Result<()> {
     match std::fs::remove_dir_all(dir) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
@@ -62,24 +61,18 @@ impl PageLines {
     }
 }
 
-/// A spill file, removed when this is dropped.
+/// An anonymous spill file, gone when this is dropped (module doc).
 #[derive(Debug)]
 pub(crate) struct Spill {
-    path: PathBuf,
     file: File,
+    /// Bytes written to it.
     len: u64,
 }
 
 impl Spill {
     fn create(dir: &Path) -> std::io::Result<Self> {
-        let n = NEXT_SPILL.fetch_add(1, Ordering::Relaxed);
-        let path = dir.join(format!("page-{}-{n}.jsonl", std::process::id()));
-        let file = File::options()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)?;
-        Ok(Self { path, file, len: 0 })
+        let file = tempfile::tempfile_in(dir)?;
+        Ok(Self { file, len: 0 })
     }
 
     /// The spilled bytes, read from the start.
@@ -90,19 +83,13 @@ impl Spill {
     }
 }
 
-impl Drop for Spill {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Read;
 
     #[test]
-    fn spilled_lines_come_back_in_order_and_the_file_goes_with_its_owner() {
+    fn spilled_lines_come_back_in_order_and_no_spill_file_is_ever_named() {
         let dir = tempfile::tempdir().unwrap();
         let mut lines = PageLines::default();
         lines.mem.extend_from_slice(b"{\"id\":1}\n");
@@ -117,9 +104,10 @@ mod tests {
         spill.reader().unwrap().read_to_end(&mut back).unwrap();
         assert_eq!(back.len(), 9 + SPILL_AT);
         assert!(back.starts_with(b"{\"id\":1}\nxxx"));
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-        drop(spill);
+        // Nothing in the directory even while the spill is alive, so a
+        // killed process leaves nothing behind.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        drop(spill);
     }
 
     #[test]

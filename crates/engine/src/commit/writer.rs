@@ -4,21 +4,14 @@
 //! lives here so the supervisor's thread never waits on an fsync. The thread
 //! ends when the supervisor drops its sender.
 
+use super::group::{Committed, Durable, Group};
 use super::lines::PageLines;
-use super::staging::{Committed, Durable};
-use crate::{telemetry, EngineError};
+use crate::telemetry::{GroupCommitted, InternalEvent};
+use crate::EngineError;
 use actix::Recipient;
 use harvest_sink::Sink;
-use harvest_store::{CommitBatch, Store};
+use harvest_store::Store;
 use std::sync::mpsc;
-
-/// One group of staged changes.
-pub(super) struct Group {
-    /// Pages' lines per resource (index into the writer's sinks).
-    pub lines: Vec<(usize, Vec<PageLines>)>,
-    pub batch: CommitBatch,
-    pub done: Committed,
-}
 
 pub(super) struct Writer {
     tx: mpsc::Sender<Group>,
@@ -74,7 +67,10 @@ fn write(
     }
     store.commit(batch)?;
     store.flush()?;
-    metrics::histogram!(telemetry::COMMIT_DURATION).record(started.elapsed().as_secs_f64());
+    GroupCommitted {
+        elapsed: started.elapsed(),
+    }
+    .emit();
     Ok(done)
 }
 

@@ -14,14 +14,8 @@ fn leased(seq: u64, not_before_ms: u64) -> Leased {
     Leased {
         seq,
         job: Job {
-            resource: "r".into(),
-            url: url.clone(),
-            attempt: 0,
             not_before_ms,
-            page: 0,
-            offset: 0,
-            fanned_out: false,
-            parent: Vec::new(),
+            ..Job::new("r", url.clone())
         },
         url: url.parse().unwrap(),
         resource: 0,

@@ -3,7 +3,7 @@
 //! (and no pause in force), then a per-origin slot, then a global slot. The
 //! slots are owned permits moved into the fetch task, so every way out of
 //! the task releases them. What each response says about the origin comes
-//! back as [`Feedback`](super::feedback::Feedback).
+//! back as [`Feedback`](super::shared::Feedback).
 //!
 //! The actor never blocks its mailbox while a job waits (no `ctx.wait`): a
 //! wait is a timer that steps the job again, so the `Feedback` of a probe,
@@ -17,43 +17,24 @@
 //! [`FetchResult::Deferred`]: crate::messages::FetchResult::Deferred
 
 use super::fetch::{fetch_page, hand_back};
+use super::shared::HostShared;
+use crate::event_sink::RunEvent;
 use crate::messages::{FetchResult, Leased};
-use crate::supervisor::Supervisor;
-use crate::telemetry;
+use crate::telemetry::{BucketWaited, HostStarted, HostStopped, InternalEvent};
 use actix::prelude::*;
 use async_channel::TryRecvError;
-use harvest_config::{Config, OriginSettings};
-use harvest_paginate::PageRules;
+use harvest_config::OriginSettings;
 use harvest_policy::{AdaptiveBucket, AdaptiveSettings, Admit, BreakerState, CircuitBreaker};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
 /// How often a live host refreshes its per-origin gauges.
 const GAUGE_REFRESH: Duration = Duration::from_secs(1);
-
-/// What every host shares, handed out by the supervisor.
-#[derive(Clone)]
-pub(crate) struct HostShared {
-    /// The client and each resource's request settings.
-    pub http: super::Http,
-    /// The runtime fetch tasks run on (other threads than the actors').
-    pub io: tokio::runtime::Handle,
-    /// Page rules per resource, by config index.
-    pub rules: Arc<[PageRules]>,
-    /// The global in-flight cap.
-    pub global: Arc<Semaphore>,
-    /// Set when the crawl is stopping: queued jobs are handed back unfetched.
-    pub stopping: Arc<AtomicBool>,
-    /// Origins whose breaker is open or half-open (for progress displays).
-    pub open_breakers: Arc<AtomicUsize>,
-    pub supervisor: Addr<Supervisor>,
-    pub config: Arc<Config>,
-}
 
 /// How far the job under admission has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +84,7 @@ impl HostActor {
         Self {
             origin,
             label,
-            bucket: AdaptiveBucket::new(adaptive, Instant::now()),
+            bucket: AdaptiveBucket::new(adaptive, shared.clock.now()),
             breaker: CircuitBreaker::new(shared.config.breaker),
             rng: StdRng::from_entropy(),
             slots: Arc::new(Semaphore::new(settings.max_in_flight)),
@@ -176,7 +157,7 @@ impl HostActor {
             ));
             return;
         }
-        let now = Instant::now();
+        let now = self.shared.clock.now();
         self.poll_breaker(now, ctx);
         if let BreakerState::Open { until } = self.breaker.state() {
             return self.defer(leased, until);
@@ -184,8 +165,11 @@ impl HostActor {
         if stage == Stage::Token {
             let wait = self.bucket.reserve(now);
             if !wait.is_zero() {
-                metrics::gauge!(telemetry::BUCKET_WAIT, "origin" => self.label)
-                    .increment(wait.as_secs_f64());
+                BucketWaited {
+                    label: self.label,
+                    wait,
+                }
+                .emit();
                 return self.hold(leased, Stage::Gate, now + wait, ctx);
             }
         }
@@ -211,7 +195,7 @@ impl HostActor {
     /// Keeps `leased` under admission until `at` (or an earlier step).
     fn hold(&mut self, leased: Leased, stage: Stage, at: Instant, ctx: &mut Context<Self>) {
         self.held = Some((leased, stage));
-        let after = at.saturating_duration_since(Instant::now());
+        let after = at.saturating_duration_since(self.shared.clock.now());
         self.wake = Some(ctx.run_later(after, |act, ctx| {
             act.wake = None;
             act.step(ctx);
@@ -221,6 +205,12 @@ impl HostActor {
     /// Hands `leased` back to wait in the frontier until the breaker's open
     /// period ends (the next jobs come back too).
     fn defer(&mut self, leased: Leased, until: Instant) {
+        let origin = &self.origin;
+        let seq = leased.seq;
+        self.shared.events.emit(|| RunEvent::JobDeferred {
+            origin: origin.clone(),
+            seq,
+        });
         actix::spawn(hand_back(
             self.shared.clone(),
             leased,
@@ -230,13 +220,22 @@ impl HostActor {
 
     /// Starts the fetch task with a per-origin and a global slot: at once
     /// when both are free, else after waiting for them (the mailbox stays
-    /// open; no other job is taken meanwhile).
+    /// open; no other job is taken meanwhile). The pause check is behind
+    /// the job by then: a `Retry-After` that arrives during a slot wait
+    /// holds back the next job, not this one (a slot frees when a fetch of
+    /// this origin, or of any origin for the global slot, ends).
     fn start(&mut self, leased: Leased, ctx: &mut Context<Self>) {
         if let Ok(slot) = self.slots.clone().try_acquire_owned() {
             if let Ok(global) = self.shared.global.clone().try_acquire_owned() {
+                self.started_fetch(&leased);
                 let shared = self.shared.clone();
                 let io = shared.io.clone();
-                io.spawn(fetch_page(shared, ctx.address(), leased, (slot, global)));
+                io.spawn(fetch_page(
+                    shared,
+                    ctx.address().recipient(),
+                    leased,
+                    (slot, global),
+                ));
                 return;
             }
         }
@@ -258,12 +257,26 @@ impl HostActor {
             .into_actor(self)
             .map(move |permits, act, ctx| {
                 act.busy = false;
+                act.started_fetch(&leased);
                 let shared = act.shared.clone();
                 let io = shared.io.clone();
-                io.spawn(fetch_page(shared, ctx.address(), leased, permits));
+                io.spawn(fetch_page(
+                    shared,
+                    ctx.address().recipient(),
+                    leased,
+                    permits,
+                ));
                 act.take_next(ctx);
             }),
         );
+    }
+
+    fn started_fetch(&self, leased: &Leased) {
+        let seq = leased.seq;
+        self.shared.events.emit(|| RunEvent::FetchStarted {
+            origin: self.origin.clone(),
+            seq,
+        });
     }
 
     /// Moves the breaker by the clock (open → half-open, lost probes freed)
@@ -280,8 +293,15 @@ impl Actor for HostActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
-        tracing::debug!(origin = %self.origin, "Host actor started.");
-        metrics::gauge!(telemetry::BREAKER_STATE, "origin" => self.label).set(0.0);
+        HostStarted {
+            origin: &self.origin,
+            label: self.label,
+        }
+        .emit();
+        let origin = &self.origin;
+        self.shared.events.emit(|| RunEvent::HostStarted {
+            origin: origin.clone(),
+        });
         // Refresh this origin's gauges while the host lives: the exporter
         // drops gauges left alone, which removes a stopped host's series.
         ctx.run_interval(GAUGE_REFRESH, |act, _| act.refresh_gauges());
@@ -289,7 +309,10 @@ impl Actor for HostActor {
     }
 
     fn stopped(&mut self, _: &mut Context<Self>) {
-        tracing::debug!(origin = %self.origin, "Host actor stopped.");
+        HostStopped {
+            origin: &self.origin,
+        }
+        .emit();
         if !matches!(self.breaker.state(), BreakerState::Closed) {
             self.shared.open_breakers.fetch_sub(1, Ordering::Relaxed);
         }

@@ -4,83 +4,21 @@
 //! metric per state change (a burst of 429s slows the origin once).
 
 use super::actor::HostActor;
-use crate::telemetry;
+use super::shared::Feedback;
+use crate::event_sink::RunEvent;
+use crate::telemetry::{
+    BreakerClosed, BreakerHalfOpened, BreakerOpened, BreakerSampled, InternalEvent,
+    OriginSlowedDown,
+};
 use actix::prelude::*;
-use harvest_policy::{BreakerState, CallOutcome, Quota};
+use harvest_policy::BreakerState;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
-
-/// The politeness-relevant part of one response.
-#[derive(Message, Debug, Clone)]
-#[rtype(result = "()")]
-pub(crate) struct Feedback {
-    /// What the call says of the origin's health (the breaker's input).
-    pub health: CallOutcome,
-    /// The status, or `None` when no response came.
-    pub status: Option<u16>,
-    /// A `Retry-After` (on 429 / 503), already capped.
-    pub retry_after: Option<Duration>,
-    pub quota: Option<Quota>,
-    /// When the request went out (a 429 for a request sent before the last
-    /// slow-down is not another burst).
-    pub sent_at: Instant,
-}
-
-impl Feedback {
-    /// The feedback of a response, or of a transport failure (`None`).
-    pub fn of_response(status: Option<u16>, sent_at: Instant) -> Self {
-        Self {
-            health: status.map_or(CallOutcome::Failure, CallOutcome::of_status),
-            status,
-            retry_after: None,
-            quota: None,
-            sent_at,
-        }
-    }
-
-    /// An admitted call that ended without an answer (stopped, panicked):
-    /// it says nothing of the origin, but frees a half-open probe slot.
-    pub fn cancelled() -> Self {
-        Self {
-            health: CallOutcome::Neutral,
-            ..Self::of_response(None, Instant::now())
-        }
-    }
-}
-
-/// Sends the host exactly one [`Feedback`] per admitted call: a call that
-/// ends without one (the crawl stopped, the task panicked) reports
-/// [`Feedback::cancelled`] when this is dropped, so a half-open breaker
-/// never waits for a probe that will not come back.
-pub(crate) struct Reporter {
-    host: Addr<HostActor>,
-    sent: bool,
-}
-
-impl Reporter {
-    pub fn new(host: Addr<HostActor>) -> Self {
-        Self { host, sent: false }
-    }
-
-    pub fn send(&mut self, feedback: Feedback) {
-        self.sent = true;
-        self.host.do_send(feedback);
-    }
-}
-
-impl Drop for Reporter {
-    fn drop(&mut self) {
-        if !self.sent {
-            self.host.do_send(Feedback::cancelled());
-        }
-    }
-}
 
 impl Handler<Feedback> for HostActor {
     type Result = ();
 
     fn handle(&mut self, f: Feedback, ctx: &mut Context<Self>) {
-        let now = Instant::now();
+        let now = self.shared.clock.now();
         let was_closed = matches!(self.breaker.state(), BreakerState::Closed);
         if let Some(state) = self.breaker.record(f.health, now, &mut self.rng) {
             self.breaker_changed(was_closed, state, ctx);
@@ -116,14 +54,14 @@ impl Handler<Feedback> for HostActor {
         };
         let slowed = paused || slowed;
         if slowed {
-            metrics::counter!(telemetry::RATE_LIMITED, "origin" => self.label).increment(1);
-            tracing::info!(
-                origin = %self.origin,
-                status = f.status,
-                retry_after = ?f.retry_after,
-                rate_per_sec = self.bucket.current_rate(now),
-                "Origin asked to slow down."
-            );
+            OriginSlowedDown {
+                origin: &self.origin,
+                label: self.label,
+                status: f.status,
+                retry_after: f.retry_after,
+                rate_per_sec: self.bucket.current_rate(now),
+            }
+            .emit();
         }
     }
 }
@@ -131,13 +69,11 @@ impl Handler<Feedback> for HostActor {
 impl HostActor {
     /// Sets this origin's gauges to their current values.
     pub(super) fn refresh_gauges(&self) {
-        let level = match self.breaker.state() {
-            BreakerState::Closed => 0.0,
-            BreakerState::HalfOpen { .. } => 1.0,
-            BreakerState::Open { .. } => 2.0,
-        };
-        metrics::gauge!(telemetry::BREAKER_STATE, "origin" => self.label).set(level);
-        metrics::gauge!(telemetry::BUCKET_WAIT, "origin" => self.label).increment(0.0);
+        BreakerSampled {
+            label: self.label,
+            state: self.breaker.state(),
+        }
+        .emit();
     }
 
     pub(super) fn breaker_changed(
@@ -155,25 +91,35 @@ impl HostActor {
         };
         match state {
             BreakerState::Open { until } => {
-                metrics::counter!(telemetry::BREAKER_OPENS, "origin" => self.label).increment(1);
-                let open_for = until.saturating_duration_since(Instant::now());
-                tracing::warn!(origin = %self.origin, ?open_for, "Circuit breaker open: pausing this origin.");
+                let now = self.shared.clock.now();
+                BreakerOpened {
+                    origin: &self.origin,
+                    label: self.label,
+                    open_for: until.saturating_duration_since(now),
+                }
+                .emit();
                 // A timer at the breaker's next transition, not the next
                 // job, moves it to half-open (and steps a held job).
+                let origin = &self.origin;
+                self.shared.events.emit(|| RunEvent::BreakerOpened {
+                    origin: origin.clone(),
+                });
                 if let Some(at) = self.breaker.next_transition() {
-                    let after = at.saturating_duration_since(Instant::now());
+                    let after = at.saturating_duration_since(now);
                     ctx.run_later(after, |act, ctx| {
-                        act.poll_breaker(Instant::now(), ctx);
+                        act.poll_breaker(act.shared.clock.now(), ctx);
                         act.step(ctx);
                     });
                 }
             }
-            BreakerState::HalfOpen { .. } => {
-                tracing::info!(origin = %self.origin, "Circuit breaker half-open: probing.")
+            BreakerState::HalfOpen { .. } => BreakerHalfOpened {
+                origin: &self.origin,
             }
-            BreakerState::Closed => {
-                tracing::info!(origin = %self.origin, "Circuit breaker closed.")
+            .emit(),
+            BreakerState::Closed => BreakerClosed {
+                origin: &self.origin,
             }
+            .emit(),
         }
     }
 }

@@ -2,22 +2,21 @@
 //! parse, report. Runs outside the host
 //! actor so the host can start the next job while this one streams.
 
-use super::actor::{HostActor, HostShared};
-use super::feedback::{Feedback, Reporter};
 use super::response_action::{self, Verdict};
+use super::shared::{Feedback, HostShared, Reporter};
 use crate::commit::{spill_dir, PageLines, SPILL_AT};
-use crate::messages::{FetchResult, Leased, Outcome};
+use crate::messages::{FetchResult, Leased, Returned};
 use crate::redact::Redacted;
-use actix::Addr;
+use actix::Recipient;
 use futures::FutureExt;
 use harvest_fetch::{Attempt, FetchError, RequestSpec, Response};
-use harvest_paginate::{PageRequest, Position};
+use harvest_paginate::PageRequest;
 use harvest_policy::Disposition;
 use harvest_policy::{parse_quota, parse_retry_after, Quota};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 use std::time::Instant;
-use std::time::{Duration, SystemTime};
 use tokio::sync::OwnedSemaphorePermit;
 
 /// Fetches `leased` and sends its outcome to the supervisor. `permits` (the
@@ -25,14 +24,14 @@ use tokio::sync::OwnedSemaphorePermit;
 /// outcome, which bounds the supervisor's mailbox by the global cap.
 pub(crate) async fn fetch_page(
     shared: HostShared,
-    host: Addr<HostActor>,
+    host: Recipient<Feedback>,
     leased: Leased,
     permits: (OwnedSemaphorePermit, OwnedSemaphorePermit),
 ) {
     let started = Instant::now();
     // Dropped at the end of this task at the latest: the breaker hears of
     // every admitted call, whatever happens to it.
-    let mut reporter = Reporter::new(host);
+    let mut reporter = Reporter::new(host, shared.clock);
     let (result, bytes) = if shared.stopping.load(Ordering::Relaxed) {
         (FetchResult::Abandoned, BodyBytes::default())
     } else {
@@ -51,7 +50,7 @@ pub(crate) async fn fetch_page(
                 (dead, BodyBytes::default())
             })
     };
-    let outcome = Outcome {
+    let outcome = Returned {
         leased,
         result,
         bytes_in: bytes.wire,
@@ -66,7 +65,7 @@ pub(crate) async fn fetch_page(
 /// Hands `leased` back unfetched, with `result`: `Abandoned` (the crawl is
 /// stopping; it stays pending) or `Deferred` (the breaker is open).
 pub(crate) async fn hand_back(shared: HostShared, leased: Leased, result: FetchResult) {
-    let outcome = Outcome {
+    let outcome = Returned {
         leased,
         result,
         bytes_in: 0,
@@ -104,10 +103,10 @@ async fn fetch_attempt(
     spec: &RequestSpec,
     attempt: &Attempt,
 ) -> (FetchResult, BodyBytes) {
-    let sent_at = Instant::now();
+    let sent_at = shared.clock.now();
     let response = shared.http.fetcher.get(&leased.url, spec, attempt).await;
     let (status, retry_after, quota) = match &response {
-        Ok(r) => (Some(r.status), retry_after(shared, r), quota(r)),
+        Ok(r) => (Some(r.status), retry_after(shared, r), quota(shared, r)),
         Err(_) => (None, None, None),
     };
     reporter.send(Feedback {
@@ -180,11 +179,7 @@ async fn read_page(
     let status = response.status;
     let page = PageRequest {
         url: response.url.clone(),
-        pos: Position {
-            page: leased.job.page,
-            offset: leased.job.offset,
-            fanned_out: leased.job.fanned_out,
-        },
+        pos: crate::job::position(&leased.job),
     };
     let rules = &shared.rules[leased.resource];
     let mut parser = rules.page_parser(&page, &leased.job.parent);
@@ -228,13 +223,7 @@ async fn read_page(
     let headers = |name: &str| response.header_values(name);
     match parser.finish(&headers, &mut lines.mem) {
         Ok(parsed) => {
-            if parsed.children_skipped > 0 {
-                tracing::debug!(
-                    url = %Redacted(&leased.url),
-                    skipped = parsed.children_skipped,
-                    "Records without a usable value for a child URL placeholder were skipped."
-                );
-            }
+            // Records without a child URL value: `ChildPagesSkipped` (supervisor).
             FetchResult::Page {
                 status,
                 lines,
@@ -330,14 +319,14 @@ fn retry_after(shared: &HostShared, response: &Response) -> Option<Duration> {
     }
     let value = response.headers.get("retry-after")?;
     let max = shared.config.client.max_retry_after;
-    parse_retry_after(value.as_bytes(), SystemTime::now(), max)
+    parse_retry_after(value.as_bytes(), shared.clock.wall(), max)
 }
 
 /// What the rate-limit headers say of the origin's quota, if anything.
-fn quota(response: &Response) -> Option<Quota> {
+fn quota(shared: &HostShared, response: &Response) -> Option<Quota> {
     let headers = response
         .headers
         .iter()
         .map(|(name, value)| (name.as_str(), value.as_bytes()));
-    parse_quota(headers, SystemTime::now())
+    parse_quota(headers, shared.clock.wall())
 }

@@ -53,16 +53,7 @@ fn an_interrupted_seeding_completes_without_duplicates() {
     let store = Store::open(&dir.path().join("state")).unwrap();
     // What a run killed mid-seeding leaves: a committed batch, no `seeded` mark.
     let mut partial = CommitBatch::new();
-    let job = Job {
-        resource: "r".into(),
-        url: "http://127.0.0.1:1/first".into(),
-        attempt: 0,
-        not_before_ms: 0,
-        page: 0,
-        offset: 0,
-        fanned_out: false,
-        parent: Vec::new(),
-    };
+    let job = harvest_store::Job::new("r", "http://127.0.0.1:1/first");
     partial.put_job(0, &job);
     partial.mark_seen(&job.page_key());
     partial.set_next_seq(1);

@@ -15,14 +15,8 @@ fn config(dir: &Path, extra: &str) -> Config {
 fn cut(reason: CutReason, url: &str, page: u32) -> CutStream {
     CutStream {
         next: Job {
-            resource: "r".into(),
-            url: url.into(),
-            attempt: 0,
-            not_before_ms: 0,
             page,
-            offset: 0,
-            fanned_out: false,
-            parent: Vec::new(),
+            ..Job::new("r", url)
         },
         reason: reason.as_str().into(),
         page_url: "http://127.0.0.1:1/s/0/p/1".into(),

@@ -1,10 +1,13 @@
 //! Supervisor state and lifecycle.
 
+use super::hosts::HostTable;
+use crate::clock::Clock;
 use crate::commit::{Committer, Durable};
+use crate::event_sink::{Events, RunEvent};
 use crate::frontier::Frontier;
 use crate::host::HostShared;
 use crate::host::Http;
-use crate::messages::{Leased, Stop};
+use crate::messages::Stop;
 use crate::reach::Reachability;
 use crate::stats::{Ending, Progress, ProgressFn, RunStats, Summary};
 use crate::telemetry::OriginLabels;
@@ -16,34 +19,20 @@ use harvest_policy::Backoff;
 use harvest_store::Store;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{oneshot, watch, Semaphore};
 
 /// How often the supervisor wakes up on its own (retries due, commits, progress).
 const TICK: Duration = Duration::from_millis(20);
-/// Longest a staged page waits for its commit.
-pub(super) const COMMIT_EVERY: Duration = Duration::from_millis(100);
-/// Pages that trigger a commit without waiting for the tick.
-pub(super) const COMMIT_PAGES: u64 = 1024;
 /// How often a progress line is logged.
 const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 /// How often a progress callback (the terminal's bar) is called.
 const PROGRESS_BAR_EVERY: Duration = Duration::from_millis(250);
 /// How long a graceful stop waits for pages in flight.
 const STOP_GRACE: Duration = Duration::from_secs(10);
-
-/// A running host actor, seen from the supervisor.
-pub(super) struct Host {
-    /// Dropping the last sender stops the host.
-    pub tx: async_channel::Sender<Leased>,
-    /// Jobs handed to this host whose outcome has not come back.
-    pub in_flight: usize,
-    /// Since when the host has had nothing to do.
-    pub idle_since: Option<Instant>,
-}
 
 /// Everything the supervisor is built from (prepared outside the actor system).
 pub(crate) struct SupervisorParts {
@@ -56,6 +45,8 @@ pub(crate) struct SupervisorParts {
     pub stop: watch::Receiver<Option<StopReason>>,
     pub progress: Option<ProgressFn>,
     pub done: oneshot::Sender<Result<Summary, EngineError>>,
+    pub clock: Clock,
+    pub events: Events,
 }
 
 pub(crate) struct Supervisor {
@@ -63,7 +54,8 @@ pub(crate) struct Supervisor {
     pub(super) store: Store,
     pub(super) committer: Committer,
     pub(super) frontier: Frontier,
-    pub(super) hosts: HashMap<String, Host>,
+    /// The host actors running, the host cap, idle hosts.
+    pub(super) hosts: HostTable,
     /// Handed to each new host; set in `started` (it needs our address).
     pub(super) shared: Option<HostShared>,
     http: Http,
@@ -80,22 +72,8 @@ pub(crate) struct Supervisor {
     /// date per job and staged with every change (`set_pending_count`).
     pub(super) pending: u64,
     pub(super) origin_labels: OriginLabels,
-    /// Jobs handed to hosts whose outcome has not come back.
-    pub(super) in_flight: usize,
-    /// Hosts with jobs handed to them (`Host::in_flight > 0`).
-    pub(super) busy_hosts: usize,
-    /// No host is started for a new origin while this many are busy (plus
-    /// those with an open breaker: see `host_cap`).
-    pub(super) max_busy_hosts: usize,
-    /// Origins without a host, parked until the host cap has room, in order.
-    pub(super) awaiting_host: VecDeque<String>,
-    /// Hosts as they went idle, oldest first (entries go stale when a host
-    /// gets work again or stops: checked against `Host::idle_since`).
-    pub(super) idle_hosts: VecDeque<(String, Instant)>,
     /// Shared with the hosts: set once a stop begins.
     stopping: Arc<AtomicBool>,
-    /// Shared with the hosts: how many origins have an open or half-open breaker.
-    pub(super) open_breakers: Arc<AtomicUsize>,
     pub(super) stop: Option<(StopReason, Instant)>,
     stop_rx: Option<watch::Receiver<Option<StopReason>>>,
     /// Called with progress snapshots instead of logging progress lines.
@@ -104,6 +82,9 @@ pub(crate) struct Supervisor {
     last_progress: Instant,
     last_reap: Instant,
     done: Option<oneshot::Sender<Result<Summary, EngineError>>>,
+    /// Now, for the supervisor and (through `HostShared`) the hosts.
+    pub(super) clock: Clock,
+    pub(super) events: Events,
 }
 
 impl Supervisor {
@@ -117,8 +98,9 @@ impl Supervisor {
             stop,
             done,
             progress,
+            clock,
+            events,
         } = parts;
-        let max_busy_hosts = 2 * config.crawl.max_in_flight;
         let window = (config.crawl.max_in_flight * 8).clamp(4096, 100_000);
         // One origin may fill an eighth of the window, and never less than
         // four times its in-flight cap (so a lone origin is never starved).
@@ -141,7 +123,10 @@ impl Supervisor {
         let retry = config.retry;
         let pending = store.pending_count_kept()?;
         let origin_labels = OriginLabels::new(config.metrics.max_origin_labels);
-        let now = Instant::now();
+        // No host starts for a new origin while twice the global cap are
+        // busy (see `HostTable::must_wait`).
+        let hosts = HostTable::new(2 * config.crawl.max_in_flight, config.client.idle_after);
+        let now = clock.now();
         Ok(Self {
             backoff: Backoff {
                 base_delay: retry.base_delay,
@@ -153,7 +138,7 @@ impl Supervisor {
             store,
             committer,
             frontier,
-            hosts: HashMap::new(),
+            hosts,
             shared: None,
             http,
             io,
@@ -163,13 +148,7 @@ impl Supervisor {
             stats: RunStats::default(),
             pending,
             origin_labels,
-            in_flight: 0,
-            busy_hosts: 0,
-            max_busy_hosts,
-            awaiting_host: VecDeque::new(),
-            idle_hosts: VecDeque::new(),
             stopping: Arc::new(AtomicBool::new(false)),
-            open_breakers: Arc::new(AtomicUsize::new(0)),
             stop: None,
             stop_rx: Some(stop),
             progress,
@@ -177,7 +156,14 @@ impl Supervisor {
             last_progress: now,
             last_reap: now,
             done: Some(done),
+            clock,
+            events,
         })
+    }
+
+    /// Jobs handed to hosts whose outcome has not come back.
+    pub(super) fn in_flight(&self) -> usize {
+        self.hosts.in_flight()
     }
 
     /// Runs `step`; an error ends the crawl.
@@ -193,6 +179,7 @@ impl Supervisor {
             tracing::error!(error = %e, "Crawl failed; its state is consistent and it can be resumed.");
             self.stopping.store(true, Ordering::Relaxed);
             let summary = self.summary(Ending::Failed(e.to_string()));
+            self.events.emit(|| RunEvent::Ended);
             if let Some(done) = self.done.take() {
                 let _ = done.send(Ok(summary));
             }
@@ -205,7 +192,7 @@ impl Supervisor {
     /// whether the crawl is over.
     pub(super) fn advance(&mut self, ctx: &mut Context<Self>) {
         self.guard(ctx, |s, _| {
-            if s.committer.staged_pages() >= COMMIT_PAGES {
+            if s.committer.due(s.clock.now()) {
                 s.commit()?;
             }
             s.pump()
@@ -223,12 +210,9 @@ impl Supervisor {
     }
 
     fn tick(&mut self, ctx: &mut Context<Self>) {
-        let now = Instant::now();
+        let now = self.clock.now();
         self.guard(ctx, |s, _| {
-            if s.committer
-                .staged_for(now)
-                .is_some_and(|d| d >= COMMIT_EVERY)
-            {
+            if s.committer.due(now) {
                 s.commit()?;
             }
             Ok(())
@@ -263,11 +247,11 @@ impl Supervisor {
                 bytes_out: self.stats.bytes_out,
                 pages_per_sec: self.stats.pages as f64 / secs,
                 known_pages: self.stats.pages + self.pending,
-                in_flight: self.in_flight as u64,
+                in_flight: self.in_flight() as u64,
                 retry_waiting: self.frontier.waiting() as u64,
                 retries: self.stats.retries,
                 dead_letters: self.stats.dead_letters,
-                open_breakers: self.open_breakers.load(Ordering::Relaxed) as u64,
+                open_breakers: self.hosts.open_breakers() as u64,
                 elapsed: now.duration_since(self.started),
             });
         }
@@ -275,11 +259,11 @@ impl Supervisor {
             pages = self.stats.pages,
             records = self.stats.records,
             pages_per_sec = (self.stats.pages as f64 / secs).round() as u64,
-            in_flight = self.in_flight,
+            in_flight = self.in_flight(),
             retry_waiting = self.frontier.waiting(),
             retries = self.stats.retries,
             dead = self.stats.dead_letters,
-            open_breakers = self.open_breakers.load(Ordering::Relaxed),
+            open_breakers = self.hosts.open_breakers(),
             origins = self.hosts.len(),
             "Progress."
         );
@@ -291,10 +275,10 @@ impl Supervisor {
         }
         tracing::warn!(
             ?reason,
-            in_flight = self.in_flight,
+            in_flight = self.in_flight(),
             "Stopping: finishing the pages in flight (signal again to quit at once)."
         );
-        self.stop = Some((reason, Instant::now() + STOP_GRACE));
+        self.stop = Some((reason, self.clock.now() + STOP_GRACE));
         self.stopping.store(true, Ordering::Relaxed);
         self.check_end(ctx);
     }
@@ -304,16 +288,16 @@ impl Supervisor {
             return;
         }
         let ending = match self.stop {
-            Some((reason, deadline)) if self.in_flight == 0 || Instant::now() >= deadline => {
-                if self.in_flight > 0 {
+            Some((reason, deadline)) if self.in_flight() == 0 || self.clock.now() >= deadline => {
+                if self.in_flight() > 0 {
                     tracing::warn!(
-                        in_flight = self.in_flight,
+                        in_flight = self.in_flight(),
                         "Stop deadline passed; those pages will be fetched again on resume."
                     );
                 }
                 Ending::Stopped(reason)
             }
-            None if self.in_flight == 0 && self.frontier.is_drained() => Ending::Finished,
+            None if self.in_flight() == 0 && self.frontier.is_drained() => Ending::Finished,
             _ => return,
         };
         // Everything staged goes to the writer; the end waits for its answer.
@@ -324,6 +308,7 @@ impl Supervisor {
         self.observe_queues();
         self.guard(ctx, |s, _| {
             let summary = s.summary(ending);
+            s.events.emit(|| RunEvent::Ended);
             if let Some(done) = s.done.take() {
                 let _ = done.send(Ok(summary));
             }
@@ -340,7 +325,7 @@ impl Supervisor {
             dead_letters_total: self.store.dead_letter_count() as u64,
             streams_cut_total: self.store.cut_stream_count() as u64,
             pending: self.pending,
-            wall: self.started.elapsed(),
+            wall: self.clock.now().duration_since(self.started),
             output_dir: self.config.crawl.output_dir.clone(),
             state_dir: self.config.crawl.state_dir.clone(),
         }
@@ -359,9 +344,11 @@ impl Actor for Supervisor {
             rules: self.rules.clone(),
             global: Arc::new(Semaphore::new(self.config.crawl.max_in_flight)),
             stopping: self.stopping.clone(),
-            open_breakers: self.open_breakers.clone(),
-            supervisor: ctx.address(),
+            open_breakers: self.hosts.open_breakers_counter(),
+            supervisor: ctx.address().recipient(),
             config: self.config.clone(),
+            clock: self.clock,
+            events: self.events.clone(),
         });
         if let Some(mut rx) = self.stop_rx.take() {
             let me = ctx.address();
@@ -399,15 +386,15 @@ impl Handler<Durable> for Supervisor {
         self.guard(ctx, |s, _| {
             let done = result?;
             s.observe_commit(&done);
+            s.events.emit(|| RunEvent::PagesCommitted {
+                pages: done.pages,
+                records: done.records,
+            });
             s.stats.pages += done.pages;
             s.stats.records += done.records;
             s.stats.bytes_out += done.bytes_out;
             s.frontier.committed(done.next_seq);
-            let due = s
-                .committer
-                .staged_for(Instant::now())
-                .is_some_and(|d| d >= COMMIT_EVERY);
-            if due || s.committer.staged_pages() >= COMMIT_PAGES {
+            if s.committer.due(s.clock.now()) {
                 s.commit()?;
             }
             Ok(())

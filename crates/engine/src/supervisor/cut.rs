@@ -5,12 +5,11 @@
 //! same batch, so the record and the page are durable together).
 
 use super::actor::Supervisor;
+use crate::job::new_job;
 use crate::messages::Leased;
-use crate::redact::Redacted;
-use crate::telemetry;
+use crate::telemetry::{InternalEvent, StreamCut};
 use harvest_paginate::{Cut, CutReason};
-use harvest_store::{CutStream, Job};
-use metrics::counter;
+use harvest_store::CutStream;
 use std::collections::HashMap;
 
 impl Supervisor {
@@ -19,34 +18,15 @@ impl Supervisor {
     pub(super) fn cut_stream(&mut self, leased: &Leased, cut: Cut) {
         let resource = leased.job.resource.clone();
         let reason = cut.reason.as_str();
-        let next = match url::Url::parse(&cut.target) {
-            Ok(url) => Redacted(&url).to_string(),
-            Err(_) => cut.target.clone(),
-        };
-        let page = Redacted(&leased.url);
-        match cut.reason {
-            CutReason::ForeignOrigin => {
-                let target = cut.target_origin().unwrap_or_default();
-                tracing::warn!(%resource, url = %page, %target, %next, reason, "Next link leads to another origin; the stream is cut here. Add it to allowed_origins to follow it.");
-            }
-            _ => {
-                tracing::warn!(%resource, url = %page, %next, reason, "{}", message(cut.reason));
-            }
+        StreamCut {
+            resource: &resource,
+            page: &leased.url,
+            cut: &cut,
         }
+        .emit();
         self.stats.streams_cut += 1;
-        counter!(telemetry::STREAMS_CUT, "resource" => resource.clone(), "reason" => reason)
-            .increment(1);
         let record = CutStream {
-            next: Job {
-                resource,
-                url: cut.target,
-                attempt: 0,
-                not_before_ms: 0,
-                page: cut.pos.page,
-                offset: cut.pos.offset,
-                fanned_out: cut.pos.fanned_out,
-                parent: leased.job.parent.clone(),
-            },
+            next: new_job(resource, cut.target, cut.pos, leased.job.parent.clone()),
             reason: reason.to_string(),
             page_url: leased.job.url.clone(),
         };
@@ -67,26 +47,7 @@ impl Supervisor {
             *counts.entry((cut.next.resource, cut.reason)).or_default() += 1;
         }
         for ((resource, reason), n) in counts {
-            counter!(telemetry::STREAMS_CUT, "resource" => resource, "reason" => reason)
-                .absolute(n);
-        }
-    }
-}
-
-/// The warning for a cut of `reason` (foreign origins name their target
-/// apart).
-fn message(reason: CutReason) -> &'static str {
-    match reason {
-        CutReason::ForeignOrigin => "Next link leads to another origin; the stream is cut here.",
-        CutReason::BadScheme => "Next link is not http(s); the stream is cut here.",
-        CutReason::BadLink => "Next link is not a URL; the stream is cut here.",
-        CutReason::SelfLink => "Next link points to the page itself; the stream is cut here.",
-        CutReason::RepeatedCursor => "Next cursor is the page's own; the stream is cut here.",
-        CutReason::MaxPages => {
-            "The stream goes on past max_pages; it is cut here. Raise max_pages to follow it."
-        }
-        CutReason::Loop => {
-            "Next page was already queued (a loop, or a stream running into another); the stream is cut here."
+            StreamCut::restore(&resource, &reason, n);
         }
     }
 }

@@ -3,19 +3,21 @@
 
 use super::actor::Supervisor;
 use super::unreachable::ORIGIN_UNREACHABLE;
-use crate::messages::{FetchResult, Leased, Outcome};
+use crate::job::new_job;
+use crate::messages::{FetchResult, Leased, Returned};
 use crate::redact::Redacted;
-use crate::{telemetry, EngineError};
+use crate::telemetry::{ChildPagesSkipped, InternalEvent, PageDeadLettered, PageRetried};
+use crate::EngineError;
 use actix::prelude::*;
 use harvest_config::origin_of;
 use harvest_paginate::{ChildJob, Cut, CutReason, Next, PageRequest};
 use harvest_store::{DeadLetter, Job};
 use std::time::Duration;
 
-impl Handler<Outcome> for Supervisor {
+impl Handler<Returned> for Supervisor {
     type Result = ();
 
-    fn handle(&mut self, outcome: Outcome, ctx: &mut Context<Self>) {
+    fn handle(&mut self, outcome: Returned, ctx: &mut Context<Self>) {
         let origin = origin_of(&outcome.leased.url);
         self.host_returned(&origin);
         self.observe_outcome(&origin, &outcome);
@@ -26,8 +28,8 @@ impl Handler<Outcome> for Supervisor {
 
 impl Supervisor {
     /// `origin` is the origin of the outcome's job (computed once per outcome).
-    fn absorb(&mut self, origin: &str, outcome: Outcome) -> Result<(), EngineError> {
-        let Outcome {
+    fn absorb(&mut self, origin: &str, outcome: Returned) -> Result<(), EngineError> {
+        let Returned {
             mut leased,
             result,
             bytes_in,
@@ -63,9 +65,10 @@ impl Supervisor {
                 match next {
                     // The one next page was queued before: a loop (see `enqueue_next`).
                     Next::Page(req) => {
-                        let (target, pos) = (req.url.to_string(), req.pos);
-                        if !self.enqueue_next(&leased, req)? {
-                            self.cut_stream(&leased, Cut::new(CutReason::Loop, target, pos));
+                        if let Some(seen) = self.enqueue_next(&leased, req)? {
+                            let pos = crate::job::position(&seen);
+                            let cut = Cut::new(CutReason::Loop, seen.url, pos);
+                            self.cut_stream(&leased, cut);
                         }
                     }
                     // Fanned-out pages queued before are skipped, no cut.
@@ -80,11 +83,12 @@ impl Supervisor {
                 for child in children {
                     self.enqueue_child(child)?;
                 }
-                if children_skipped > 0 {
-                    let resource = leased.job.resource.clone();
-                    metrics::counter!(telemetry::CHILD_SKIPS, "resource" => resource)
-                        .increment(children_skipped);
+                ChildPagesSkipped {
+                    resource: &leased.job.resource,
+                    url: &leased.url,
+                    skipped: children_skipped,
                 }
+                .emit();
             }
             FetchResult::RetryStatus {
                 status,
@@ -123,8 +127,8 @@ impl Supervisor {
             // Back to the frontier until the origin's breaker half-opens
             // (in memory only: no attempt spent, nothing to persist).
             FetchResult::Deferred { until } => {
-                let now_ms = crate::clock::now_ms();
-                let wait = until.saturating_duration_since(std::time::Instant::now());
+                let now_ms = self.clock.now_ms();
+                let wait = until.saturating_duration_since(self.clock.now());
                 leased.job.not_before_ms = now_ms + wait.as_millis() as u64 + 1;
                 self.frontier.requeue(origin.to_string(), leased, now_ms);
             }
@@ -133,25 +137,21 @@ impl Supervisor {
     }
 
     /// Queues a page after `parent` in the same stream, unless it was ever
-    /// queued before; says whether it queued it. A single next page
+    /// queued before: then its job comes back. A single next page
     /// (`Next::Page`) queued before cuts the stream (`loop`: a loop, or the
     /// stream running into another, which the seen set cannot tell apart);
     /// fanned-out pages (`Next::Pages`) queued before are no cut (a total
     /// that grew re-fans pages already queued), nor are child pages
     /// (`enqueue_child`).
-    fn enqueue_next(&mut self, parent: &Leased, req: PageRequest) -> Result<bool, EngineError> {
+    fn enqueue_next(
+        &mut self,
+        parent: &Leased,
+        req: PageRequest,
+    ) -> Result<Option<Job>, EngineError> {
         let PageRequest { url, pos } = req;
-        let job = Job {
-            resource: parent.job.resource.clone(),
-            url: url.to_string(),
-            attempt: 0,
-            not_before_ms: 0,
-            page: pos.page,
-            offset: pos.offset,
-            fanned_out: pos.fanned_out,
-            // The copied parent fields go with every page of a child stream.
-            parent: parent.job.parent.clone(),
-        };
+        let resource = parent.job.resource.clone();
+        // The copied parent fields go with every page of a child stream.
+        let job = new_job(resource, url.to_string(), pos, parent.job.parent.clone());
         self.enqueue(job, url, parent.resource)
     }
 
@@ -165,28 +165,25 @@ impl Supervisor {
         } = child;
         // Parameters sent on every request (a limit) go on, as for a seed.
         let PageRequest { url, pos } = self.rules[resource].seed(url);
-        let job = Job {
-            resource: self.config.resources[resource].name.clone(),
-            url: url.to_string(),
-            attempt: 0,
-            not_before_ms: 0,
-            page: pos.page,
-            offset: pos.offset,
-            fanned_out: pos.fanned_out,
-            parent,
-        };
-        if !self.enqueue(job, url.clone(), resource)? {
+        let name = self.config.resources[resource].name.clone();
+        let job = new_job(name, url.to_string(), pos, parent);
+        if self.enqueue(job, url.clone(), resource)?.is_some() {
             tracing::debug!(resource = %self.config.resources[resource].name, url = %Redacted(&url), "Child page was already queued; not fetching it twice.");
         }
         Ok(())
     }
 
     /// Stages `job` into the commit batch and offers it to the frontier
-    /// window; `false` when its page was queued before (seen set).
-    fn enqueue(&mut self, job: Job, url: url::Url, resource: usize) -> Result<bool, EngineError> {
+    /// window; hands it back when its page was queued before (seen set).
+    fn enqueue(
+        &mut self,
+        job: Job,
+        url: url::Url,
+        resource: usize,
+    ) -> Result<Option<Job>, EngineError> {
         let key = job.page_key();
         if self.committer.is_seen(&self.store, &key)? {
-            return Ok(false);
+            return Ok(Some(job));
         }
         let seq = self.frontier.allocate();
         self.pending += 1;
@@ -204,9 +201,9 @@ impl Supervisor {
                 url,
                 resource,
             },
-            crate::clock::now_ms(),
+            self.clock.now_ms(),
         );
-        Ok(true)
+        Ok(None)
     }
 
     /// Schedules another attempt with jittered backoff, or gives up.
@@ -227,9 +224,15 @@ impl Supervisor {
             return self.dead(origin, leased, status, reason, detail);
         };
         self.stats.retries += 1;
-        metrics::counter!(telemetry::RETRIES, "reason" => reason).increment(1);
-        tracing::debug!(url = %Redacted(&leased.url), attempt, ?delay, reason, %detail, "Page will be retried.");
-        let now_ms = crate::clock::now_ms();
+        PageRetried {
+            url: &leased.url,
+            attempt,
+            delay,
+            reason,
+            detail: &detail,
+        }
+        .emit();
+        let now_ms = self.clock.now_ms();
         leased.job.attempt = attempt;
         leased.job.not_before_ms = now_ms + delay.as_millis() as u64;
         self.committer.batch().put_job(leased.seq, &leased.job);
@@ -245,11 +248,14 @@ impl Supervisor {
         reason: &'static str,
         detail: String,
     ) {
-        tracing::warn!(resource = %leased.job.resource, url = %Redacted(&leased.url), reason, %detail, "Page dead-lettered.");
+        PageDeadLettered {
+            resource: &leased.job.resource,
+            url: &leased.url,
+            reason,
+            detail: &detail,
+        }
+        .emit();
         self.stats.dead_letters += 1;
-        let resource = leased.job.resource.clone();
-        metrics::counter!(telemetry::DEAD_LETTERS, "resource" => resource, "reason" => reason)
-            .increment(1);
         let letter = DeadLetter {
             job: leased.job.clone(),
             status,

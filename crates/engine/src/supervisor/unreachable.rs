@@ -5,6 +5,9 @@
 use super::actor::Supervisor;
 use crate::messages::FetchResult;
 use crate::reach::{Cause, Change};
+use crate::telemetry::{
+    InternalEvent, OriginGivenUp, OriginReachable, OriginStillUnreachable, OriginUnreachable,
+};
 use std::time::Instant;
 
 /// The dead-letter reason of the pages of a given-up origin.
@@ -13,26 +16,25 @@ pub(crate) const ORIGIN_UNREACHABLE: &str = "origin_unreachable";
 impl Supervisor {
     /// Notes what an outcome of `origin` says of its reachability.
     pub(super) fn note_reach(&mut self, origin: &str, result: &FetchResult) {
-        let now = Instant::now();
+        let now = self.clock.now();
         match result {
             FetchResult::RetryTransport { reason, detail, .. } => {
                 let cause = Cause::of(reason, detail);
-                let give_up_after = humantime::format_duration(self.config.give_up_after);
                 match self.reach.failed(origin, cause, detail, now) {
-                    Change::Started => tracing::warn!(
-                        %origin,
-                        cause = cause.as_str(),
-                        error = %detail,
-                        %give_up_after,
-                        "Origin unreachable; its pages wait and are retried (given up after give_up_after)."
-                    ),
-                    Change::CauseChanged { was } => tracing::warn!(
-                        %origin,
-                        cause = cause.as_str(),
-                        was = was.as_str(),
-                        error = %detail,
-                        "Origin still unreachable, for another reason."
-                    ),
+                    Change::Started => OriginUnreachable {
+                        origin,
+                        cause: cause.as_str(),
+                        detail,
+                        give_up_after: self.config.give_up_after,
+                    }
+                    .emit(),
+                    Change::CauseChanged { was } => OriginStillUnreachable {
+                        origin,
+                        cause: cause.as_str(),
+                        was: was.as_str(),
+                        detail,
+                    }
+                    .emit(),
                     Change::Same => {}
                 }
             }
@@ -42,7 +44,7 @@ impl Supervisor {
                 status: Some(_), ..
             } => {
                 if let Some(down_for) = self.reach.answered(origin, now) {
-                    tracing::info!(%origin, ?down_for, "Origin reachable again.");
+                    OriginReachable { origin, down_for }.emit();
                 }
             }
             FetchResult::Dead { status: None, .. }
@@ -56,13 +58,13 @@ impl Supervisor {
     pub(super) fn give_up_unreachable(&mut self, now: Instant) {
         for given in self.reach.due(now) {
             let jobs = self.frontier.take_origin(&given.origin);
-            tracing::warn!(
-                origin = %given.origin,
-                cause = given.cause.as_str(),
-                give_up_after = %humantime::format_duration(self.config.give_up_after),
-                pages = jobs.len(),
-                "Origin unreachable for give_up_after: giving up on it; its pages are dead-lettered (origin_unreachable)."
-            );
+            OriginGivenUp {
+                origin: &given.origin,
+                cause: given.cause.as_str(),
+                give_up_after: self.config.give_up_after,
+                pages: jobs.len(),
+            }
+            .emit();
             for leased in jobs {
                 self.dead(
                     &given.origin,

@@ -1,18 +1,7 @@
-//! The metric vocabulary: every name, its unit and help text in one list, and
-//! the bounded label values (status classes, reasons, capped origins).
-//!
-//! The engine only records through the `metrics` facade; the binary installs
-//! the Prometheus exporter when `[metrics] listen` is set (without it every
-//! call here is a no-op). Counts move per page or per commit, never per record.
-//!
-//! Counters whose label values are known before their first event are
-//! exported at 0 from the start ("avoid missing metrics"): retries by reason
-//! and dead letters by resource × reason ([`register_known_series`]), and
-//! the per-origin counters once an origin gets its label ([`OriginLabels`]).
+//! The metric list: every name, its unit and help text, and the histogram
+//! buckets.
 
-use harvest_config::Config;
-use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, Unit};
-use std::collections::HashMap;
+use metrics::{describe_counter, describe_gauge, describe_histogram, Unit};
 
 pub const PAGES: &str = "harvest_pages_total";
 pub const RECORDS: &str = "harvest_records_total";
@@ -25,7 +14,7 @@ pub const DEAD_LETTERS: &str = "harvest_dead_letters_total";
 pub const STREAMS_CUT: &str = "harvest_streams_cut_total";
 pub const RATE_LIMITED: &str = "harvest_rate_limited_total";
 pub const CHILD_SKIPS: &str = "harvest_child_skips_total";
-pub const BUCKET_WAIT: &str = "harvest_bucket_wait_seconds_total";
+pub const BUCKET_WAIT: &str = "harvest_bucket_wait_microseconds_total";
 pub const BREAKER_STATE: &str = "harvest_breaker_state";
 pub const BREAKER_OPENS: &str = "harvest_breaker_opens_total";
 pub const FRONTIER_PENDING: &str = "harvest_frontier_pending";
@@ -88,7 +77,7 @@ pub fn describe() {
         Unit::Bytes,
         "Bytes written to the outputs, by resource (continues across resumes)."
     );
-    describe_counter!(REQUESTS, Unit::Count, "Responses and transport errors, by origin, status class and status (exact for 429 and 5xx).");
+    describe_counter!(REQUESTS, Unit::Count, "Responses and transport errors, by origin, status class and status (exact for the retried statuses: 408, 425, 429, 500, 502, 503, 504).");
     describe_counter!(
         RESPONSE_BYTES,
         Unit::Bytes,
@@ -134,10 +123,10 @@ pub fn describe() {
         Unit::Count,
         "Times an origin's circuit breaker opened."
     );
-    describe_gauge!(
+    describe_counter!(
         BUCKET_WAIT,
-        Unit::Seconds,
-        "Time jobs waited for a token of their origin's bucket (only grows)."
+        Unit::Microseconds,
+        "Time jobs waited for a token of their origin's bucket, by origin."
     );
     describe_gauge!(
         FRONTIER_PENDING,
@@ -176,112 +165,9 @@ pub fn describe() {
     );
 }
 
-/// Exports at 0 every counter of `config`'s crawl whose labels are known
-/// before its first event: `harvest_retries_total` for every retry reason,
-/// `harvest_dead_letters_total` for each resource × dead-letter reason (see
-/// [`reasons`](crate::reasons)), and `harvest_child_skips_total` for each
-/// parent resource. Call once after the recorder is installed; counts that
-/// exist already are left as they are.
-pub fn register_known_series(config: &Config) {
-    for reason in crate::reasons::retry_reasons() {
-        counter!(RETRIES, "reason" => reason).increment(0);
-    }
-    let dead = crate::reasons::dead_letter_reasons();
-    for r in &config.resources {
-        for &reason in &dead {
-            counter!(DEAD_LETTERS, "resource" => r.name.clone(), "reason" => reason).increment(0);
-        }
-        if let Some(parent) = &r.parent {
-            counter!(CHILD_SKIPS, "resource" => parent.resource.clone()).increment(0);
-        }
-    }
-}
-
-/// The crawl is over: `harvest_up` drops to 0. Call again to keep the gauge
-/// from expiring while `/metrics` lingers.
-pub fn mark_ended() {
-    gauge!(UP).set(0.0);
-}
-
-/// The per-origin counters an origin's label starts at 0.
-fn register_origin(label: &'static str) {
-    counter!(RATE_LIMITED, "origin" => label).increment(0);
-    counter!(BREAKER_OPENS, "origin" => label).increment(0);
-}
-
-/// The label of an HTTP outcome: `(status_class, status)`, where `status` is
-/// exact for 429 and 5xx and the class otherwise; transport errors are `error`.
-pub fn status_labels(status: Option<u16>) -> (&'static str, &'static str) {
-    let Some(status) = status else {
-        return ("error", "error");
-    };
-    let class = harvest_policy::StatusClass::of(status).as_str();
-    const EXACT: [(u16, &str); 5] = [
-        (429, "429"),
-        (500, "500"),
-        (502, "502"),
-        (503, "503"),
-        (504, "504"),
-    ];
-    let exact = EXACT
-        .iter()
-        .find(|(code, _)| *code == status)
-        .map_or(class, |(_, label)| label);
-    (class, exact)
-}
-
-/// Bounded `origin` label values: the first `cap` origins seen keep their
-/// name, later ones share `other`. A label's per-origin counters are
-/// exported at 0 when it is first handed out.
-pub struct OriginLabels {
-    cap: usize,
-    named: HashMap<String, &'static str>,
-    /// `other` was handed out (its counters are registered).
-    other_used: bool,
-}
-
-impl OriginLabels {
-    pub fn new(cap: usize) -> Self {
-        Self {
-            cap,
-            named: HashMap::new(),
-            other_used: false,
-        }
-    }
-
-    /// The label for `origin`. Names are leaked once per labelled origin
-    /// (at most `cap`), so metric keys can borrow them for the whole run.
-    pub fn label(&mut self, origin: &str) -> &'static str {
-        if let Some(label) = self.named.get(origin) {
-            return label;
-        }
-        if self.named.len() >= self.cap {
-            if !self.other_used {
-                self.other_used = true;
-                register_origin("other");
-            }
-            return "other";
-        }
-        let label: &'static str = Box::leak(origin.to_owned().into_boxed_str());
-        self.named.insert(origin.to_owned(), label);
-        register_origin(label);
-        label
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn statuses_map_to_bounded_labels() {
-        assert_eq!(status_labels(Some(200)), ("2xx", "2xx"));
-        assert_eq!(status_labels(Some(404)), ("4xx", "4xx"));
-        assert_eq!(status_labels(Some(429)), ("4xx", "429"));
-        assert_eq!(status_labels(Some(503)), ("5xx", "503"));
-        assert_eq!(status_labels(Some(599)), ("5xx", "5xx"));
-        assert_eq!(status_labels(None), ("error", "error"));
-    }
 
     #[test]
     fn the_shipped_dashboard_only_queries_metrics_that_exist() {
@@ -304,14 +190,5 @@ mod tests {
             used += 1;
         }
         assert!(used >= 10);
-    }
-
-    #[test]
-    fn origins_beyond_the_cap_share_a_label() {
-        let mut labels = OriginLabels::new(2);
-        assert_eq!(labels.label("http://a"), "http://a");
-        assert_eq!(labels.label("http://b"), "http://b");
-        assert_eq!(labels.label("http://c"), "other");
-        assert_eq!(labels.label("http://a"), "http://a");
     }
 }

@@ -1,33 +1,17 @@
 //! The supervisor's side of group commit: what is staged, what is with the
 //! writer, and which pages are queued but not yet in sled.
 
+use super::cadence::Cadence;
+use super::group::{Committed, Durable, Group};
 use super::lines::PageLines;
-use super::writer::{Group, Writer};
+use super::writer::Writer;
 use crate::EngineError;
-use actix::{Message, Recipient};
+use actix::Recipient;
 use harvest_config::Config;
 use harvest_sink::Sink;
 use harvest_store::{CommitBatch, Counters, PageKey, Store};
 use std::collections::HashSet;
-use std::time::{Duration, Instant};
-
-/// What one group made durable (for the run's stats).
-#[derive(Debug, Default, Clone)]
-pub(crate) struct Committed {
-    pub pages: u64,
-    pub records: u64,
-    pub bytes_out: u64,
-    /// The frontier's next sequence number when the group was cut: every job
-    /// below it is now in sled (or finished).
-    pub next_seq: u64,
-    /// (resource index, pages, records, bytes) for each resource with pages.
-    pub by_resource: Vec<(usize, u64, u64, u64)>,
-}
-
-/// The writer's answer for one group.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub(crate) struct Durable(pub Result<Committed, EngineError>);
+use std::time::Instant;
 
 /// One resource's staged, uncommitted lines and running totals.
 struct Staging {
@@ -51,8 +35,8 @@ pub(crate) struct Committer {
     /// Pages queued by the group with the writer.
     writing_seen: HashSet<PageKey>,
     staged: Committed,
-    /// When the oldest staged change was made.
-    oldest: Option<Instant>,
+    /// When the staged changes are due for the writer.
+    cadence: Cadence,
     /// A group is with the writer.
     writing: bool,
     writer: Writer,
@@ -91,7 +75,7 @@ impl Committer {
             staged_seen: HashSet::new(),
             writing_seen: HashSet::new(),
             staged: Committed::default(),
-            oldest: None,
+            cadence: Cadence::default(),
             writing: false,
             writer: Writer::start(sinks, store.clone(), reply)?,
         })
@@ -99,7 +83,7 @@ impl Committer {
 
     /// The staged batch, to add job changes to.
     pub fn batch(&mut self) -> &mut CommitBatch {
-        self.oldest.get_or_insert_with(Instant::now);
+        self.cadence.changed(now());
         &mut self.batch
     }
 
@@ -118,7 +102,7 @@ impl Committer {
 
     /// Stages a fetched page's lines for `resource` (index in the config).
     pub fn stage_page(&mut self, resource: usize, lines: PageLines, records: u64) {
-        self.oldest.get_or_insert_with(Instant::now);
+        self.cadence.page(now());
         let out = &mut self.outputs[resource];
         let bytes = lines.len();
         out.lines.push(lines);
@@ -140,26 +124,23 @@ impl Committer {
         out.dirty = true;
     }
 
-    /// Pages staged and not yet handed to the writer.
-    pub fn staged_pages(&self) -> u64 {
-        self.staged.pages
-    }
-
-    /// How long the oldest staged change has waited.
-    pub fn staged_for(&self, now: Instant) -> Option<Duration> {
-        self.oldest.map(|t| now.saturating_duration_since(t))
+    /// Whether what is staged should be sent at `now`: its oldest change
+    /// has waited `COMMIT_EVERY`, or `COMMIT_PAGES` pages are staged (see
+    /// `cadence`). [`Self::send`] still waits for a busy writer.
+    pub fn due(&self, now: Instant) -> bool {
+        self.cadence.due(now)
     }
 
     /// Nothing staged and nothing with the writer.
     pub fn is_idle(&self) -> bool {
-        self.oldest.is_none() && !self.writing
+        self.cadence.is_empty() && !self.writing
     }
 
     /// Hands the staged changes to the writer as one group, unless a group is
     /// already with it (then this one waits for its answer). `next_seq` is the
     /// frontier's next sequence number. Returns whether a group was cut.
     pub fn send(&mut self, next_seq: u64) -> Result<bool, EngineError> {
-        if self.writing || self.oldest.is_none() {
+        if self.writing || self.cadence.is_empty() {
             return Ok(false);
         }
         let now_ms = crate::clock::now_ms();
@@ -190,7 +171,7 @@ impl Committer {
         };
         self.writer.send(group)?;
         self.writing_seen = std::mem::take(&mut self.staged_seen);
-        self.oldest = None;
+        self.cadence.cut();
         self.writing = true;
         Ok(true)
     }
@@ -205,4 +186,11 @@ impl Committer {
         self.writing = false;
         self.writing_seen.clear();
     }
+}
+
+/// When a change is staged, on the clock [`Committer::due`] is asked with
+/// (the supervisor's monotonic clock: it follows a test's
+/// `tokio::time::pause`; see `clock`).
+fn now() -> Instant {
+    crate::clock::Clock::system().now()
 }

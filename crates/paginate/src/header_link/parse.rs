@@ -283,21 +283,18 @@ mod tests {
         assert_eq!(next(&["<>; rel=next"]).as_deref(), Some(""));
     }
 
-    #[test]
-    fn never_panics_on_arbitrary_bytes() {
-        // A small deterministic fuzz over the delimiter alphabet.
-        let alphabet: Vec<char> = "<>;,=\" \\relnxt/é\t".chars().collect();
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        for _ in 0..20_000 {
-            let len = (seed % 24) as usize;
-            let s: String = (0..len)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    alphabet[(seed % alphabet.len() as u64) as usize]
-                })
-                .collect();
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+
+        /// Any string over the delimiter alphabet parses without a panic.
+        #[test]
+        fn never_panics_on_arbitrary_bytes(
+            chars in proptest::collection::vec(
+                proptest::sample::select("<>;,=\" \\relnxt/é\t".chars().collect::<Vec<_>>()),
+                0..24,
+            )
+        ) {
+            let s: String = chars.into_iter().collect();
             let _ = parse_links(&[s.as_str(), s.as_str()]);
         }
     }
