@@ -5,19 +5,9 @@
 
 use crate::util::*;
 use harvest_testkit::{Fault, FaultAction, UpstreamSpec};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use std::collections::HashSet;
-
-/// xorshift64*: a seeded, dependency-free source of kill points.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
-    }
-}
 
 #[test]
 fn kill_9_at_random_points_loses_and_duplicates_nothing() {
@@ -32,7 +22,7 @@ fn kill_9_at_random_points_loses_and_duplicates_nothing() {
         )
         .write();
     let seed = 0x5eed_2026_u64;
-    let mut rng = Rng(seed);
+    let mut rng = StdRng::seed_from_u64(seed);
     // Each run is killed once the upstream has received 0..200 more
     // requests (0: during start-up; a run commits every 100 ms, ~100 pages
     // at full speed): a point in the crawl's progress, not in time, so the
@@ -43,16 +33,12 @@ fn kill_9_at_random_points_loses_and_duplicates_nothing() {
     // (log length right after the kill, pages durably committed at the kill)
     let mut kills: Vec<(usize, HashSet<u64>)> = Vec::new();
     while kills.len() < 20 {
-        let kill_at = up.log().received() + rng.below(200) as usize;
+        let kill_at = up.log().received() + rng.gen_range(0..200usize);
         let mut child = crawl.spawn();
         let mut finished = false;
-        // Known engine bug (see the first run below): the first run is
-        // killed only once its seeding is surely durable.
-        let mut seeding_durable = SeedingDurable::new(kills.is_empty());
         wait_until("the kill point or the end of the run", || {
             finished = child.try_wait().unwrap().is_some();
-            let output = std::fs::metadata(crawl.path("out/items.jsonl")).map_or(0, |m| m.len());
-            finished || (seeding_durable.after(output) && up.log().received() >= kill_at)
+            finished || up.log().received() >= kill_at
         });
         if finished {
             break; // finished before this kill: the crawl is over
@@ -123,35 +109,39 @@ fn page_of(spec: &UpstreamSpec, origin: usize, path: &str) -> Option<u64> {
     Some(((origin * spec.streams + s) * spec.pages + p) as u64)
 }
 
-/// Engine bug, to be fixed in `harvest_engine::run` (flush the store after
-/// seeding): the seeding commit is not flushed before the first group
-/// commit writes the output, so a `kill -9` between that write and the
-/// commit's own flush leaves records the state does not know, and every
-/// later run refuses the output (exit 2; this loop hit it in 2 of 10 runs).
-/// Until then the first run is killed only after a second group commit has
-/// grown the output: commits are sequential, so the first one's flush (and
-/// the seeding with it) is durable by then. Delete this once fixed.
-struct SeedingDurable {
-    /// The output's first size seen (0: none yet); `None`: no wait needed.
-    first: Option<u64>,
-}
-
-impl SeedingDurable {
-    fn new(first_run: bool) -> Self {
-        Self {
-            first: first_run.then_some(0),
+/// Regression: the seeding was not flushed before the first group commit
+/// wrote the output, so a `kill -9` between that write and the commit's own
+/// flush left records the state did not know of, and every later run
+/// refused the output (exit 2). Each round kills a fresh crawl as soon as
+/// its output has its first bytes, the window that lost the seeding.
+#[test]
+fn a_kill_9_at_the_first_output_write_resumes_exactly_once() {
+    let up = upstream(shape(1, 4, 40, 3));
+    let spec = up.spec();
+    for round in 0..8 {
+        let crawl = Crawl::of(&up)
+            .settings("[client]\nrate_per_sec = 1000.0\nburst = 50\n")
+            .write();
+        let mut child = crawl.spawn();
+        let output = crawl.path("out/items.jsonl");
+        // Polled tightly: the window is the first commit's sled flush.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let mut finished = false;
+        while !finished && !std::fs::metadata(&output).is_ok_and(|m| m.len() > 0) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "round {round}: no output"
+            );
+            finished = child.try_wait().unwrap().is_some();
+            std::thread::sleep(std::time::Duration::from_micros(200));
         }
-    }
-
-    /// Whether the seeding is durable, given the output's size now.
-    fn after(&mut self, output: u64) -> bool {
-        match self.first {
-            None => true,
-            Some(0) => {
-                self.first = Some(output);
-                false
-            }
-            Some(first) => output > first,
-        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        assert!(
+            !finished,
+            "round {round}: the crawl ended before its first output write was seen"
+        );
+        crawl.run_expect(0);
+        crawl.assert_every_record_once(spec);
     }
 }

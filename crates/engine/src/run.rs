@@ -38,6 +38,11 @@ pub fn run(config: Config, options: &RunOptions) -> Result<Summary, EngineError>
         tracing::info!(seeds = seeded, "Frontier seeded.");
     }
     crate::reopen::reopen(&config, &store)?;
+    // Durable before the first group commit writes any output: a kill -9
+    // between that write and the commit's own flush would otherwise lose
+    // the seeding too, and the next run would find output the state never
+    // wrote (and refuse it).
+    store.flush()?;
     // Here, not on the supervisor's thread at its first lookup.
     let seen = store.load_seen()?;
     tracing::debug!(pages = seen, "Seen set loaded.");
