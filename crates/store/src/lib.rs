@@ -185,7 +185,7 @@ fn migrate_seen_v1(db: &sled::Db) -> Result<(), StoreError> {
 /// The seen-set block to append to: the last one written while it has
 /// room, else a new one after it.
 fn last_seen_block(db: &sled::Db) -> Result<OpenBlock, StoreError> {
-    match db.get_lt(keys::seen_end())? {
+    match db.get_lt(keys::end(keys::SEEN))? {
         Some((k, v)) if k.starts_with(keys::SEEN) => {
             let number = keys::seq_of(&k)?;
             Ok(if v.len() / 16 < seen::BLOCK_KEYS && v.len() % 16 == 0 {
@@ -259,7 +259,7 @@ impl Store {
         let mut jobs = Vec::with_capacity(limit.min(4096));
         for item in self
             .db
-            .range(keys::pending(from).to_vec()..keys::pending_end().to_vec())
+            .range(keys::pending(from).to_vec()..keys::end(keys::PENDING).to_vec())
             .take(limit)
         {
             let (k, v) = item?;
@@ -308,13 +308,7 @@ impl Store {
 
     /// Every dead letter with its job sequence number, oldest first.
     pub fn dead_letters(&self) -> Result<Vec<(u64, DeadLetter)>, StoreError> {
-        self.db
-            .scan_prefix(keys::DEAD)
-            .map(|item| {
-                let (k, v) = item?;
-                Ok((keys::seq_of(&k)?, DeadLetter::decode(&v)?))
-            })
-            .collect()
+        self.by_seq(keys::DEAD, DeadLetter::decode)
     }
 
     /// How many streams were cut short (a scan; there is at most one per
@@ -326,11 +320,21 @@ impl Store {
     /// Every stream cut short, with the sequence number of the page that cut
     /// it, oldest first.
     pub fn cut_streams(&self) -> Result<Vec<(u64, CutStream)>, StoreError> {
+        self.by_seq(keys::CUT, CutStream::decode)
+    }
+
+    /// Every record under `prefix` (keyed by a sequence number), decoded,
+    /// with its number, in order (a scan).
+    fn by_seq<T>(
+        &self,
+        prefix: &[u8],
+        decode: fn(&[u8]) -> Result<T, StoreError>,
+    ) -> Result<Vec<(u64, T)>, StoreError> {
         self.db
-            .scan_prefix(keys::CUT)
+            .scan_prefix(prefix)
             .map(|item| {
                 let (k, v) = item?;
-                Ok((keys::seq_of(&k)?, CutStream::decode(&v)?))
+                Ok((keys::seq_of(&k)?, decode(&v)?))
             })
             .collect()
     }
