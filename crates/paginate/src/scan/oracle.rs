@@ -5,8 +5,8 @@
 //! record as a `&RawValue`. Test-only; never on a hot path.
 
 use super::{Scalar, Scan, ScanSpec, Want};
-use crate::splice::newlines_to_spaces;
 use crate::object_key::Key;
+use crate::splice::newlines_to_spaces;
 use crate::PageError;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
