@@ -207,27 +207,21 @@ fn last_seen_block(db: &sled::Db) -> Result<OpenBlock, StoreError> {
 impl Store {
     /// What the state remembers of resource `name`, if anything.
     pub fn resource_meta(&self, name: &str) -> Result<Option<ResourceMeta>, StoreError> {
-        self.db
-            .get(keys::resource(name))?
-            .map(|v| ResourceMeta::decode(&v))
-            .transpose()
+        self.read(keys::resource(name), ResourceMeta::decode)
     }
 
     /// The hash of the seeds' *source* (inline URLs, file bytes, template
     /// text and range) that `name` was last checked against: when the source
     /// is unchanged, the seeds are too, and a resume skips generating them.
     pub fn seeds_source(&self, name: &str) -> Result<Option<u128>, StoreError> {
-        self.db
-            .get(keys::seeds_source(name))?
-            .map(|v| {
-                <[u8; 16]>::try_from(v.as_ref())
-                    .map(u128::from_be_bytes)
-                    .map_err(|_| StoreError::Corrupt {
-                        what: "seeds source hash",
-                        reason: "wrong length".into(),
-                    })
-            })
-            .transpose()
+        self.read(keys::seeds_source(name), |v| {
+            <[u8; 16]>::try_from(v)
+                .map(u128::from_be_bytes)
+                .map_err(|_| StoreError::Corrupt {
+                    what: "seeds source hash",
+                    reason: "wrong length".into(),
+                })
+        })
     }
 
     /// Every resource the state knows, by name.
@@ -246,12 +240,7 @@ impl Store {
 
     /// The next free job sequence number.
     pub fn next_seq(&self) -> Result<u64, StoreError> {
-        Ok(self
-            .db
-            .get(keys::NEXT_SEQ)?
-            .map(|v| keys::decode_u64(&v))
-            .transpose()?
-            .unwrap_or(0))
+        Ok(self.read(keys::NEXT_SEQ, keys::decode_u64)?.unwrap_or(0))
     }
 
     /// Up to `limit` pending jobs with sequence numbers `>= from`, in order.
@@ -380,21 +369,24 @@ impl Store {
     /// The byte length of `resource`'s output known to hold whole, committed pages.
     pub fn sink_offset(&self, resource: &str) -> Result<u64, StoreError> {
         Ok(self
-            .db
-            .get(keys::offset(resource))?
-            .map(|v| keys::decode_u64(&v))
-            .transpose()?
+            .read(keys::offset(resource), keys::decode_u64)?
             .unwrap_or(0))
     }
 
     /// Committed totals of `resource`.
     pub fn counters(&self, resource: &str) -> Result<Counters, StoreError> {
         Ok(self
-            .db
-            .get(keys::counters(resource))?
-            .map(|v| Counters::decode(&v))
-            .transpose()?
+            .read(keys::counters(resource), Counters::decode)?
             .unwrap_or_default())
+    }
+
+    /// The value under `key`, decoded, if there is one.
+    fn read<T>(
+        &self,
+        key: impl AsRef<[u8]>,
+        decode: impl FnOnce(&[u8]) -> Result<T, StoreError>,
+    ) -> Result<Option<T>, StoreError> {
+        self.db.get(key)?.map(|v| decode(&v)).transpose()
     }
 
     /// Applies `batch` atomically. Its pages marked seen are appended to the
