@@ -84,7 +84,7 @@ pub fn dead_letters(config: &Config) -> Result<Vec<DeadLetter>, EngineError> {
 /// What `list` reads from the state, without the sequence numbers.
 fn listed<T>(
     config: &Config,
-    list: fn(&Store) -> Result<Vec<(u64, T)>, StoreError>,
+    list: impl FnOnce(&Store) -> Result<Vec<(u64, T)>, StoreError>,
 ) -> Result<Vec<T>, EngineError> {
     let store = Store::open_existing(&config.crawl.state_dir)?;
     Ok(list(&store)?.into_iter().map(|(_, item)| item).collect())
