@@ -12,7 +12,7 @@
 use crate::EngineError;
 use harvest_config::Config;
 use harvest_paginate::CutReason;
-use harvest_store::{CommitBatch, Counters, CutStream, DeadLetter, Job, Store};
+use harvest_store::{CommitBatch, Counters, CutStream, DeadLetter, Job, Store, StoreError};
 use std::collections::BTreeMap;
 
 /// One resource's position, as the state knows it.
@@ -73,22 +73,21 @@ pub fn remedy(cut: &CutStream) -> String {
 
 /// Every stream cut short the state holds, oldest first.
 pub fn cut_streams(config: &Config) -> Result<Vec<CutStream>, EngineError> {
-    let store = Store::open_existing(&config.crawl.state_dir)?;
-    Ok(store
-        .cut_streams()?
-        .into_iter()
-        .map(|(_, cut)| cut)
-        .collect())
+    listed(config, Store::cut_streams)
 }
 
 /// Every dead letter in the state, oldest first.
 pub fn dead_letters(config: &Config) -> Result<Vec<DeadLetter>, EngineError> {
+    listed(config, Store::dead_letters)
+}
+
+/// What `list` reads from the state, without the sequence numbers.
+fn listed<T>(
+    config: &Config,
+    list: impl FnOnce(&Store) -> Result<Vec<(u64, T)>, StoreError>,
+) -> Result<Vec<T>, EngineError> {
     let store = Store::open_existing(&config.crawl.state_dir)?;
-    Ok(store
-        .dead_letters()?
-        .into_iter()
-        .map(|(_, letter)| letter)
-        .collect())
+    Ok(list(&store)?.into_iter().map(|(_, item)| item).collect())
 }
 
 /// Puts every dead page back in the frontier as a fresh job (attempts reset),

@@ -196,6 +196,17 @@ mod tests {
     use super::*;
 
     const REFUSED: &str = "connect failed: error sending request: client error (Connect): tcp connect error: Connection refused (os error 111)";
+    const ORIGIN: &str = "http://127.0.0.1:1";
+
+    /// A 10 s budget, and `ORIGIN` refused once at `t0`.
+    fn refused_at(t0: Instant) -> Reachability {
+        let mut r = Reachability::new(Duration::from_secs(10));
+        assert_eq!(
+            r.failed(ORIGIN, Cause::Refused, REFUSED, t0),
+            Change::Started
+        );
+        r
+    }
 
     #[test]
     fn causes_are_named_from_the_error_chain() {
@@ -233,7 +244,7 @@ mod tests {
     fn an_origin_failing_for_give_up_after_is_given_up_once() {
         let t0 = Instant::now();
         let mut r = Reachability::new(Duration::from_secs(600));
-        let o = "http://127.0.0.1:1";
+        let o = ORIGIN;
         assert_eq!(r.failed(o, Cause::Refused, REFUSED, t0), Change::Started);
         assert_eq!(
             r.failed(o, Cause::Refused, REFUSED, t0 + Duration::from_secs(300)),
@@ -255,10 +266,8 @@ mod tests {
 
     #[test]
     fn any_answer_resets_the_budget() {
-        let t0 = Instant::now();
-        let mut r = Reachability::new(Duration::from_secs(10));
-        let o = "http://127.0.0.1:1";
-        r.failed(o, Cause::Refused, REFUSED, t0);
+        let (t0, o) = (Instant::now(), ORIGIN);
+        let mut r = refused_at(t0);
         assert_eq!(
             r.answered(o, t0 + Duration::from_secs(9)),
             Some(Duration::from_secs(9))
@@ -274,10 +283,8 @@ mod tests {
 
     #[test]
     fn a_new_cause_is_reported() {
-        let t0 = Instant::now();
-        let mut r = Reachability::new(Duration::from_secs(10));
-        let o = "http://127.0.0.1:1";
-        r.failed(o, Cause::Refused, REFUSED, t0);
+        let (t0, o) = (Instant::now(), ORIGIN);
+        let mut r = refused_at(t0);
         assert_eq!(
             r.failed(o, Cause::Timeout, "timed out", t0),
             Change::CauseChanged {

@@ -9,8 +9,9 @@
 //! string or an integer; a record without one is skipped (and counted), the
 //! page is not failed.
 
+use crate::object_key::Key;
 use harvest_config::{Config, ParentLink, Selector, UrlTemplate};
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
@@ -186,33 +187,6 @@ impl<'r, K: Fn(&str) -> bool> Visitor<'r> for Entries<'_, 'r, K> {
             }
         }
         Ok(())
-    }
-}
-
-/// An object key, borrowed when it has no escapes.
-struct Key;
-
-impl<'r> DeserializeSeed<'r> for Key {
-    type Value = Cow<'r, str>;
-
-    fn deserialize<D: Deserializer<'r>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'r> Visitor<'r> for Key {
-    type Value = Cow<'r, str>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object key")
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'r str) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed(v))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_owned()))
     }
 }
 

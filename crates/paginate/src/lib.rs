@@ -54,6 +54,7 @@ mod fan_out;
 mod follow;
 mod header_link;
 mod json_link;
+mod object_key;
 mod offset;
 mod page_number;
 mod parser;

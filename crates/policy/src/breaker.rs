@@ -34,6 +34,7 @@
 //! admitted before opening that ends while a probe is out counts as that
 //! probe; keeping `open_for` above the request timeout rules that out.
 
+use crate::StatusClass;
 use rand::Rng;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -97,10 +98,10 @@ pub enum CallOutcome {
 impl CallOutcome {
     /// The outcome of a response status; transport errors are `Failure`.
     pub fn of_status(status: u16) -> Self {
-        match status {
-            200..=399 => Self::Success,
-            500..=599 => Self::Failure,
-            _ => Self::Neutral,
+        match StatusClass::of(status) {
+            StatusClass::Success | StatusClass::Redirect => Self::Success,
+            StatusClass::ServerError => Self::Failure,
+            StatusClass::ClientError | StatusClass::Other => Self::Neutral,
         }
     }
 }

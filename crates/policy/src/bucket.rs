@@ -87,14 +87,19 @@ impl TokenBucket {
 mod tests {
     use super::*;
 
+    /// A bucket refilling at 10 tokens/s, full (`burst`) at the returned start.
+    fn ten_per_sec(burst: u32) -> (Instant, TokenBucket) {
+        let t0 = Instant::now();
+        (t0, TokenBucket::new(10.0, burst, t0))
+    }
+
     fn ms(n: u64) -> Duration {
         Duration::from_millis(n)
     }
 
     #[test]
     fn burst_is_free_then_rate_applies() {
-        let t0 = Instant::now();
-        let mut b = TokenBucket::new(10.0, 3, t0);
+        let (t0, mut b) = ten_per_sec(3);
         assert_eq!(b.reserve(t0), Duration::ZERO);
         assert_eq!(b.reserve(t0), Duration::ZERO);
         assert_eq!(b.reserve(t0), Duration::ZERO);
@@ -104,8 +109,7 @@ mod tests {
 
     #[test]
     fn refills_at_rate_and_caps_at_burst() {
-        let t0 = Instant::now();
-        let mut b = TokenBucket::new(10.0, 2, t0);
+        let (t0, mut b) = ten_per_sec(2);
         b.reserve(t0);
         b.reserve(t0);
         // 1 s later the bucket is full again (2), not 10.
@@ -145,8 +149,7 @@ mod tests {
 
     #[test]
     fn set_rate_keeps_tokens_earned_at_the_old_rate() {
-        let t0 = Instant::now();
-        let mut b = TokenBucket::new(10.0, 1, t0);
+        let (t0, mut b) = ten_per_sec(1);
         assert_eq!(b.reserve(t0), Duration::ZERO);
         // 50 ms at 10/s earns half a token, then the rate halves.
         b.set_rate(5.0, t0 + ms(50));
@@ -156,8 +159,7 @@ mod tests {
 
     #[test]
     fn cap_tokens_only_lowers() {
-        let t0 = Instant::now();
-        let mut b = TokenBucket::new(10.0, 5, t0);
+        let (t0, mut b) = ten_per_sec(5);
         b.cap_tokens(2.0, t0);
         assert_eq!(b.reserve(t0), Duration::ZERO);
         assert_eq!(b.reserve(t0), Duration::ZERO);
@@ -168,8 +170,7 @@ mod tests {
 
     #[test]
     fn hold_gives_one_token_at_the_end_then_the_rate() {
-        let t0 = Instant::now();
-        let mut b = TokenBucket::new(10.0, 5, t0);
+        let (t0, mut b) = ten_per_sec(5);
         b.reserve(t0);
         b.hold_until(t0 + Duration::from_secs(3));
         assert_eq!(b.reserve(t0), Duration::from_secs(3));

@@ -168,26 +168,24 @@ mod tests {
 
     #[test]
     fn the_first_matching_rule_wins() {
-        assert_eq!(action(404, None), Some((0, ResponseAction::EndStream)));
-        // The 404 rule comes first, whatever the body says.
-        assert_eq!(
-            action(404, Some("rate limit")),
-            Some((0, ResponseAction::EndStream))
-        );
-        assert_eq!(
-            action(200, Some("{\"error\":\"rate limit hit\"}")),
-            Some((1, ResponseAction::Retry))
-        );
-        assert_eq!(
-            action(500, Some("down for maintenance")),
-            Some((2, ResponseAction::Ignore))
-        );
-        assert_eq!(
-            action(500, Some("oops")),
-            Some((3, ResponseAction::DeadLetter))
-        );
-        assert_eq!(action(200, Some("{\"data\":[]}")), None);
-        assert_eq!(action(503, None), None);
+        use ResponseAction::*;
+        let cases = [
+            (404, None, Some((0, EndStream))),
+            // The 404 rule comes first, whatever the body says.
+            (404, Some("rate limit"), Some((0, EndStream))),
+            (
+                200,
+                Some("{\"error\":\"rate limit hit\"}"),
+                Some((1, Retry)),
+            ),
+            (500, Some("down for maintenance"), Some((2, Ignore))),
+            (500, Some("oops"), Some((3, DeadLetter))),
+            (200, Some("{\"data\":[]}"), None),
+            (503, None, None),
+        ];
+        for (status, body, want) in cases {
+            assert_eq!(action(status, body), want, "{status} {body:?}");
+        }
     }
 
     #[test]

@@ -32,19 +32,15 @@ pub(crate) const RESOURCE: &[u8] = b"r";
 pub(crate) const CUT: &[u8] = b"x";
 
 pub(crate) fn pending(seq: u64) -> [u8; 9] {
-    prefixed(b'p', seq)
-}
-
-pub(crate) fn pending_end() -> [u8; 1] {
-    [b'p' + 1]
+    prefixed(PENDING, seq)
 }
 
 pub(crate) fn dead(seq: u64) -> [u8; 9] {
-    prefixed(b'd', seq)
+    prefixed(DEAD, seq)
 }
 
 pub(crate) fn cut(seq: u64) -> [u8; 9] {
-    prefixed(b'x', seq)
+    prefixed(CUT, seq)
 }
 
 /// Format 1 kept one key per seen page under this prefix (read only to
@@ -53,11 +49,7 @@ pub(crate) const SEEN_V1: &[u8] = b"s";
 pub(crate) const SEEN: &[u8] = b"S";
 
 pub(crate) fn seen_block(block: u64) -> [u8; 9] {
-    prefixed(b'S', block)
-}
-
-pub(crate) fn seen_end() -> [u8; 1] {
-    [b'S' + 1]
+    prefixed(SEEN, block)
 }
 
 pub(crate) fn offset(resource: &str) -> Vec<u8> {
@@ -76,9 +68,14 @@ pub(crate) fn counters(resource: &str) -> Vec<u8> {
     [b"c", resource.as_bytes()].concat()
 }
 
-fn prefixed(prefix: u8, seq: u64) -> [u8; 9] {
+/// The first key after every key under the one-byte `prefix`.
+pub(crate) fn end(prefix: &[u8]) -> [u8; 1] {
+    [prefix[0] + 1]
+}
+
+fn prefixed(prefix: &[u8], seq: u64) -> [u8; 9] {
     let mut k = [0u8; 9];
-    k[0] = prefix;
+    k[0] = prefix[0];
     k[1..].copy_from_slice(&seq.to_be_bytes());
     k
 }

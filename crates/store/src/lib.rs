@@ -185,7 +185,7 @@ fn migrate_seen_v1(db: &sled::Db) -> Result<(), StoreError> {
 /// The seen-set block to append to: the last one written while it has
 /// room, else a new one after it.
 fn last_seen_block(db: &sled::Db) -> Result<OpenBlock, StoreError> {
-    match db.get_lt(keys::seen_end())? {
+    match db.get_lt(keys::end(keys::SEEN))? {
         Some((k, v)) if k.starts_with(keys::SEEN) => {
             let number = keys::seq_of(&k)?;
             Ok(if v.len() / 16 < seen::BLOCK_KEYS && v.len() % 16 == 0 {
@@ -207,27 +207,21 @@ fn last_seen_block(db: &sled::Db) -> Result<OpenBlock, StoreError> {
 impl Store {
     /// What the state remembers of resource `name`, if anything.
     pub fn resource_meta(&self, name: &str) -> Result<Option<ResourceMeta>, StoreError> {
-        self.db
-            .get(keys::resource(name))?
-            .map(|v| ResourceMeta::decode(&v))
-            .transpose()
+        self.read(keys::resource(name), ResourceMeta::decode)
     }
 
     /// The hash of the seeds' *source* (inline URLs, file bytes, template
     /// text and range) that `name` was last checked against: when the source
     /// is unchanged, the seeds are too, and a resume skips generating them.
     pub fn seeds_source(&self, name: &str) -> Result<Option<u128>, StoreError> {
-        self.db
-            .get(keys::seeds_source(name))?
-            .map(|v| {
-                <[u8; 16]>::try_from(v.as_ref())
-                    .map(u128::from_be_bytes)
-                    .map_err(|_| StoreError::Corrupt {
-                        what: "seeds source hash",
-                        reason: "wrong length".into(),
-                    })
-            })
-            .transpose()
+        self.read(keys::seeds_source(name), |v| {
+            <[u8; 16]>::try_from(v)
+                .map(u128::from_be_bytes)
+                .map_err(|_| StoreError::Corrupt {
+                    what: "seeds source hash",
+                    reason: "wrong length".into(),
+                })
+        })
     }
 
     /// Every resource the state knows, by name.
@@ -246,12 +240,7 @@ impl Store {
 
     /// The next free job sequence number.
     pub fn next_seq(&self) -> Result<u64, StoreError> {
-        Ok(self
-            .db
-            .get(keys::NEXT_SEQ)?
-            .map(|v| keys::decode_u64(&v))
-            .transpose()?
-            .unwrap_or(0))
+        Ok(self.read(keys::NEXT_SEQ, keys::decode_u64)?.unwrap_or(0))
     }
 
     /// Up to `limit` pending jobs with sequence numbers `>= from`, in order.
@@ -259,7 +248,7 @@ impl Store {
         let mut jobs = Vec::with_capacity(limit.min(4096));
         for item in self
             .db
-            .range(keys::pending(from).to_vec()..keys::pending_end().to_vec())
+            .range(keys::pending(from).to_vec()..keys::end(keys::PENDING).to_vec())
             .take(limit)
         {
             let (k, v) = item?;
@@ -308,13 +297,7 @@ impl Store {
 
     /// Every dead letter with its job sequence number, oldest first.
     pub fn dead_letters(&self) -> Result<Vec<(u64, DeadLetter)>, StoreError> {
-        self.db
-            .scan_prefix(keys::DEAD)
-            .map(|item| {
-                let (k, v) = item?;
-                Ok((keys::seq_of(&k)?, DeadLetter::decode(&v)?))
-            })
-            .collect()
+        self.by_seq(keys::DEAD, DeadLetter::decode)
     }
 
     /// How many streams were cut short (a scan; there is at most one per
@@ -326,11 +309,21 @@ impl Store {
     /// Every stream cut short, with the sequence number of the page that cut
     /// it, oldest first.
     pub fn cut_streams(&self) -> Result<Vec<(u64, CutStream)>, StoreError> {
+        self.by_seq(keys::CUT, CutStream::decode)
+    }
+
+    /// Every record under `prefix` (keyed by a sequence number), decoded,
+    /// with its number, in order (a scan).
+    fn by_seq<T>(
+        &self,
+        prefix: &[u8],
+        decode: fn(&[u8]) -> Result<T, StoreError>,
+    ) -> Result<Vec<(u64, T)>, StoreError> {
         self.db
-            .scan_prefix(keys::CUT)
+            .scan_prefix(prefix)
             .map(|item| {
                 let (k, v) = item?;
-                Ok((keys::seq_of(&k)?, CutStream::decode(&v)?))
+                Ok((keys::seq_of(&k)?, decode(&v)?))
             })
             .collect()
     }
@@ -376,21 +369,24 @@ impl Store {
     /// The byte length of `resource`'s output known to hold whole, committed pages.
     pub fn sink_offset(&self, resource: &str) -> Result<u64, StoreError> {
         Ok(self
-            .db
-            .get(keys::offset(resource))?
-            .map(|v| keys::decode_u64(&v))
-            .transpose()?
+            .read(keys::offset(resource), keys::decode_u64)?
             .unwrap_or(0))
     }
 
     /// Committed totals of `resource`.
     pub fn counters(&self, resource: &str) -> Result<Counters, StoreError> {
         Ok(self
-            .db
-            .get(keys::counters(resource))?
-            .map(|v| Counters::decode(&v))
-            .transpose()?
+            .read(keys::counters(resource), Counters::decode)?
             .unwrap_or_default())
+    }
+
+    /// The value under `key`, decoded, if there is one.
+    fn read<T>(
+        &self,
+        key: impl AsRef<[u8]>,
+        decode: impl FnOnce(&[u8]) -> Result<T, StoreError>,
+    ) -> Result<Option<T>, StoreError> {
+        self.db.get(key)?.map(|v| decode(&v)).transpose()
     }
 
     /// Applies `batch` atomically. Its pages marked seen are appended to the

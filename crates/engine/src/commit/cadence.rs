@@ -57,6 +57,15 @@ mod tests {
 
     const MS: Duration = Duration::from_millis(1);
 
+    /// A cadence that has staged `pages` pages at `at`.
+    fn paged(pages: u64, at: Instant) -> Cadence {
+        let mut c = Cadence::default();
+        for _ in 0..pages {
+            c.page(at);
+        }
+        c
+    }
+
     #[test]
     fn nothing_staged_is_never_due() {
         let t0 = Instant::now();
@@ -90,10 +99,7 @@ mod tests {
     #[test]
     fn commit_pages_pages_are_due_at_once() {
         let t0 = Instant::now();
-        let mut c = Cadence::default();
-        for _ in 1..COMMIT_PAGES {
-            c.page(t0);
-        }
+        let mut c = paged(COMMIT_PAGES - 1, t0);
         assert!(!c.due(t0), "one page short");
         c.page(t0);
         assert!(c.due(t0));
@@ -108,10 +114,7 @@ mod tests {
     #[test]
     fn a_cut_starts_over() {
         let t0 = Instant::now();
-        let mut c = Cadence::default();
-        for _ in 0..COMMIT_PAGES {
-            c.page(t0);
-        }
+        let mut c = paged(COMMIT_PAGES, t0);
         c.cut();
         assert!(c.is_empty());
         assert!(!c.due(t0 + COMMIT_EVERY));

@@ -31,7 +31,7 @@ use std::pin::Pin;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// How often a live host refreshes its per-origin gauges.
 const GAUGE_REFRESH: Duration = Duration::from_secs(1);
@@ -227,15 +227,7 @@ impl HostActor {
     fn start(&mut self, leased: Leased, ctx: &mut Context<Self>) {
         if let Ok(slot) = self.slots.clone().try_acquire_owned() {
             if let Ok(global) = self.shared.global.clone().try_acquire_owned() {
-                self.started_fetch(&leased);
-                let shared = self.shared.clone();
-                let io = shared.io.clone();
-                io.spawn(fetch_page(
-                    shared,
-                    ctx.address().recipient(),
-                    leased,
-                    (slot, global),
-                ));
+                self.launch(leased, (slot, global), ctx);
                 return;
             }
         }
@@ -257,26 +249,33 @@ impl HostActor {
             .into_actor(self)
             .map(move |permits, act, ctx| {
                 act.busy = false;
-                act.started_fetch(&leased);
-                let shared = act.shared.clone();
-                let io = shared.io.clone();
-                io.spawn(fetch_page(
-                    shared,
-                    ctx.address().recipient(),
-                    leased,
-                    permits,
-                ));
+                act.launch(leased, permits, ctx);
                 act.take_next(ctx);
             }),
         );
     }
 
-    fn started_fetch(&self, leased: &Leased) {
+    /// Reports the fetch started and spawns it on the I/O runtime, holding
+    /// `permits` (the host slot, the global slot) until it ends.
+    fn launch(
+        &self,
+        leased: Leased,
+        permits: (OwnedSemaphorePermit, OwnedSemaphorePermit),
+        ctx: &Context<Self>,
+    ) {
         let seq = leased.seq;
         self.shared.events.emit(|| RunEvent::FetchStarted {
             origin: self.origin.clone(),
             seq,
         });
+        let shared = self.shared.clone();
+        let io = shared.io.clone();
+        io.spawn(fetch_page(
+            shared,
+            ctx.address().recipient(),
+            leased,
+            permits,
+        ));
     }
 
     /// Moves the breaker by the clock (open → half-open, lost probes freed)

@@ -279,25 +279,16 @@ fn guard_retry(result: FetchResult, spec: &RequestSpec, attempt: &Attempt) -> Fe
                 "HTTP {status}; a POST without an idempotency key is not retried (request id {id})"
             ),
         },
-        FetchResult::RetryTransport {
-            reason,
-            never_sent,
-            detail,
-        } => FetchResult::RetryTransport {
-            reason,
-            never_sent,
-            detail: format!("{detail} (request id {id})"),
-        },
-        FetchResult::Dead {
-            status,
-            reason,
-            detail,
-        } => FetchResult::Dead {
-            status,
-            reason,
-            detail: format!("{detail} (request id {id})"),
-        },
-        other => other,
+        mut other => {
+            if let FetchResult::RetryTransport { detail, .. } | FetchResult::Dead { detail, .. } =
+                &mut other
+            {
+                detail.push_str(" (request id ");
+                detail.push_str(id);
+                detail.push(')');
+            }
+            other
+        }
     }
 }
 
@@ -329,4 +320,45 @@ fn quota(shared: &HostShared, response: &Response) -> Option<Quota> {
         .iter()
         .map(|(name, value)| (name.as_str(), value.as_bytes()));
     parse_quota(headers, shared.clock.wall())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detail(result: FetchResult) -> String {
+        match result {
+            FetchResult::RetryTransport { detail, .. } | FetchResult::Dead { detail, .. } => detail,
+            other => panic!("not a failure with a detail: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn failures_name_their_request() {
+        let attempt = Attempt::new([7; 16]);
+        let spec = RequestSpec::get();
+        let id = &attempt.request_id;
+        let transport = FetchResult::RetryTransport {
+            reason: "timeout",
+            never_sent: false,
+            detail: "read timed out".into(),
+        };
+        assert_eq!(
+            detail(guard_retry(transport, &spec, &attempt)),
+            format!("read timed out (request id {id})")
+        );
+        let dead = FetchResult::Dead {
+            status: Some(404),
+            reason: "status",
+            detail: "HTTP 404".into(),
+        };
+        assert_eq!(
+            detail(guard_retry(dead, &spec, &attempt)),
+            format!("HTTP 404 (request id {id})")
+        );
+        assert!(matches!(
+            guard_retry(FetchResult::Abandoned, &spec, &attempt),
+            FetchResult::Abandoned
+        ));
+    }
 }

@@ -54,6 +54,16 @@ impl InternalEvent for PageRetried<'_> {
     }
 }
 
+/// The `{resource, reason}` series of the counter `name` (dead letters,
+/// stream cuts).
+fn by_resource_reason(
+    name: &'static str,
+    resource: &str,
+    reason: impl Into<SharedString>,
+) -> Counter {
+    counter!(name, "resource" => resource.to_string(), "reason" => reason)
+}
+
 /// A page is given up on: it goes to the dead letters with its reason.
 pub(crate) struct PageDeadLettered<'a> {
     pub resource: &'a str,
@@ -64,21 +74,17 @@ pub(crate) struct PageDeadLettered<'a> {
 }
 
 impl PageDeadLettered<'_> {
-    fn counter(resource: &str, reason: impl Into<SharedString>) -> Counter {
-        counter!(DEAD_LETTERS, "resource" => resource.to_string(), "reason" => reason)
-    }
-
     /// Starts `harvest_dead_letters_total{resource, reason}` at `count`, the
     /// dead letters the state holds, so the counter continues across resumes.
     pub fn restore(resource: &str, reason: &str, count: u64) {
-        Self::counter(resource, reason.to_string()).absolute(count);
+        by_resource_reason(DEAD_LETTERS, resource, reason.to_string()).absolute(count);
     }
 
     /// Exports `harvest_dead_letters_total` at 0 for `resource` × every
     /// dead-letter reason.
     pub fn register_zero(resource: &str) {
         for reason in reasons::dead_letter_reasons() {
-            Self::counter(resource, reason).increment(0);
+            by_resource_reason(DEAD_LETTERS, resource, reason).increment(0);
         }
     }
 }
@@ -96,7 +102,7 @@ impl InternalEvent for PageDeadLettered<'_> {
             "dead-letter reason {reason} is not in reasons::dead_letter_reasons()"
         );
         tracing::warn!(%resource, url = %Redacted(url), reason, %detail, "Page dead-lettered.");
-        Self::counter(resource, reason).increment(1);
+        by_resource_reason(DEAD_LETTERS, resource, reason).increment(1);
     }
 }
 
@@ -110,15 +116,11 @@ pub(crate) struct StreamCut<'a> {
 }
 
 impl StreamCut<'_> {
-    fn counter(resource: &str, reason: impl Into<SharedString>) -> Counter {
-        counter!(STREAMS_CUT, "resource" => resource.to_string(), "reason" => reason)
-    }
-
     /// Starts `harvest_streams_cut_total{resource, reason}` at `count`, the
     /// cuts the state holds (0 for most): every resource × reason series
     /// exists from the start and continues across resumes.
     pub fn restore(resource: &str, reason: &str, count: u64) {
-        Self::counter(resource, reason.to_string()).absolute(count);
+        by_resource_reason(STREAMS_CUT, resource, reason.to_string()).absolute(count);
     }
 }
 
@@ -144,7 +146,7 @@ impl InternalEvent for StreamCut<'_> {
                 tracing::warn!(%resource, url = %page, %next, reason, "{}", cut_message(cut.reason));
             }
         }
-        Self::counter(resource, reason).increment(1);
+        by_resource_reason(STREAMS_CUT, resource, reason).increment(1);
     }
 }
 

@@ -5,11 +5,11 @@
 //! record as a `&RawValue`. Test-only; never on a hot path.
 
 use super::{Scalar, Scan, ScanSpec, Want};
+use crate::object_key::Key;
 use crate::splice::newlines_to_spaces;
 use crate::PageError;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
-use std::borrow::Cow;
 use std::fmt;
 
 /// `scan_page_with` as it was: on error `out` is left as it was.
@@ -266,32 +266,5 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
 
     fn visit_f64<E: de::Error>(mut self, _: f64) -> Result<(), E> {
         self.scalar("a number", |_| None)
-    }
-}
-
-/// An object key, borrowed from the body when it has no escapes.
-struct Key;
-
-impl<'de> DeserializeSeed<'de> for Key {
-    type Value = Cow<'de, str>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Key {
-    type Value = Cow<'de, str>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object key")
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed(v))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_owned()))
     }
 }
