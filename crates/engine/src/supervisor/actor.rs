@@ -9,7 +9,7 @@ use crate::host::HostShared;
 use crate::host::Http;
 use crate::messages::Stop;
 use crate::reach::Reachability;
-use crate::stats::{Ending, Progress, ProgressFn, RunStats, Summary};
+use crate::stats::{ProgressFn, RunStats, Summary};
 use crate::telemetry::OriginLabels;
 use crate::{EngineError, StopReason};
 use actix::prelude::*;
@@ -20,19 +20,13 @@ use harvest_store::Store;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{oneshot, watch, Semaphore};
 
 /// How often the supervisor wakes up on its own (retries due, commits, progress).
-const TICK: Duration = Duration::from_millis(20);
-/// How often a progress line is logged.
-const PROGRESS_EVERY: Duration = Duration::from_secs(2);
-/// How often a progress callback (the terminal's bar) is called.
-const PROGRESS_BAR_EVERY: Duration = Duration::from_millis(250);
-/// How long a graceful stop waits for pages in flight.
-const STOP_GRACE: Duration = Duration::from_secs(10);
+pub(super) const TICK: Duration = Duration::from_millis(20);
 
 /// Everything the supervisor is built from (prepared outside the actor system).
 pub(crate) struct SupervisorParts {
@@ -73,15 +67,15 @@ pub(crate) struct Supervisor {
     pub(super) pending: u64,
     pub(super) origin_labels: OriginLabels,
     /// Shared with the hosts: set once a stop begins.
-    stopping: Arc<AtomicBool>,
+    pub(super) stopping: Arc<AtomicBool>,
     pub(super) stop: Option<(StopReason, Instant)>,
-    stop_rx: Option<watch::Receiver<Option<StopReason>>>,
+    pub(super) stop_rx: Option<watch::Receiver<Option<StopReason>>>,
     /// Called with progress snapshots instead of logging progress lines.
-    progress: Option<ProgressFn>,
-    started: Instant,
-    last_progress: Instant,
-    last_reap: Instant,
-    done: Option<oneshot::Sender<Result<Summary, EngineError>>>,
+    pub(super) progress: Option<ProgressFn>,
+    pub(super) started: Instant,
+    pub(super) last_progress: Instant,
+    pub(super) last_reap: Instant,
+    pub(super) done: Option<oneshot::Sender<Result<Summary, EngineError>>>,
     /// Now, for the supervisor and (through `HostShared`) the hosts.
     pub(super) clock: Clock,
     pub(super) events: Events,
@@ -166,28 +160,6 @@ impl Supervisor {
         self.hosts.in_flight()
     }
 
-    /// Runs `step`; an error ends the crawl.
-    pub(super) fn guard(
-        &mut self,
-        ctx: &mut Context<Self>,
-        step: impl FnOnce(&mut Self, &mut Context<Self>) -> Result<(), EngineError>,
-    ) {
-        if self.done.is_none() {
-            return;
-        }
-        if let Err(e) = step(self, ctx) {
-            tracing::error!(error = %e, "Crawl failed; its state is consistent and it can be resumed.");
-            self.stopping.store(true, Ordering::Relaxed);
-            let summary = self.summary(Ending::Failed(e.to_string()));
-            self.events.emit(|| RunEvent::Ended);
-            if let Some(done) = self.done.take() {
-                let _ = done.send(Ok(summary));
-            }
-            self.hosts.clear();
-            ctx.stop();
-        }
-    }
-
     /// After any change: commit when enough is staged, hand out work, and see
     /// whether the crawl is over.
     pub(super) fn advance(&mut self, ctx: &mut Context<Self>) {
@@ -207,128 +179,6 @@ impl Supervisor {
             self.frontier.cut();
         }
         Ok(())
-    }
-
-    fn tick(&mut self, ctx: &mut Context<Self>) {
-        let now = self.clock.now();
-        self.guard(ctx, |s, _| {
-            if s.committer.due(now) {
-                s.commit()?;
-            }
-            Ok(())
-        });
-        // Idle hosts are looked for four times per `idle_after` (at most
-        // once a second), so one stops within a quarter of it past its time.
-        let reap_every = (self.config.client.idle_after / 4).clamp(TICK, Duration::from_secs(1));
-        if now.duration_since(self.last_reap) >= reap_every {
-            self.last_reap = now;
-            self.reap_idle_hosts(now);
-            self.give_up_unreachable(now);
-            self.observe_queues();
-        }
-        let every = if self.progress.is_some() {
-            PROGRESS_BAR_EVERY
-        } else {
-            PROGRESS_EVERY
-        };
-        if now.duration_since(self.last_progress) >= every {
-            self.last_progress = now;
-            self.log_progress(now);
-        }
-        self.advance(ctx);
-    }
-
-    fn log_progress(&self, now: Instant) {
-        let secs = now.duration_since(self.started).as_secs_f64().max(1e-9);
-        if let Some(report) = &self.progress {
-            return report(&Progress {
-                pages: self.stats.pages,
-                records: self.stats.records,
-                bytes_out: self.stats.bytes_out,
-                pages_per_sec: self.stats.pages as f64 / secs,
-                known_pages: self.stats.pages + self.pending,
-                in_flight: self.in_flight() as u64,
-                retry_waiting: self.frontier.waiting() as u64,
-                retries: self.stats.retries,
-                dead_letters: self.stats.dead_letters,
-                open_breakers: self.hosts.open_breakers() as u64,
-                elapsed: now.duration_since(self.started),
-            });
-        }
-        tracing::info!(
-            pages = self.stats.pages,
-            records = self.stats.records,
-            pages_per_sec = (self.stats.pages as f64 / secs).round() as u64,
-            in_flight = self.in_flight(),
-            retry_waiting = self.frontier.waiting(),
-            retries = self.stats.retries,
-            dead = self.stats.dead_letters,
-            open_breakers = self.hosts.open_breakers(),
-            origins = self.hosts.len(),
-            "Progress."
-        );
-    }
-
-    fn begin_stop(&mut self, reason: StopReason, ctx: &mut Context<Self>) {
-        if self.stop.is_some() {
-            return;
-        }
-        tracing::warn!(
-            ?reason,
-            in_flight = self.in_flight(),
-            "Stopping: finishing the pages in flight (signal again to quit at once)."
-        );
-        self.stop = Some((reason, self.clock.now() + STOP_GRACE));
-        self.stopping.store(true, Ordering::Relaxed);
-        self.check_end(ctx);
-    }
-
-    fn check_end(&mut self, ctx: &mut Context<Self>) {
-        if self.done.is_none() {
-            return;
-        }
-        let ending = match self.stop {
-            Some((reason, deadline)) if self.in_flight() == 0 || self.clock.now() >= deadline => {
-                if self.in_flight() > 0 {
-                    tracing::warn!(
-                        in_flight = self.in_flight(),
-                        "Stop deadline passed; those pages will be fetched again on resume."
-                    );
-                }
-                Ending::Stopped(reason)
-            }
-            None if self.in_flight() == 0 && self.frontier.is_drained() => Ending::Finished,
-            _ => return,
-        };
-        // Everything staged goes to the writer; the end waits for its answer.
-        self.guard(ctx, |s, _| s.commit());
-        if self.done.is_none() || !self.committer.is_idle() {
-            return;
-        }
-        self.observe_queues();
-        self.guard(ctx, |s, _| {
-            let summary = s.summary(ending);
-            s.events.emit(|| RunEvent::Ended);
-            if let Some(done) = s.done.take() {
-                let _ = done.send(Ok(summary));
-            }
-            Ok(())
-        });
-        self.hosts.clear();
-        ctx.stop();
-    }
-
-    fn summary(&self, ending: Ending) -> Summary {
-        Summary {
-            ending,
-            run: self.stats.clone(),
-            dead_letters_total: self.store.dead_letter_count() as u64,
-            streams_cut_total: self.store.cut_stream_count() as u64,
-            pending: self.pending,
-            wall: self.clock.now().duration_since(self.started),
-            output_dir: self.config.crawl.output_dir.clone(),
-            state_dir: self.config.crawl.state_dir.clone(),
-        }
     }
 }
 
@@ -400,13 +250,5 @@ impl Handler<Durable> for Supervisor {
             Ok(())
         });
         self.advance(ctx);
-    }
-}
-
-impl Handler<Stop> for Supervisor {
-    type Result = ();
-
-    fn handle(&mut self, Stop(reason): Stop, ctx: &mut Context<Self>) {
-        self.begin_stop(reason, ctx);
     }
 }

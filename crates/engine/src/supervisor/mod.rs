@@ -1,7 +1,9 @@
 //! The supervisor: one actor that owns the frontier, the host actors, the
 //! commit path and the crawl's end.
 //!
-//! - `actor.rs`: state, start-up, the periodic tick, the end of the crawl.
+//! - `actor.rs`: state and start-up.
+//! - `cadence.rs`: the periodic tick (commits, reaping, progress).
+//! - `shutdown.rs`: the end of the crawl (stop, grace, failure, summary).
 //! - `dispatch.rs`: frontier → host channels; starting host actors, and
 //!   telling the host table of jobs handed out and returned.
 //! - `hosts.rs`: [`HostTable`](hosts::HostTable), the host bookkeeping (in
@@ -11,11 +13,13 @@
 //! - `unreachable.rs`: origins failing in transport, and giving up on them.
 
 mod actor;
+mod cadence;
 mod cut;
 mod dispatch;
 mod hosts;
 mod observe;
 mod outcome;
+mod shutdown;
 mod unreachable;
 
 pub(crate) use actor::{Supervisor, SupervisorParts};
