@@ -1,13 +1,14 @@
 //! Supervisor state and lifecycle.
 
+use super::cadence::Cadence;
 use super::hosts::HostTable;
+use super::shutdown::Shutdown;
 use crate::clock::Clock;
 use crate::commit::{Committer, Durable};
 use crate::event_sink::{Events, RunEvent};
 use crate::frontier::Frontier;
 use crate::host::HostShared;
 use crate::host::Http;
-use crate::messages::Stop;
 use crate::reach::Reachability;
 use crate::stats::{ProgressFn, RunStats, Summary};
 use crate::telemetry::OriginLabels;
@@ -20,9 +21,8 @@ use harvest_store::Store;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use std::collections::HashMap;
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::{oneshot, watch, Semaphore};
 
 /// How often the supervisor wakes up on its own (retries due, commits, progress).
@@ -66,16 +66,10 @@ pub(crate) struct Supervisor {
     /// date per job and staged with every change (`set_pending_count`).
     pub(super) pending: u64,
     pub(super) origin_labels: OriginLabels,
-    /// Shared with the hosts: set once a stop begins.
-    pub(super) stopping: Arc<AtomicBool>,
-    pub(super) stop: Option<(StopReason, Instant)>,
-    pub(super) stop_rx: Option<watch::Receiver<Option<StopReason>>>,
-    /// Called with progress snapshots instead of logging progress lines.
-    pub(super) progress: Option<ProgressFn>,
-    pub(super) started: Instant,
-    pub(super) last_progress: Instant,
-    pub(super) last_reap: Instant,
-    pub(super) done: Option<oneshot::Sender<Result<Summary, EngineError>>>,
+    /// The stop asked for, its grace period, where the summary goes.
+    pub(super) shutdown: Shutdown,
+    /// When the tick reaps idle hosts and reports progress.
+    pub(super) cadence: Cadence,
     /// Now, for the supervisor and (through `HostShared`) the hosts.
     pub(super) clock: Clock,
     pub(super) events: Events,
@@ -120,6 +114,7 @@ impl Supervisor {
         // No host starts for a new origin while twice the global cap are
         // busy (see `HostTable::must_wait`).
         let hosts = HostTable::new(2 * config.crawl.max_in_flight, config.client.idle_after);
+        let idle_after = config.client.idle_after;
         let now = clock.now();
         Ok(Self {
             backoff: Backoff {
@@ -142,14 +137,8 @@ impl Supervisor {
             stats: RunStats::default(),
             pending,
             origin_labels,
-            stopping: Arc::new(AtomicBool::new(false)),
-            stop: None,
-            stop_rx: Some(stop),
-            progress,
-            started: now,
-            last_progress: now,
-            last_reap: now,
-            done: Some(done),
+            shutdown: Shutdown::new(stop, done),
+            cadence: Cadence::new(now, idle_after, progress),
             clock,
             events,
         })
@@ -193,28 +182,14 @@ impl Actor for Supervisor {
             io: self.io.clone(),
             rules: self.rules.clone(),
             global: Arc::new(Semaphore::new(self.config.crawl.max_in_flight)),
-            stopping: self.stopping.clone(),
+            stopping: self.shutdown.stopping_flag(),
             open_breakers: self.hosts.open_breakers_counter(),
             supervisor: ctx.address().recipient(),
             config: self.config.clone(),
             clock: self.clock,
             events: self.events.clone(),
         });
-        if let Some(mut rx) = self.stop_rx.take() {
-            let me = ctx.address();
-            actix::spawn(async move {
-                loop {
-                    let reason = *rx.borrow_and_update();
-                    if let Some(reason) = reason {
-                        me.do_send(Stop(reason));
-                        return;
-                    }
-                    if rx.changed().await.is_err() {
-                        return;
-                    }
-                }
-            });
-        }
+        self.shutdown.forward_stops(ctx.address().recipient());
         ctx.run_interval(TICK, |s, ctx| s.tick(ctx));
         self.observe_start();
         self.observe_queues();

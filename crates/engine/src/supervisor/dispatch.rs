@@ -16,7 +16,7 @@ impl Supervisor {
     /// Loads jobs from sled when the window has room, releases due retries,
     /// and moves ready jobs into the host channels until each is full.
     pub(super) fn pump(&mut self) -> Result<(), EngineError> {
-        if self.stop.is_some() {
+        if self.shutdown.is_stopping() {
             return Ok(());
         }
         let now_ms = self.clock.now_ms();
