@@ -15,7 +15,7 @@ use crate::telemetry::OriginLabels;
 use crate::{EngineError, StopReason};
 use actix::prelude::*;
 use harvest_config::Config;
-use harvest_paginate::PageRules;
+use harvest_paginate::{PageRequest, PageRules};
 use harvest_policy::Backoff;
 use harvest_store::Store;
 use rand::rngs::StdRng;
@@ -51,21 +51,23 @@ pub(crate) struct Supervisor {
     /// The host actors running, the host cap, idle hosts.
     pub(super) hosts: HostTable,
     /// Handed to each new host; set in `started` (it needs our address).
-    pub(super) shared: Option<HostShared>,
+    shared: Option<HostShared>,
     http: Http,
     io: tokio::runtime::Handle,
-    pub(super) rules: Arc<[PageRules]>,
+    rules: Arc<[PageRules]>,
     /// Resource name → config index (jobs name their resource).
-    pub(super) resource_index: HashMap<String, usize>,
-    pub(super) backoff: Backoff,
+    resource_index: HashMap<String, usize>,
+    backoff: Backoff,
     /// Origins failing in transport, and those given up (`give_up_after`).
     pub(super) reach: Reachability,
-    pub(super) rng: StdRng,
+    /// Jitter for `backoff`.
+    rng: StdRng,
     pub(super) stats: RunStats,
     /// Jobs in the frontier (sled): read from the state at start, kept up to
     /// date per job and staged with every change (`set_pending_count`).
     pub(super) pending: u64,
-    pub(super) origin_labels: OriginLabels,
+    /// Origin → metric label (capped, see `[metrics] max_origin_labels`).
+    origin_labels: OriginLabels,
     /// The stop asked for, its grace period, where the summary goes.
     pub(super) shutdown: Shutdown,
     /// When the tick reaps idle hosts and reports progress.
@@ -142,6 +144,34 @@ impl Supervisor {
             clock,
             events,
         })
+    }
+
+    /// The parts handed to a new host actor.
+    pub(super) fn host_shared(&self) -> HostShared {
+        self.shared
+            .clone()
+            .expect("hosts start after the supervisor")
+    }
+
+    /// The config index of the resource named `name`, if still configured.
+    pub(super) fn resource_of(&self, name: &str) -> Option<usize> {
+        self.resource_index.get(name).copied()
+    }
+
+    /// The first page of a stream of `resource` at `url` (with the
+    /// parameters sent on every request).
+    pub(super) fn seed(&self, resource: usize, url: url::Url) -> PageRequest {
+        self.rules[resource].seed(url)
+    }
+
+    /// The jittered delay before `attempt`, or `None` past `max_attempts`.
+    pub(super) fn backoff_delay(&mut self, attempt: u32) -> Option<Duration> {
+        self.backoff.delay(attempt, &mut self.rng)
+    }
+
+    /// The metric label of `origin` (capped, see `OriginLabels`).
+    pub(super) fn origin_label(&mut self, origin: &str) -> &'static str {
+        self.origin_labels.label(origin)
     }
 
     /// Jobs handed to hosts whose outcome has not come back.

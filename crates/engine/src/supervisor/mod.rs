@@ -2,8 +2,11 @@
 //! commit path and the crawl's end.
 //!
 //! - `actor.rs`: state and start-up.
-//! - `cadence.rs`: the periodic tick (commits, reaping, progress).
-//! - `shutdown.rs`: the end of the crawl (stop, grace, failure, summary).
+//! - `cadence.rs`: the periodic tick, and [`Cadence`](cadence::Cadence):
+//!   when reaping and progress are due, and where progress goes; pure, tested.
+//! - `shutdown.rs`: the end of the crawl, and [`Shutdown`](shutdown::Shutdown):
+//!   the stop asked for and its grace, the hosts' stop flag, where the
+//!   summary goes; pure, tested.
 //! - `dispatch.rs`: frontier → host channels; starting host actors, and
 //!   telling the host table of jobs handed out and returned.
 //! - `hosts.rs`: [`HostTable`](hosts::HostTable), the host bookkeeping (in
