@@ -1,6 +1,6 @@
 //! Supervisor state and lifecycle.
 
-use super::cadence::Cadence;
+use super::cadence::{Cadence, TICK};
 use super::hosts::HostTable;
 use super::shutdown::Shutdown;
 use crate::clock::Clock;
@@ -24,9 +24,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{oneshot, watch, Semaphore};
-
-/// How often the supervisor wakes up on its own (retries due, commits, progress).
-pub(super) const TICK: Duration = Duration::from_millis(20);
 
 /// Everything the supervisor is built from (prepared outside the actor system).
 pub(crate) struct SupervisorParts {

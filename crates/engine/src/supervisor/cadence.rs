@@ -1,13 +1,13 @@
-//! The supervisor's periodic tick, and [`Cadence`]: when, on a tick, idle
-//! hosts are reaped (with the give-up check and the queue gauges) and
-//! progress is reported, and where progress goes (the bar or a log line).
-//! Pure timing, taking `now`; the tick itself does the work.
+//! [`Cadence`]: when, on the supervisor's tick, idle hosts are reaped (with
+//! the give-up check and the queue gauges) and progress is reported, and
+//! where progress goes (the bar or a log line). Pure timing, taking `now`;
+//! the tick itself (`tick.rs`) does the work.
 
-use super::actor::{Supervisor, TICK};
 use crate::stats::{Progress, ProgressFn};
-use actix::prelude::*;
 use std::time::{Duration, Instant};
 
+/// How often the supervisor wakes up on its own (retries due, commits, progress).
+pub(super) const TICK: Duration = Duration::from_millis(20);
 /// How often a progress line is logged.
 const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 /// How often a progress callback (the terminal's bar) is called.
@@ -95,46 +95,6 @@ fn due(last: &mut Instant, every: Duration, now: Instant) -> bool {
     }
     *last = now;
     true
-}
-
-impl Supervisor {
-    pub(super) fn tick(&mut self, ctx: &mut Context<Self>) {
-        let now = self.clock.now();
-        self.guard(ctx, |s, _| {
-            if s.committer.due(now) {
-                s.commit()?;
-            }
-            Ok(())
-        });
-        if self.cadence.reap_due(now) {
-            self.reap_idle_hosts(now);
-            self.give_up_unreachable(now);
-            self.observe_queues();
-        }
-        if self.cadence.progress_due(now) {
-            self.report_progress(now);
-        }
-        self.advance(ctx);
-    }
-
-    fn report_progress(&self, now: Instant) {
-        let elapsed = self.cadence.elapsed(now);
-        let secs = elapsed.as_secs_f64().max(1e-9);
-        let progress = Progress {
-            pages: self.stats.pages,
-            records: self.stats.records,
-            bytes_out: self.stats.bytes_out,
-            pages_per_sec: self.stats.pages as f64 / secs,
-            known_pages: self.stats.pages + self.pending,
-            in_flight: self.in_flight() as u64,
-            retry_waiting: self.frontier.waiting() as u64,
-            retries: self.stats.retries,
-            dead_letters: self.stats.dead_letters,
-            open_breakers: self.hosts.open_breakers() as u64,
-            elapsed,
-        };
-        self.cadence.report(&progress, self.hosts.len());
-    }
 }
 
 #[cfg(test)]
