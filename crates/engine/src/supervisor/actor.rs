@@ -1,38 +1,29 @@
 //! Supervisor state and lifecycle.
 
+use super::cadence::{Cadence, TICK};
 use super::hosts::HostTable;
+use super::shutdown::Shutdown;
 use crate::clock::Clock;
 use crate::commit::{Committer, Durable};
 use crate::event_sink::{Events, RunEvent};
 use crate::frontier::Frontier;
 use crate::host::HostShared;
 use crate::host::Http;
-use crate::messages::Stop;
 use crate::reach::Reachability;
-use crate::stats::{Ending, Progress, ProgressFn, RunStats, Summary};
+use crate::stats::{ProgressFn, RunStats, Summary};
 use crate::telemetry::OriginLabels;
 use crate::{EngineError, StopReason};
 use actix::prelude::*;
 use harvest_config::Config;
-use harvest_paginate::PageRules;
+use harvest_paginate::{PageRequest, PageRules};
 use harvest_policy::Backoff;
 use harvest_store::Store;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::{oneshot, watch, Semaphore};
-
-/// How often the supervisor wakes up on its own (retries due, commits, progress).
-const TICK: Duration = Duration::from_millis(20);
-/// How often a progress line is logged.
-const PROGRESS_EVERY: Duration = Duration::from_secs(2);
-/// How often a progress callback (the terminal's bar) is called.
-const PROGRESS_BAR_EVERY: Duration = Duration::from_millis(250);
-/// How long a graceful stop waits for pages in flight.
-const STOP_GRACE: Duration = Duration::from_secs(10);
 
 /// Everything the supervisor is built from (prepared outside the actor system).
 pub(crate) struct SupervisorParts {
@@ -57,31 +48,27 @@ pub(crate) struct Supervisor {
     /// The host actors running, the host cap, idle hosts.
     pub(super) hosts: HostTable,
     /// Handed to each new host; set in `started` (it needs our address).
-    pub(super) shared: Option<HostShared>,
+    shared: Option<HostShared>,
     http: Http,
     io: tokio::runtime::Handle,
-    pub(super) rules: Arc<[PageRules]>,
+    rules: Arc<[PageRules]>,
     /// Resource name → config index (jobs name their resource).
-    pub(super) resource_index: HashMap<String, usize>,
-    pub(super) backoff: Backoff,
+    resource_index: HashMap<String, usize>,
+    backoff: Backoff,
     /// Origins failing in transport, and those given up (`give_up_after`).
     pub(super) reach: Reachability,
-    pub(super) rng: StdRng,
+    /// Jitter for `backoff`.
+    rng: StdRng,
     pub(super) stats: RunStats,
     /// Jobs in the frontier (sled): read from the state at start, kept up to
     /// date per job and staged with every change (`set_pending_count`).
     pub(super) pending: u64,
-    pub(super) origin_labels: OriginLabels,
-    /// Shared with the hosts: set once a stop begins.
-    stopping: Arc<AtomicBool>,
-    pub(super) stop: Option<(StopReason, Instant)>,
-    stop_rx: Option<watch::Receiver<Option<StopReason>>>,
-    /// Called with progress snapshots instead of logging progress lines.
-    progress: Option<ProgressFn>,
-    started: Instant,
-    last_progress: Instant,
-    last_reap: Instant,
-    done: Option<oneshot::Sender<Result<Summary, EngineError>>>,
+    /// Origin → metric label (capped, see `[metrics] max_origin_labels`).
+    origin_labels: OriginLabels,
+    /// The stop asked for, its grace period, where the summary goes.
+    pub(super) shutdown: Shutdown,
+    /// When the tick reaps idle hosts and reports progress.
+    pub(super) cadence: Cadence,
     /// Now, for the supervisor and (through `HostShared`) the hosts.
     pub(super) clock: Clock,
     pub(super) events: Events,
@@ -126,6 +113,7 @@ impl Supervisor {
         // No host starts for a new origin while twice the global cap are
         // busy (see `HostTable::must_wait`).
         let hosts = HostTable::new(2 * config.crawl.max_in_flight, config.client.idle_after);
+        let idle_after = config.client.idle_after;
         let now = clock.now();
         Ok(Self {
             backoff: Backoff {
@@ -148,44 +136,44 @@ impl Supervisor {
             stats: RunStats::default(),
             pending,
             origin_labels,
-            stopping: Arc::new(AtomicBool::new(false)),
-            stop: None,
-            stop_rx: Some(stop),
-            progress,
-            started: now,
-            last_progress: now,
-            last_reap: now,
-            done: Some(done),
+            shutdown: Shutdown::new(stop, done),
+            cadence: Cadence::new(now, idle_after, progress),
             clock,
             events,
         })
     }
 
+    /// The parts handed to a new host actor.
+    pub(super) fn host_shared(&self) -> HostShared {
+        self.shared
+            .clone()
+            .expect("hosts start after the supervisor")
+    }
+
+    /// The config index of the resource named `name`, if still configured.
+    pub(super) fn resource_of(&self, name: &str) -> Option<usize> {
+        self.resource_index.get(name).copied()
+    }
+
+    /// The first page of a stream of `resource` at `url` (with the
+    /// parameters sent on every request).
+    pub(super) fn seed(&self, resource: usize, url: url::Url) -> PageRequest {
+        self.rules[resource].seed(url)
+    }
+
+    /// The jittered delay before `attempt`, or `None` past `max_attempts`.
+    pub(super) fn backoff_delay(&mut self, attempt: u32) -> Option<Duration> {
+        self.backoff.delay(attempt, &mut self.rng)
+    }
+
+    /// The metric label of `origin` (capped, see `OriginLabels`).
+    pub(super) fn origin_label(&mut self, origin: &str) -> &'static str {
+        self.origin_labels.label(origin)
+    }
+
     /// Jobs handed to hosts whose outcome has not come back.
     pub(super) fn in_flight(&self) -> usize {
         self.hosts.in_flight()
-    }
-
-    /// Runs `step`; an error ends the crawl.
-    pub(super) fn guard(
-        &mut self,
-        ctx: &mut Context<Self>,
-        step: impl FnOnce(&mut Self, &mut Context<Self>) -> Result<(), EngineError>,
-    ) {
-        if self.done.is_none() {
-            return;
-        }
-        if let Err(e) = step(self, ctx) {
-            tracing::error!(error = %e, "Crawl failed; its state is consistent and it can be resumed.");
-            self.stopping.store(true, Ordering::Relaxed);
-            let summary = self.summary(Ending::Failed(e.to_string()));
-            self.events.emit(|| RunEvent::Ended);
-            if let Some(done) = self.done.take() {
-                let _ = done.send(Ok(summary));
-            }
-            self.hosts.clear();
-            ctx.stop();
-        }
     }
 
     /// After any change: commit when enough is staged, hand out work, and see
@@ -208,128 +196,6 @@ impl Supervisor {
         }
         Ok(())
     }
-
-    fn tick(&mut self, ctx: &mut Context<Self>) {
-        let now = self.clock.now();
-        self.guard(ctx, |s, _| {
-            if s.committer.due(now) {
-                s.commit()?;
-            }
-            Ok(())
-        });
-        // Idle hosts are looked for four times per `idle_after` (at most
-        // once a second), so one stops within a quarter of it past its time.
-        let reap_every = (self.config.client.idle_after / 4).clamp(TICK, Duration::from_secs(1));
-        if now.duration_since(self.last_reap) >= reap_every {
-            self.last_reap = now;
-            self.reap_idle_hosts(now);
-            self.give_up_unreachable(now);
-            self.observe_queues();
-        }
-        let every = if self.progress.is_some() {
-            PROGRESS_BAR_EVERY
-        } else {
-            PROGRESS_EVERY
-        };
-        if now.duration_since(self.last_progress) >= every {
-            self.last_progress = now;
-            self.log_progress(now);
-        }
-        self.advance(ctx);
-    }
-
-    fn log_progress(&self, now: Instant) {
-        let secs = now.duration_since(self.started).as_secs_f64().max(1e-9);
-        if let Some(report) = &self.progress {
-            return report(&Progress {
-                pages: self.stats.pages,
-                records: self.stats.records,
-                bytes_out: self.stats.bytes_out,
-                pages_per_sec: self.stats.pages as f64 / secs,
-                known_pages: self.stats.pages + self.pending,
-                in_flight: self.in_flight() as u64,
-                retry_waiting: self.frontier.waiting() as u64,
-                retries: self.stats.retries,
-                dead_letters: self.stats.dead_letters,
-                open_breakers: self.hosts.open_breakers() as u64,
-                elapsed: now.duration_since(self.started),
-            });
-        }
-        tracing::info!(
-            pages = self.stats.pages,
-            records = self.stats.records,
-            pages_per_sec = (self.stats.pages as f64 / secs).round() as u64,
-            in_flight = self.in_flight(),
-            retry_waiting = self.frontier.waiting(),
-            retries = self.stats.retries,
-            dead = self.stats.dead_letters,
-            open_breakers = self.hosts.open_breakers(),
-            origins = self.hosts.len(),
-            "Progress."
-        );
-    }
-
-    fn begin_stop(&mut self, reason: StopReason, ctx: &mut Context<Self>) {
-        if self.stop.is_some() {
-            return;
-        }
-        tracing::warn!(
-            ?reason,
-            in_flight = self.in_flight(),
-            "Stopping: finishing the pages in flight (signal again to quit at once)."
-        );
-        self.stop = Some((reason, self.clock.now() + STOP_GRACE));
-        self.stopping.store(true, Ordering::Relaxed);
-        self.check_end(ctx);
-    }
-
-    fn check_end(&mut self, ctx: &mut Context<Self>) {
-        if self.done.is_none() {
-            return;
-        }
-        let ending = match self.stop {
-            Some((reason, deadline)) if self.in_flight() == 0 || self.clock.now() >= deadline => {
-                if self.in_flight() > 0 {
-                    tracing::warn!(
-                        in_flight = self.in_flight(),
-                        "Stop deadline passed; those pages will be fetched again on resume."
-                    );
-                }
-                Ending::Stopped(reason)
-            }
-            None if self.in_flight() == 0 && self.frontier.is_drained() => Ending::Finished,
-            _ => return,
-        };
-        // Everything staged goes to the writer; the end waits for its answer.
-        self.guard(ctx, |s, _| s.commit());
-        if self.done.is_none() || !self.committer.is_idle() {
-            return;
-        }
-        self.observe_queues();
-        self.guard(ctx, |s, _| {
-            let summary = s.summary(ending);
-            s.events.emit(|| RunEvent::Ended);
-            if let Some(done) = s.done.take() {
-                let _ = done.send(Ok(summary));
-            }
-            Ok(())
-        });
-        self.hosts.clear();
-        ctx.stop();
-    }
-
-    fn summary(&self, ending: Ending) -> Summary {
-        Summary {
-            ending,
-            run: self.stats.clone(),
-            dead_letters_total: self.store.dead_letter_count() as u64,
-            streams_cut_total: self.store.cut_stream_count() as u64,
-            pending: self.pending,
-            wall: self.clock.now().duration_since(self.started),
-            output_dir: self.config.crawl.output_dir.clone(),
-            state_dir: self.config.crawl.state_dir.clone(),
-        }
-    }
 }
 
 impl Actor for Supervisor {
@@ -343,28 +209,14 @@ impl Actor for Supervisor {
             io: self.io.clone(),
             rules: self.rules.clone(),
             global: Arc::new(Semaphore::new(self.config.crawl.max_in_flight)),
-            stopping: self.stopping.clone(),
+            stopping: self.shutdown.stopping_flag(),
             open_breakers: self.hosts.open_breakers_counter(),
             supervisor: ctx.address().recipient(),
             config: self.config.clone(),
             clock: self.clock,
             events: self.events.clone(),
         });
-        if let Some(mut rx) = self.stop_rx.take() {
-            let me = ctx.address();
-            actix::spawn(async move {
-                loop {
-                    let reason = *rx.borrow_and_update();
-                    if let Some(reason) = reason {
-                        me.do_send(Stop(reason));
-                        return;
-                    }
-                    if rx.changed().await.is_err() {
-                        return;
-                    }
-                }
-            });
-        }
+        self.shutdown.forward_stops(ctx.address().recipient());
         ctx.run_interval(TICK, |s, ctx| s.tick(ctx));
         self.observe_start();
         self.observe_queues();
@@ -400,13 +252,5 @@ impl Handler<Durable> for Supervisor {
             Ok(())
         });
         self.advance(ctx);
-    }
-}
-
-impl Handler<Stop> for Supervisor {
-    type Result = ();
-
-    fn handle(&mut self, Stop(reason): Stop, ctx: &mut Context<Self>) {
-        self.begin_stop(reason, ctx);
     }
 }

@@ -16,7 +16,7 @@ impl Supervisor {
     /// Loads jobs from sled when the window has room, releases due retries,
     /// and moves ready jobs into the host channels until each is full.
     pub(super) fn pump(&mut self) -> Result<(), EngineError> {
-        if self.stop.is_some() {
+        if self.shutdown.is_stopping() {
             return Ok(());
         }
         let now_ms = self.clock.now_ms();
@@ -108,7 +108,7 @@ impl Supervisor {
         let mut jobs = Vec::with_capacity(read.len());
         for (seq, job) in read {
             // Jobs of a resource no longer configured (accepted with --force) stay aside.
-            let Some(&resource) = self.resource_index.get(&job.resource) else {
+            let Some(resource) = self.resource_of(&job.resource) else {
                 continue;
             };
             let url: url::Url =
@@ -136,10 +136,7 @@ impl Supervisor {
         if !self.hosts.has(origin) {
             let settings = self.config.origin_settings(origin);
             let (tx, rx) = async_channel::bounded(settings.max_in_flight);
-            let mut shared = self
-                .shared
-                .clone()
-                .expect("hosts start after the supervisor");
+            let mut shared = self.host_shared();
             // A pool of its own: the host's connections close when it stops.
             match shared.http.fetcher.for_origin() {
                 Ok(fetcher) => shared.http.fetcher = fetcher,
@@ -147,7 +144,7 @@ impl Supervisor {
                     tracing::warn!(%origin, error = %e, "The origin shares the crawl's connection pool.")
                 }
             }
-            let label = self.origin_labels.label(origin);
+            let label = self.origin_label(origin);
             HostActor::new(origin.to_string(), label, settings, rx, shared).start();
             self.hosts.insert(origin.to_string(), tx);
         }

@@ -20,7 +20,7 @@ impl Supervisor {
             FetchResult::Abandoned | FetchResult::Deferred { .. } => return,
         };
         RequestFinished {
-            origin: self.origin_labels.label(origin),
+            origin: self.origin_label(origin),
             status,
             elapsed: outcome.elapsed,
             bytes_wire: outcome.bytes_in,

@@ -164,7 +164,7 @@ impl Supervisor {
             parent,
         } = child;
         // Parameters sent on every request (a limit) go on, as for a seed.
-        let PageRequest { url, pos } = self.rules[resource].seed(url);
+        let PageRequest { url, pos } = self.seed(resource, url);
         let name = self.config.resources[resource].name.clone();
         let job = new_job(name, url.to_string(), pos, parent);
         if self.enqueue(job, url.clone(), resource)?.is_some() {
@@ -218,7 +218,7 @@ impl Supervisor {
     ) {
         let attempt = leased.job.attempt + 1;
         // The server's Retry-After replaces the computed backoff.
-        let backoff = self.backoff.delay(attempt, &mut self.rng);
+        let backoff = self.backoff_delay(attempt);
         let Some(delay) = backoff.map(|computed| retry_after.unwrap_or(computed)) else {
             let detail = format!("gave up after {attempt} attempts; last: {detail}");
             return self.dead(origin, leased, status, reason, detail);
