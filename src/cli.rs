@@ -56,7 +56,8 @@ pub enum LogFormat {
 pub struct RunArgs {
     /// The crawl config (TOML).
     pub config: PathBuf,
-    /// Also write the closing summary as JSON to this file.
+    /// Also write the closing summary as JSON to this file (`-`: to stdout,
+    /// and the text summary to stderr).
     #[arg(long)]
     pub summary_json: Option<PathBuf>,
     /// Resume even though a resource's seeds, data_selector, paginator or parent

@@ -4,6 +4,7 @@
 mod auth;
 mod big_pages;
 mod chaos;
+mod cli;
 mod compression;
 mod config_errors;
 mod cut_streams;
