@@ -31,7 +31,8 @@ pub enum Command {
     DeadLetters(ConfigArg),
     /// Put every dead page back in the frontier (the next `run` fetches them).
     RetryDead(ConfigArg),
-    /// Start the bundled demo API on loopback and harvest it into out/demo.
+    /// Start the bundled demo API on loopback and harvest it into a fresh
+    /// directory under the temp dir (printed, kept).
     #[cfg(feature = "demo")]
     Demo(DemoArgs),
 }

@@ -94,3 +94,45 @@ fn json_log_format_prints_the_summary_as_a_json_line() {
     assert_eq!(lines[0]["summary"]["records"], 6);
     json_lines(&stderr(&out));
 }
+
+#[test]
+fn demo_leaves_files_it_did_not_write_alone_and_says_where_it_writes() {
+    let cwd = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let stray = [
+        cwd.path().join("out/demo/mine.txt"),
+        cwd.path().join("state/demo/mine.txt"),
+    ];
+    for path in &stray {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, "keep me").unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_harvest"))
+        .args([
+            "--quiet",
+            "demo",
+            "--streams",
+            "1",
+            "--pages",
+            "2",
+            "--records",
+            "2",
+        ])
+        .current_dir(cwd.path())
+        .env("TMPDIR", tmp.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("harvest runs");
+    assert_exit(&out, 0);
+    for path in &stray {
+        assert_eq!(std::fs::read_to_string(path).unwrap(), "keep me");
+    }
+    let dirs: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(dirs.len(), 1, "one fresh demo dir: {dirs:?}");
+    assert_contains(&stderr(&out), &[&dirs[0].display().to_string()]);
+    assert!(dirs[0].join("out/users.jsonl").exists());
+    assert!(dirs[0].join("state").is_dir());
+}
