@@ -31,6 +31,9 @@ pub enum Command {
     DeadLetters(ConfigArg),
     /// Put every dead page back in the frontier (the next `run` fetches them).
     RetryDead(ConfigArg),
+    /// Print a shell completion script, e.g.
+    /// `harvest completions bash > ~/.local/share/bash-completion/completions/harvest`.
+    Completions(CompletionsArgs),
     /// Start the bundled demo API on loopback and harvest it into a fresh
     /// directory under the temp dir (printed, kept).
     #[cfg(feature = "demo")]
@@ -71,6 +74,13 @@ pub struct RunArgs {
 pub struct ConfigArg {
     /// The crawl config (TOML).
     pub config: PathBuf,
+}
+
+#[derive(Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `harvest demo` (feature `demo`).

@@ -136,3 +136,27 @@ fn demo_leaves_files_it_did_not_write_alone_and_says_where_it_writes() {
     assert!(dirs[0].join("out/users.jsonl").exists());
     assert!(dirs[0].join("state").is_dir());
 }
+
+#[test]
+fn completions_print_a_script_naming_the_subcommands() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = harvest_in(dir.path(), &["completions", shell]);
+        assert_exit(&out, 0);
+        let script = stdout(&out);
+        assert_contains(
+            &script,
+            &[
+                "harvest",
+                "run",
+                "check",
+                "status",
+                "dead-letters",
+                "retry-dead",
+                "completions",
+            ],
+        );
+    }
+    let out = harvest_in(dir.path(), &["completions", "tcsh"]);
+    assert_exit(&out, 2);
+}
