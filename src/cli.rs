@@ -4,11 +4,17 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// Where to go next, under `--help`.
+const AFTER_HELP: &str = "\
+Config reference: README.md#config (every key of a crawl file).
+Example configs: config/*.toml; `harvest check CRAWL.toml` validates one.";
+
 #[derive(Parser)]
 #[command(
     name = "harvest",
     version,
-    about = "Bulk-harvest paginated HTTP/JSON APIs: fast, polite, resumable."
+    about = "Bulk-harvest paginated HTTP/JSON APIs: fast, polite, resumable.",
+    after_help = AFTER_HELP
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -31,8 +37,9 @@ pub enum Command {
     DeadLetters(ConfigArg),
     /// Put every dead page back in the frontier (the next `run` fetches them).
     RetryDead(ConfigArg),
-    /// Print a shell completion script, e.g.
-    /// `harvest completions bash > ~/.local/share/bash-completion/completions/harvest`.
+    /// Print a shell completion script (bash, zsh, fish, ...).
+    ///
+    /// E.g. `harvest completions bash > ~/.local/share/bash-completion/completions/harvest`.
     Completions(CompletionsArgs),
     /// Start the bundled demo API on loopback and harvest it into a fresh
     /// directory under the temp dir (printed, kept).

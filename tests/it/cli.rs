@@ -160,3 +160,13 @@ fn completions_print_a_script_naming_the_subcommands() {
     let out = harvest_in(dir.path(), &["completions", "tcsh"]);
     assert_exit(&out, 2);
 }
+
+#[test]
+fn help_names_the_config_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    for flag in ["-h", "--help"] {
+        let out = harvest_in(dir.path(), &[flag]);
+        assert_exit(&out, 0);
+        assert_contains(&stdout(&out), &["Config reference: README.md#config"]);
+    }
+}
