@@ -170,3 +170,43 @@ fn help_names_the_config_reference() {
         assert_contains(&stdout(&out), &["Config reference: README.md#config"]);
     }
 }
+
+#[test]
+fn check_prints_the_plan_in_config_words_with_absolute_paths() {
+    let crawl = Crawl::new();
+    std::fs::write(crawl.path("seeds.txt"), "http://127.0.0.1:1/a\n").unwrap();
+    crawl.write_raw(
+        "[crawl]\nstate_dir = \"state/x\"\noutput_dir = \"out\"\n\n\
+         [[resources]]\nname = \"a\"\nseeds_file = \"seeds.txt\"\ndata_selector = \"data\"\n\
+         paginator = { type = \"json_link\", next_url_path = \"links.next\" }\n\n\
+         [[resources]]\nname = \"b\"\nseeds = [\"http://127.0.0.1:1/b\"]\ndata_selector = \"\"\n\
+         paginator = { type = \"cursor\", cursor_path = \"meta.cursor\", has_more_path = \"more\", max_pages = 5 }\n",
+    );
+    let out = harvest_in(crawl.dir.path(), &["check", "crawl.toml"]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    // The temp dir's path as the process sees it (the working directory).
+    let dir = crawl
+        .dir
+        .path()
+        .canonicalize()
+        .unwrap()
+        .display()
+        .to_string();
+    assert_contains(
+        &text,
+        &[
+            &format!("state_dir  = {dir}/state/x"),
+            &format!("output_dir = {dir}/out"),
+            &format!("seeds_file = {dir}/seeds.txt"),
+            "resource a: 1 seeds",
+            "data_selector = \"data\"",
+            "paginator: json_link, next_url_path = \"links.next\"",
+            "data_selector = \"\"",
+            "paginator: cursor, cursor_path = \"meta.cursor\", cursor_param = \"cursor\", has_more_path = \"more\", max_pages = 5",
+        ],
+    );
+    for internal in ["Paginator {", "Selector(", "JsonLink", "Some("] {
+        assert!(!text.contains(internal), "{internal:?} in:\n{text}");
+    }
+}
