@@ -25,5 +25,6 @@ mod scheduling;
 mod secrets;
 mod slow_body;
 mod state;
+mod status;
 mod tls;
 mod util;

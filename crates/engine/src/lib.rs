@@ -26,6 +26,7 @@ pub mod reasons;
 pub mod redact;
 mod reopen;
 mod run;
+mod snapshot;
 mod stats;
 mod stop;
 mod supervisor;

@@ -1,6 +1,7 @@
 //! The supervisor's periodic tick: commits due, then the chores
 //! [`Cadence`](super::cadence::Cadence) says are due (idle hosts reaped,
-//! origins given up, queues sampled, progress reported).
+//! origins given up, queues sampled, progress reported, the status
+//! snapshot asked for).
 
 use super::actor::Supervisor;
 use crate::stats::Progress;
@@ -24,6 +25,7 @@ impl Supervisor {
         if self.cadence.progress_due(now) {
             self.report_progress(now);
         }
+        self.snapshot.poke(now);
         self.advance(ctx);
     }
 
