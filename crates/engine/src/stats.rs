@@ -26,6 +26,9 @@ pub struct Progress {
     pub pages_per_sec: f64,
     /// Pages this run knows of: committed plus pending in the frontier.
     pub known_pages: u64,
+    /// Whether `known_pages` is the crawl's total (see [`total_known`]); if
+    /// not, it grows as pages are fetched and no ETA can be told.
+    pub total_known: bool,
     pub in_flight: u64,
     pub retry_waiting: u64,
     pub retries: u64,
@@ -33,6 +36,30 @@ pub struct Progress {
     /// Origins whose circuit breaker is open or half-open.
     pub open_breakers: u64,
     pub elapsed: Duration,
+}
+
+/// Whether a crawl of `config` knows every page it will fetch before it
+/// fetches them: no resource finds its next page in a page (`json_link`,
+/// `header_link`, `cursor`, or `offset`/`page_number` without a total stated
+/// in the config) and none is a child (its pages come from its parent's
+/// records). Honest rather than optimistic: a total read from a body
+/// (`total_path`) counts as unknown, since it is read only as streams go.
+pub fn total_known(config: &harvest_config::Config) -> bool {
+    config
+        .resources
+        .iter()
+        .all(|r| r.parent.is_none() && style_knows_total(&r.paginator.style))
+}
+
+/// Whether a stream of `style` knows its pages before fetching them.
+fn style_knows_total(style: &harvest_config::PageStyle) -> bool {
+    use harvest_config::PageStyle;
+    match style {
+        PageStyle::SinglePage => true,
+        PageStyle::Offset { total, .. } => total.is_some(),
+        PageStyle::PageNumber { total_pages, .. } => total_pages.is_some(),
+        PageStyle::JsonLink { .. } | PageStyle::HeaderLink | PageStyle::Cursor { .. } => false,
+    }
 }
 
 /// Receives progress snapshots, a few times a second.
@@ -224,6 +251,32 @@ mod tests {
             text.starts_with("harvest finished, incomplete: 1 dead page (`harvest dead-letters`"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn only_streams_that_state_their_length_know_the_total() {
+        use harvest_config::{PageStyle, Selector};
+        let sel = |p: &str| Selector::parse(p).unwrap();
+        let offset = |total| PageStyle::Offset {
+            offset_param: "offset".into(),
+            limit_param: "limit".into(),
+            limit: 10,
+            total_path: Some(sel("total")),
+            total,
+            end_on_short_page: false,
+        };
+        assert!(style_knows_total(&PageStyle::SinglePage));
+        assert!(style_knows_total(&offset(Some(100))));
+        assert!(!style_knows_total(&offset(None)));
+        assert!(!style_knows_total(&PageStyle::HeaderLink));
+        assert!(!style_knows_total(&PageStyle::JsonLink {
+            next_url_path: sel("next")
+        }));
+        assert!(!style_knows_total(&PageStyle::Cursor {
+            cursor_path: sel("cursor"),
+            cursor_param: "cursor".into(),
+            has_more_path: None,
+        }));
     }
 
     #[test]

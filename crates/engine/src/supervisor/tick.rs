@@ -38,6 +38,7 @@ impl Supervisor {
             bytes_out: self.stats.bytes_out,
             pages_per_sec: self.stats.pages as f64 / secs,
             known_pages: self.stats.pages + self.pending,
+            total_known: crate::stats::total_known(&self.config),
             in_flight: self.in_flight() as u64,
             retry_waiting: self.frontier.waiting() as u64,
             retries: self.stats.retries,
