@@ -54,3 +54,24 @@ fn status_during_a_running_crawl_shows_its_live_progress() {
         "{json}"
     );
 }
+
+#[test]
+fn a_rerun_of_a_finished_crawl_says_it_is_already_complete_with_the_crawl_totals() {
+    let up = upstream(shape(1, 2, 3, 2));
+    let crawl = Crawl::of(&up)
+        .settings("[client]\nrate_per_sec = 1000.0\n")
+        .write();
+    crawl.run_expect(0);
+    let again = stdout(&crawl.run_expect(0));
+    assert_contains(
+        &again,
+        &[
+            "harvest already complete: 6 pages, 12 records",
+            "this run: pages 0",
+            "the crawl: pages 6  records 12",
+        ],
+    );
+    let summary = crawl.summary();
+    assert_eq!(summary["already_complete"], true, "{summary}");
+    assert_eq!(summary["crawl"]["pages"], 6, "{summary}");
+}
