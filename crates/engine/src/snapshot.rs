@@ -21,6 +21,8 @@ use std::time::{Duration, Instant};
 pub const FILE: &str = "status.json";
 /// The least time between two snapshots.
 pub const EVERY: Duration = Duration::from_secs(1);
+/// After a snapshot that took `t`, none is taken for `QUIET × t`.
+const QUIET: u32 = 19;
 
 /// A crawl's status, from the state or from a running crawl's snapshot.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -62,8 +64,8 @@ fn due(last: &mut Option<Instant>, now: Instant) -> bool {
 /// The supervisor's handle on the publishing thread.
 pub(crate) struct Publisher {
     last: Option<Instant>,
-    /// Pokes the thread; dropped at the end, which makes it write its last
-    /// snapshot (`running: false`) and stop.
+    /// Pokes the thread; dropped at the end, which makes it remove the
+    /// snapshot and stop.
     poke: Option<SyncSender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -82,11 +84,22 @@ impl Publisher {
                     started_ms,
                     updated_ms: started_ms,
                 };
+                // A snapshot reads the committed state (pending jobs
+                // included): on a huge frontier that takes a while, so the
+                // thread rests QUIET times as long as the last one took,
+                // and status costs at most ~1/QUIET of a core.
+                let mut quiet_until = Instant::now();
                 while rx.recv().is_ok() {
+                    if Instant::now() < quiet_until {
+                        continue;
+                    }
+                    let began = Instant::now();
                     publish(&config, &store, &mut live);
+                    quiet_until = Instant::now() + began.elapsed() * QUIET;
                 }
-                live.running = false;
-                publish(&config, &store, &mut live);
+                // No last scan at the end: the snapshot is read only while
+                // the state is locked, i.e. while a run holds it.
+                let _ = std::fs::remove_file(config.crawl.state_dir.join(FILE));
             })
             .ok();
         if thread.is_none() {
