@@ -31,8 +31,8 @@ pub enum Command {
     /// Validate CRAWL.toml and print what it would harvest; fetches nothing.
     Check(ConfigArg),
     /// Per resource: pages done, pending, retry-waiting, dead, records, bytes,
-    /// last activity (refused while a crawl runs on the state).
-    Status(ConfigArg),
+    /// last activity (while a crawl runs: its live snapshot, at most a second old).
+    Status(StatusArgs),
     /// List the pages given up on, with status and reason.
     DeadLetters(ConfigArg),
     /// Put every dead page back in the frontier (the next `run` fetches them).
@@ -88,6 +88,15 @@ pub struct CompletionsArgs {
     /// The shell to complete in.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// Print the status as JSON (for scripts).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `harvest demo` (feature `demo`).

@@ -73,6 +73,8 @@ fn to_json(s: &Summary) -> serde_json::Value {
         // Why a finished crawl exits 3 (null when it is complete).
         "incomplete": matches!(s.ending, Ending::Finished).then(|| s.incomplete()).flatten(),
         "pending": s.pending,
+        "already_complete": s.already_complete(),
+        "crawl": { "pages": s.crawl.pages, "records": s.crawl.records },
         "elapsed_s": s.wall.as_secs_f64(),
         "pages_per_s": s.pages_per_sec(),
     })

@@ -26,5 +26,6 @@ mod scheduling;
 mod secrets;
 mod slow_body;
 mod state;
+mod status;
 mod tls;
 mod util;
