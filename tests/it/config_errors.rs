@@ -113,3 +113,20 @@ fn missing_config_file_is_a_usage_error() {
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("cannot read config /nonexistent/crawl.toml"));
 }
+
+#[test]
+fn type_errors_are_all_reported_in_plain_words() {
+    let err = run_bad(&format!(
+        "{HEAD}[client]\nrate_per_sec = \"20\"\n[retry]\nmax_attempts = \"5\"\n[resources]\nname = \"r\"\n"
+    ));
+    assert_contains(
+        &err,
+        &[
+            "3 problems",
+            "crawl.toml:5: `client.rate_per_sec`: expected a number, e.g. 20.0",
+            "crawl.toml:7: `retry.max_attempts`: expected a whole number",
+            "crawl.toml:8: `resources`: `[resources]` declares one table: write `[[resources]]`",
+        ],
+    );
+    assert!(!err.contains("f64"), "no Rust type names: {err}");
+}

@@ -38,6 +38,11 @@ impl<'a> Checker<'a> {
         self.problems.push(Problem::new(line, key, message));
     }
 
+    /// Problems found before the checkers ran (by `reading`).
+    pub(crate) fn extend(&mut self, problems: Vec<Problem>) {
+        self.problems.extend(problems);
+    }
+
     pub(crate) fn problems_len(&self) -> usize {
         self.problems.len()
     }

@@ -1,4 +1,5 @@
-//! Raw file → validated [`Config`]. Collects every problem before reporting.
+//! Raw file → validated [`Config`]. Collects every problem before reporting,
+//! after those `reading` found.
 
 use crate::checker::Checker;
 use crate::error::ConfigError;
@@ -14,8 +15,10 @@ pub(crate) fn validate(
     text: &str,
     path: &Path,
     env: crate::secret::EnvLookup<'_>,
+    earlier: Vec<crate::error::Problem>,
 ) -> Result<Config, ConfigError> {
     let mut c = Checker::new(text, env);
+    c.extend(earlier);
     let base_dir = path.parent().unwrap_or(Path::new("."));
 
     if *raw.crawl.max_in_flight.get_ref() == 0 {
