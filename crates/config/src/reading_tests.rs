@@ -160,3 +160,29 @@ fn a_mistyped_list_item_names_its_index() {
         "{p:#?}"
     );
 }
+
+#[test]
+fn the_jsonpath_habit_is_accepted_and_wildcards_are_explained() {
+    assert_eq!(
+        Selector::parse("$.data.items").unwrap().to_string(),
+        "data.items"
+    );
+    assert_eq!(Selector::parse("$").unwrap(), Selector::parse("").unwrap());
+    assert_eq!(Selector::parse("$data").unwrap().to_string(), "$data");
+    let text = format!(
+        "{HEAD}[[resources]]\nname = \"r\"\nseeds = [\"http://127.0.0.1:1/\"]\n\
+         data_selector = \"$.data\"\npaginator = {{ type = \"json_link\", next_url_path = \"$.links.next\" }}\n"
+    );
+    let c = parse(&text, Path::new("c.toml")).unwrap();
+    assert_eq!(c.resources[0].data_selector.to_string(), "data");
+    let p = problems(&text.replace("$.data\"", "$.data[*]\""));
+    assert_eq!(
+        lines_and_keys(&p),
+        vec![(Some(7), "resources[0] (r).data_selector")],
+        "{p:#?}"
+    );
+    assert!(
+        p[0].message.contains("name the array itself (`data`)"),
+        "{p:#?}"
+    );
+}
