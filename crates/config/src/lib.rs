@@ -15,6 +15,7 @@ mod checker;
 mod error;
 mod model;
 mod paginator;
+mod paths;
 mod raw;
 mod reading;
 mod request;
@@ -60,7 +61,12 @@ pub fn load_without_secrets(path: &Path) -> Result<Config, ConfigError> {
         file: path.to_path_buf(),
         source: e,
     })?;
-    parse_with_env(&text, path, &|_| Some("(not read)".to_string()))
+    read_and_check(
+        &text,
+        path,
+        &|_| Some("(not read)".to_string()),
+        &process_env,
+    )
 }
 
 /// Validates `text` as if read from `path` (relative `seeds_file` paths are
@@ -70,11 +76,24 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     parse_with_env(text, path, &process_env)
 }
 
-/// [`parse`], with secrets looked up in `env` (tests pass a map).
+/// [`parse`], with secrets and the variables of paths (`$HOME`, `~`) looked
+/// up in `env` (tests pass a map).
 pub fn parse_with_env(text: &str, path: &Path, env: EnvLookup<'_>) -> Result<Config, ConfigError> {
+    read_and_check(text, path, env, env)
+}
+
+/// Secrets come from `secrets`, the variables of paths from `vars`.
+fn read_and_check(
+    text: &str,
+    path: &Path,
+    secrets: EnvLookup<'_>,
+    vars: EnvLookup<'_>,
+) -> Result<Config, ConfigError> {
     let reading = reading::read(text);
     match reading.raw {
-        Some(raw) if reading.whole => validate::validate(raw, text, path, env, reading.problems),
+        Some(raw) if reading.whole => {
+            validate::validate(raw, text, path, secrets, vars, reading.problems)
+        }
         _ => Err(ConfigError::Invalid {
             file: path.to_path_buf(),
             problems: reading.problems,
@@ -84,6 +103,8 @@ pub fn parse_with_env(text: &str, path: &Path, env: EnvLookup<'_>) -> Result<Con
 
 #[cfg(test)]
 mod auth_tests;
+#[cfg(test)]
+mod paths_tests;
 #[cfg(test)]
 mod reading_tests;
 #[cfg(test)]
