@@ -113,3 +113,69 @@ fn missing_config_file_is_a_usage_error() {
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("cannot read config /nonexistent/crawl.toml"));
 }
+
+#[test]
+fn type_errors_are_all_reported_in_plain_words() {
+    let err = run_bad(&format!(
+        "{HEAD}[client]\nrate_per_sec = \"20\"\n[retry]\nmax_attempts = \"5\"\n[resources]\nname = \"r\"\n"
+    ));
+    assert_contains(
+        &err,
+        &[
+            "3 problems",
+            "crawl.toml:5: `client.rate_per_sec`: expected a number, e.g. 20.0",
+            "crawl.toml:7: `retry.max_attempts`: expected a whole number",
+            "crawl.toml:8: `resources`: `[resources]` declares one table: write `[[resources]]`",
+        ],
+    );
+    assert!(!err.contains("f64"), "no Rust type names: {err}");
+}
+
+#[test]
+fn an_unset_variable_in_a_path_is_a_config_error_not_a_directory() {
+    let crawl = Crawl::new();
+    crawl.write_raw(
+        "[crawl]\nstate_dir = \"$HARVEST_TEST_UNSET/state\"\noutput_dir = \"out\"\n\
+         [[resources]]\nname = \"r\"\nseeds = [\"http://127.0.0.1:1/\"]\n\
+         data_selector = \"data\"\npaginator = { type = \"single_page\" }\n",
+    );
+    let out = in_crawl_dir(&crawl).output().unwrap();
+    assert_exit(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("crawl.toml:2: `crawl.state_dir`: `$HARVEST_TEST_UNSET/state`: environment variable `HARVEST_TEST_UNSET` is not set"),
+        "{err}"
+    );
+    assert!(!exists(&crawl.path("$HARVEST_TEST_UNSET")));
+}
+
+#[test]
+fn home_in_output_dir_is_expanded_not_created_literally() {
+    let up = upstream(shape(1, 1, 2, 3));
+    let crawl = Crawl::of(&up).write();
+    let toml = std::fs::read_to_string(crawl.path("crawl.toml")).unwrap();
+    let toml: Vec<String> = toml
+        .lines()
+        .map(|l| match l.starts_with("output_dir = ") {
+            true => "output_dir = \"~/harvest-out\"".to_string(),
+            false => l.to_string(),
+        })
+        .collect();
+    crawl.write_raw(&toml.join("\n"));
+    let home = crawl.path("home");
+    let out = in_crawl_dir(&crawl).env("HOME", &home).output().unwrap();
+    assert_exit(&out, 0);
+    assert!(!exists(&crawl.path("~")), "no directory named `~`");
+    assert!(
+        exists(&home.join("harvest-out/items.jsonl")),
+        "the output went under $HOME"
+    );
+}
+
+/// `harvest run` with the crawl's directory as working directory, where a
+/// path left unexpanded would be created.
+fn in_crawl_dir(crawl: &Crawl) -> std::process::Command {
+    let mut cmd = crawl.command_with_log("warn");
+    cmd.current_dir(crawl.dir.path());
+    cmd
+}

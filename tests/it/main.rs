@@ -20,6 +20,7 @@ mod paginators;
 mod parent_child;
 mod politeness;
 mod rate;
+mod readme;
 mod response_actions;
 mod resume;
 mod scheduling;

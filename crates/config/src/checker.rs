@@ -11,14 +11,21 @@ pub(crate) struct Checker<'a> {
     problems: Vec<Problem>,
     /// Where secrets are read from.
     env: crate::secret::EnvLookup<'a>,
+    /// Where `$VAR` and `~` in paths are read from.
+    vars: crate::secret::EnvLookup<'a>,
 }
 
 impl<'a> Checker<'a> {
-    pub(crate) fn new(text: &'a str, env: crate::secret::EnvLookup<'a>) -> Self {
+    pub(crate) fn new(
+        text: &'a str,
+        env: crate::secret::EnvLookup<'a>,
+        vars: crate::secret::EnvLookup<'a>,
+    ) -> Self {
         Self {
             text,
             problems: Vec::new(),
             env,
+            vars,
         }
     }
 
@@ -38,6 +45,11 @@ impl<'a> Checker<'a> {
         self.problems.push(Problem::new(line, key, message));
     }
 
+    /// Problems found before the checkers ran (by `reading`).
+    pub(crate) fn extend(&mut self, problems: Vec<Problem>) {
+        self.problems.extend(problems);
+    }
+
     pub(crate) fn problems_len(&self) -> usize {
         self.problems.len()
     }
@@ -45,6 +57,11 @@ impl<'a> Checker<'a> {
     /// The environment variable `name`, if set.
     pub(crate) fn env(&self, name: &str) -> Option<String> {
         (self.env)(name)
+    }
+
+    /// The environment variable `name` for a path, if set.
+    pub(crate) fn var(&self, name: &str) -> Option<String> {
+        (self.vars)(name)
     }
 
     pub(crate) fn bare(&mut self, key: impl Into<String>, message: impl Into<String>) {

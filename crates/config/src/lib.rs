@@ -2,6 +2,8 @@
 //!
 //! Parsing happens in two steps (ripgrep's habit): `raw` mirrors the file with
 //! serde (`deny_unknown_fields`, so a typo is an error, not a silent default),
+//! read by `reading`, which reports every type error and unknown key at once
+//! (with `tree` locating spans and `wording` saying it in plain words),
 //! then `validate` turns it into the types the engine uses, collecting *every*
 //! problem with its file, line and key before reporting. `validate` walks the
 //! file and calls one checker per section (`auth`, `paginator`, `request`,
@@ -13,13 +15,17 @@ mod checker;
 mod error;
 mod model;
 mod paginator;
+mod paths;
 mod raw;
+mod reading;
 mod request;
 mod response;
 mod secret;
 mod seeding;
 mod template;
+mod tree;
 mod validate;
+mod wording;
 
 pub use auth::{
     AuthSettings, ClientAuth, KeyPlace, ResourceAuth, DEFAULT_API_KEY_HEADER,
@@ -55,7 +61,12 @@ pub fn load_without_secrets(path: &Path) -> Result<Config, ConfigError> {
         file: path.to_path_buf(),
         source: e,
     })?;
-    parse_with_env(&text, path, &|_| Some("(not read)".to_string()))
+    read_and_check(
+        &text,
+        path,
+        &|_| Some("(not read)".to_string()),
+        &process_env,
+    )
 }
 
 /// Validates `text` as if read from `path` (relative `seeds_file` paths are
@@ -65,19 +76,36 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     parse_with_env(text, path, &process_env)
 }
 
-/// [`parse`], with secrets looked up in `env` (tests pass a map).
+/// [`parse`], with secrets and the variables of paths (`$HOME`, `~`) looked
+/// up in `env` (tests pass a map).
 pub fn parse_with_env(text: &str, path: &Path, env: EnvLookup<'_>) -> Result<Config, ConfigError> {
-    let raw: raw::RawFile = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| error::line_of(text, s.start));
-        ConfigError::Invalid {
-            file: path.to_path_buf(),
-            problems: vec![Problem::new(line, "", e.message())],
+    read_and_check(text, path, env, env)
+}
+
+/// Secrets come from `secrets`, the variables of paths from `vars`.
+fn read_and_check(
+    text: &str,
+    path: &Path,
+    secrets: EnvLookup<'_>,
+    vars: EnvLookup<'_>,
+) -> Result<Config, ConfigError> {
+    let reading = reading::read(text);
+    match reading.raw {
+        Some(raw) if reading.whole => {
+            validate::validate(raw, text, path, secrets, vars, reading.problems)
         }
-    })?;
-    validate::validate(raw, text, path, env)
+        _ => Err(ConfigError::Invalid {
+            file: path.to_path_buf(),
+            problems: reading.problems,
+        }),
+    }
 }
 
 #[cfg(test)]
 mod auth_tests;
+#[cfg(test)]
+mod paths_tests;
+#[cfg(test)]
+mod reading_tests;
 #[cfg(test)]
 mod tests;

@@ -255,7 +255,22 @@ pub struct Selector(Vec<String>);
 
 impl Selector {
     /// Parses `a.b.c`; `""` is the root. Empty segments are an error.
+    /// The JSONPath habit is accepted: a leading `$.` (or a lone `$`) is
+    /// dropped, so `$.data` is `data` and `$` the root; wildcards (`[*]`,
+    /// `*`) are refused, since the path names the record array itself.
     pub fn parse(path: &str) -> Result<Self, String> {
+        let written = path;
+        let path = match path.strip_prefix('$') {
+            Some(rest) if rest.is_empty() => rest,
+            Some(rest) if rest.starts_with('.') => &rest[1..],
+            _ => path,
+        };
+        if path.split('.').any(|s| s == "*" || s.ends_with("[*]")) {
+            let array = path.trim_end_matches(".*").trim_end_matches("[*]");
+            return Err(format!(
+                "`{written}`: no wildcards; name the array itself (`{array}`): each of its items is a record"
+            ));
+        }
         if path.is_empty() {
             return Ok(Self(Vec::new()));
         }

@@ -3,7 +3,6 @@
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::time::Duration;
 use toml::Spanned;
 
@@ -68,8 +67,9 @@ fn default_max_origin_labels() -> usize {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCrawl {
-    pub state_dir: PathBuf,
-    pub output_dir: PathBuf,
+    /// As written: `~` and `$VAR` are expanded by `paths`.
+    pub state_dir: Spanned<String>,
+    pub output_dir: Spanned<String>,
     #[serde(default = "default_max_in_flight")]
     pub max_in_flight: Spanned<usize>,
     /// Threads for fetching and parsing (0: one per CPU core).
@@ -216,7 +216,7 @@ pub struct RawResource {
     #[serde(default)]
     pub seeds: Vec<Spanned<String>>,
     #[serde(default)]
-    pub seeds_file: Option<Spanned<PathBuf>>,
+    pub seeds_file: Option<Spanned<String>>,
     #[serde(default)]
     pub seed_template: Option<Spanned<RawSeedTemplate>>,
     #[serde(default)]
@@ -309,7 +309,7 @@ pub enum RawAuth {
 pub struct RawSeedTemplate {
     pub url: String,
     pub range: Option<RawRange>,
-    pub values_file: Option<PathBuf>,
+    pub values_file: Option<String>,
 }
 
 /// Inclusive integer range; `step` defaults to 1.

@@ -43,7 +43,8 @@ pub(crate) fn check_seed_template(
             (values, "n", range.from.to_string())
         }
         (None, Some(file)) => {
-            let path = base_dir.join(file);
+            let path = crate::paths::expand(c, spanned, &format!("{key}.values_file"), file)?;
+            let path = base_dir.join(path);
             if !path.is_file() {
                 c.at(
                     spanned,

@@ -1,4 +1,5 @@
-//! Raw file → validated [`Config`]. Collects every problem before reporting.
+//! Raw file → validated [`Config`]. Collects every problem before reporting,
+//! after those `reading` found.
 
 use crate::checker::Checker;
 use crate::error::ConfigError;
@@ -14,10 +15,26 @@ pub(crate) fn validate(
     text: &str,
     path: &Path,
     env: crate::secret::EnvLookup<'_>,
+    vars: crate::secret::EnvLookup<'_>,
+    earlier: Vec<crate::error::Problem>,
 ) -> Result<Config, ConfigError> {
-    let mut c = Checker::new(text, env);
+    let mut c = Checker::new(text, env, vars);
+    c.extend(earlier);
     let base_dir = path.parent().unwrap_or(Path::new("."));
 
+    let crawl = &raw.crawl;
+    let state_dir = crate::paths::expand(
+        &mut c,
+        &crawl.state_dir,
+        "crawl.state_dir",
+        crawl.state_dir.get_ref(),
+    );
+    let output_dir = crate::paths::expand(
+        &mut c,
+        &crawl.output_dir,
+        "crawl.output_dir",
+        crawl.output_dir.get_ref(),
+    );
     if *raw.crawl.max_in_flight.get_ref() == 0 {
         c.at(
             &raw.crawl.max_in_flight,
@@ -174,8 +191,8 @@ pub(crate) fn validate(
     Ok(Config {
         file: path.to_path_buf(),
         crawl: CrawlSettings {
-            state_dir: raw.crawl.state_dir,
-            output_dir: raw.crawl.output_dir,
+            state_dir: state_dir.expect("an unexpanded path is a problem above"),
+            output_dir: output_dir.expect("an unexpanded path is a problem above"),
             max_in_flight: raw.crawl.max_in_flight.into_inner(),
             io_threads: match raw.crawl.io_threads {
                 0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -278,14 +295,15 @@ fn check_resource(
         }
     }
     if let Some(file) = &r.seeds_file {
-        let path = base_dir.join(file.get_ref());
-        if !path.is_file() {
+        let path = crate::paths::expand(c, file, &format!("{key}.seeds_file"), file.get_ref())
+            .map(|p| base_dir.join(p));
+        if let Some(path) = path.as_ref().filter(|p| !p.is_file()) {
             c.at(
                 file,
                 format!("{key}.seeds_file"),
                 format!("no such file: {}", path.display()),
             );
-        } else {
+        } else if let Some(path) = path {
             let only_file = Seeds {
                 file: Some(path.clone()),
                 ..Seeds::default()
@@ -423,7 +441,7 @@ fn check_ca_file(
     f: &Spanned<String>,
     base_dir: &Path,
 ) -> Option<std::path::PathBuf> {
-    let path = base_dir.join(f.get_ref());
+    let path = base_dir.join(crate::paths::expand(c, f, "client.ca_file", f.get_ref())?);
     match std::fs::read(&path) {
         Ok(pem) if pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") => Some(path),
         Ok(_) => {
