@@ -21,6 +21,7 @@ mod politeness;
 mod rate;
 mod response_actions;
 mod resume;
+mod sample;
 mod scheduling;
 mod secrets;
 mod slow_body;
