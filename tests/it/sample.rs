@@ -25,10 +25,16 @@ fn crawl_of(up: &Upstream, route: Route, paginator: &str, selector: &'static str
 
 /// `harvest sample crawl.toml ARGS`.
 fn sample(crawl: &Crawl, args: &[&str]) -> Output {
+    sample_env(crawl, args, &[])
+}
+
+/// [`sample`] with extra environment variables (the secrets a config names).
+fn sample_env(crawl: &Crawl, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_harvest"))
         .arg("sample")
         .arg(crawl.path("crawl.toml"))
         .args(args)
+        .envs(env.iter().copied())
         .env("NO_COLOR", "1")
         .output()
         .expect("harvest runs")
@@ -224,4 +230,54 @@ fn sample_unknown_resource_is_a_usage_error() {
     assert!(up.log().is_empty());
     let out = sample(&crawl, &["--resource", "items"]);
     assert_exit(&out, 0);
+}
+
+#[test]
+fn sample_sends_the_crawl_s_auth_headers_and_params() {
+    let up = one_stream(Route::JsonLink);
+    let crawl = Crawl::with(vec![Res::json_link("items", up.seeds_for(Route::JsonLink))])
+        .settings("[client]\nheaders = { \"X-Sample\" = \"yes\" }\n")
+        .write();
+    crawl.append(
+        "params = { lang = \"en\" }\nauth = { type = \"bearer\", token_env = \"IT_SAMPLE_TOKEN\" }",
+    );
+    let out = sample_env(
+        &crawl,
+        &["--pages", "2"],
+        &[("IT_SAMPLE_TOKEN", "tok-sample")],
+    );
+    assert_exit(&out, 0);
+    let log = up.log().snapshot();
+    assert_eq!(log.len(), 2);
+    for r in &log {
+        assert_eq!(
+            r.header("authorization"),
+            Some("Bearer tok-sample"),
+            "{r:?}"
+        );
+        assert_eq!(r.header("x-sample"), Some("yes"), "{r:?}");
+        assert!(r.path.contains("lang=en"), "{}", r.path);
+    }
+    assert!(!stdout(&out).contains("tok-sample"), "no secret printed");
+}
+
+#[test]
+fn sample_a_child_resource_without_seeds_is_not_sampled() {
+    let up = one_stream(Route::JsonLink);
+    let crawl = Crawl::with(vec![Res::json_link("items", up.seeds_for(Route::JsonLink))]).write();
+    crawl.append(&format!(
+        "\n[[resources]]\nname = \"detail\"\ndata_selector = \"data\"\npaginator = {{ type = \"single_page\" }}\nparent = {{ resource = \"items\", url = \"{}/s/{{id}}/p/0\" }}\n",
+        up.origin_url(0)
+    ));
+    let out = sample(&crawl, &["--json"]);
+    assert_exit(&out, 0);
+    let pages: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(pages.len(), 2, "{pages:?}");
+    assert_eq!(pages[0]["child_pages"], 4, "one child page per record");
+    assert_eq!(pages[1]["resource"], "detail");
+    assert_eq!(pages[1]["outcome"], "not_sampled");
+    assert_eq!(up.log().len(), 1, "only the parent's page fetched");
 }
