@@ -1,10 +1,11 @@
 //! `status`, `dead-letters`, `retry-dead`: reading and mending a crawl's state
-//! while no run holds it. `dead-letters` lists the dead pages, then the
+//! while no run holds it (`status` also while one does: it prints the
+//! running crawl's snapshot, saying so and how old it is). `dead-letters` lists the dead pages, then the
 //! streams cut short under their own heading; `retry-dead` puts dead pages
 //! back and leaves cut streams recorded (a run whose config allows a cut
 //! stream resumes it; see `harvest_engine`'s `reopen`).
 
-use crate::cli::ConfigArg;
+use crate::cli::{ConfigArg, StatusArgs};
 use crate::exit::{Failure, Outcome};
 use harvest_engine::redact::Redacted;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -15,15 +16,30 @@ fn config(args: &ConfigArg) -> Result<harvest_config::Config, Failure> {
     harvest_config::load_without_secrets(&args.config).map_err(Failure::Config)
 }
 
-pub fn status(args: ConfigArg) -> Result<Outcome, Failure> {
-    let config = config(&args)?;
-    let status = harvest_engine::admin::status(&config).map_err(Failure::Engine)?;
+pub fn status(args: StatusArgs) -> Result<Outcome, Failure> {
+    let config = config(&args.config)?;
+    let status = harvest_engine::admin::current(&config).map_err(Failure::Engine)?;
+    if args.json {
+        let json = serde_json::to_string_pretty(&status)
+            .map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot write the status: {e}")))?;
+        println!("{json}");
+        return Ok(Outcome::Done);
+    }
+    if let Some(live) = &status.live {
+        let state = if live.running { "running" } else { "ended" };
+        println!(
+            "live snapshot of the crawl {state} as pid {} (started {}), taken {}",
+            live.pid,
+            ago(live.started_ms),
+            ago(live.updated_ms)
+        );
+    }
     println!(
         "{:<20} {:>10} {:>10} {:>8} {:>8} {:>12} {:>12} {:>6}  last commit",
         "resource", "pages", "pending", "waiting", "dead", "records", "bytes", "cut"
     );
     let mut unfinished = false;
-    for (name, s) in &status {
+    for (name, s) in &status.resources {
         let c = &s.counters;
         unfinished |= s.pending > 0;
         let note = if s.configured {
@@ -50,10 +66,10 @@ pub fn status(args: ConfigArg) -> Result<Outcome, Failure> {
     );
     println!(
         "{}",
-        if unfinished {
-            "unfinished: `harvest run` resumes it"
-        } else {
-            "nothing pending"
+        match (&status.live, unfinished) {
+            (Some(_), true) => "running",
+            (None, true) => "unfinished: `harvest run` resumes it",
+            (_, false) => "nothing pending",
         }
     );
     Ok(Outcome::Done)

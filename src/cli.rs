@@ -4,11 +4,17 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// Where to go next, under `--help`.
+const AFTER_HELP: &str = "\
+Config reference: README.md#config (every key of a crawl file).
+Example configs: config/*.toml; `harvest check CRAWL.toml` validates one.";
+
 #[derive(Parser)]
 #[command(
     name = "harvest",
     version,
-    about = "Bulk-harvest paginated HTTP/JSON APIs: fast, polite, resumable."
+    about = "Bulk-harvest paginated HTTP/JSON APIs: fast, polite, resumable.",
+    after_help = AFTER_HELP
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -28,13 +34,18 @@ pub enum Command {
     /// make of them (records, next page); writes no state and no output.
     Sample(SampleArgs),
     /// Per resource: pages done, pending, retry-waiting, dead, records, bytes,
-    /// last activity (refused while a crawl runs on the state).
-    Status(ConfigArg),
+    /// last activity (while a crawl runs: its live snapshot, at most a second old).
+    Status(StatusArgs),
     /// List the pages given up on, with status and reason.
     DeadLetters(ConfigArg),
     /// Put every dead page back in the frontier (the next `run` fetches them).
     RetryDead(ConfigArg),
-    /// Start the bundled demo API on loopback and harvest it into out/demo.
+    /// Print a shell completion script (bash, zsh, fish, ...).
+    ///
+    /// E.g. `harvest completions bash > ~/.local/share/bash-completion/completions/harvest`.
+    Completions(CompletionsArgs),
+    /// Start the bundled demo API on loopback and harvest it into a fresh
+    /// directory under the temp dir (printed, kept).
     #[cfg(feature = "demo")]
     Demo(DemoArgs),
 }
@@ -59,7 +70,8 @@ pub enum LogFormat {
 pub struct RunArgs {
     /// The crawl config (TOML).
     pub config: PathBuf,
-    /// Also write the closing summary as JSON to this file.
+    /// Also write the closing summary as JSON to this file (`-`: to stdout,
+    /// and the text summary to stderr).
     #[arg(long)]
     pub summary_json: Option<PathBuf>,
     /// Resume even though a resource's seeds, data_selector, paginator or parent
@@ -88,6 +100,22 @@ pub struct SampleArgs {
 pub struct ConfigArg {
     /// The crawl config (TOML).
     pub config: PathBuf,
+}
+
+#[derive(Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// Print the status as JSON (for scripts).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `harvest demo` (feature `demo`).

@@ -1,6 +1,12 @@
 //! `harvest demo`: starts the bundled demo API (testkit) on loopback, runs
 //! `config/demo.toml` against it, then checks the output: every record id
 //! exactly once.
+//!
+//! The demo API gets new ports on every start, so each demo needs a fresh
+//! state. Rather than clearing `state/demo` and `out/demo` (and whatever
+//! else someone left there), the demo writes into a new directory under the
+//! system temp dir (`$TMPDIR`), says where, and keeps it: it never deletes
+//! anything.
 
 use crate::cli::DemoArgs;
 use crate::exit::{Failure, Outcome};
@@ -9,7 +15,7 @@ use anyhow::{anyhow, Context};
 use harvest_testkit::{LinkStyle, Upstream, UpstreamSpec};
 use std::collections::HashSet;
 use std::io::BufRead;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const DEMO_CONFIG: &str = include_str!("../config/demo.toml");
 
@@ -29,13 +35,9 @@ pub fn run(args: DemoArgs) -> Result<Outcome, Failure> {
         .map_err(Failure::Runtime)?;
     let mut config = harvest_config::parse(DEMO_CONFIG, Path::new("config/demo.toml"))
         .map_err(Failure::Config)?;
-    for dir in [&config.crawl.state_dir, &config.crawl.output_dir] {
-        if dir.exists() {
-            std::fs::remove_dir_all(dir)
-                .with_context(|| format!("cannot clear {}", dir.display()))
-                .map_err(Failure::Runtime)?;
-        }
-    }
+    let dir = fresh_dir().map_err(Failure::Runtime)?;
+    config.crawl.state_dir = dir.join("state");
+    config.crawl.output_dir = dir.join("out");
     // users: origins 0 and 1; orders: origins 2 and 3.
     for (i, resource) in config.resources.iter_mut().enumerate() {
         resource.seeds.urls = upstream
@@ -58,14 +60,28 @@ pub fn run(args: DemoArgs) -> Result<Outcome, Failure> {
         spec.total_pages(),
         spec.total_records()
     );
+    eprintln!(
+        "harvest demo: writing into {} (kept; delete it when done)",
+        dir.display()
+    );
     let output_dir = config.crawl.output_dir.clone();
     let names: Vec<String> = config.resources.iter().map(|r| r.name.clone()).collect();
     let outcome = execute(config, None, false)?;
     if matches!(outcome, Outcome::Done) {
         let seen = verify(&output_dir, &names, spec.total_records()).map_err(Failure::Runtime)?;
         println!("  verified: {seen} records, every id exactly once");
+        println!("  output: {}", output_dir.display());
     }
     Ok(outcome)
+}
+
+/// A new, empty directory for this demo's state and output.
+fn fresh_dir() -> anyhow::Result<PathBuf> {
+    let dir = tempfile::Builder::new()
+        .prefix("harvest-demo-")
+        .tempdir()
+        .context("cannot create the demo's directory in the temp dir")?;
+    Ok(dir.keep())
 }
 
 /// Reads the outputs back and checks that ids `0..expected` each appear once.

@@ -5,6 +5,7 @@
 mod admin;
 mod check;
 mod cli;
+mod completions;
 #[cfg(feature = "demo")]
 mod demo;
 mod exit;
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
         cli::Command::Status(args) => admin::status(args),
         cli::Command::DeadLetters(args) => admin::dead_letters(args),
         cli::Command::RetryDead(args) => admin::retry_dead(args),
+        cli::Command::Completions(args) => completions::print(args),
     };
     exit::report(result)
 }

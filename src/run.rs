@@ -32,7 +32,7 @@ pub fn execute(
         bar.finish();
     }
     let summary = result.map_err(Failure::Engine)?;
-    summary::print(&summary);
+    summary::print(&summary, summary::is_stdout(summary_json));
     if let Some(path) = summary_json {
         summary::write_json(&summary, path).map_err(Failure::Runtime)?;
     }

@@ -4,6 +4,7 @@
 mod auth;
 mod big_pages;
 mod chaos;
+mod cli;
 mod compression;
 mod config_errors;
 mod cut_streams;
@@ -26,5 +27,6 @@ mod scheduling;
 mod secrets;
 mod slow_body;
 mod state;
+mod status;
 mod tls;
 mod util;

@@ -1,7 +1,9 @@
 //! Crawl management outside a run: status, dead letters and streams cut
 //! short, and putting dead pages back. Each opens the state itself, so it is
 //! refused (with the lock message) while a crawl runs on it, and none creates
-//! a state that does not exist (`no crawl state at <dir>`).
+//! a state that does not exist (`no crawl state at <dir>`). [`current`] is
+//! the exception: while a crawl runs, it reads the snapshot the running
+//! process publishes (see `snapshot`).
 //!
 //! `retry_dead` leaves cut streams alone: a cut stream is not a failure that
 //! may pass on its own, and fetching its page again would cut it again. A run
@@ -15,10 +17,13 @@ use harvest_paginate::CutReason;
 use harvest_store::{CommitBatch, Counters, CutStream, DeadLetter, Job, Store, StoreError};
 use std::collections::BTreeMap;
 
+pub use crate::snapshot::{LiveCrawl, Status};
+
 /// One resource's position, as the state knows it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ResourceStatus {
     /// Committed totals (pages done, records, bytes, dead, last commit).
+    #[serde(flatten)]
     pub counters: Counters,
     /// Jobs in the frontier, retry-waiting ones included.
     pub pending: u64,
@@ -32,7 +37,31 @@ pub struct ResourceStatus {
 
 /// Per-resource status, by name: configured resources and any the state holds.
 pub fn status(config: &Config) -> Result<BTreeMap<String, ResourceStatus>, EngineError> {
-    let store = Store::open_existing(&config.crawl.state_dir)?;
+    status_of(config, &Store::open_existing(&config.crawl.state_dir)?)
+}
+
+/// The crawl's status: read from the state, or, while a crawl runs on it
+/// (the state is locked), from the snapshot that run publishes (then
+/// [`Status::live`] says when it was taken). Without a snapshot, the lock
+/// error stands.
+pub fn current(config: &Config) -> Result<Status, EngineError> {
+    match status(config) {
+        Ok(resources) => Ok(Status {
+            live: None,
+            resources,
+        }),
+        Err(EngineError::Store(e)) if e.is_locked() => {
+            crate::snapshot::read(&config.crawl.state_dir).ok_or(EngineError::Store(e))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Per-resource status of an open `store`.
+pub(crate) fn status_of(
+    config: &Config,
+    store: &Store,
+) -> Result<BTreeMap<String, ResourceStatus>, EngineError> {
     let mut out: BTreeMap<String, ResourceStatus> = BTreeMap::new();
     for r in &config.resources {
         out.entry(r.name.clone()).or_default().configured = true;

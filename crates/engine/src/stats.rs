@@ -26,6 +26,9 @@ pub struct Progress {
     pub pages_per_sec: f64,
     /// Pages this run knows of: committed plus pending in the frontier.
     pub known_pages: u64,
+    /// Whether `known_pages` is the crawl's total (see [`total_known`]); if
+    /// not, it grows as pages are fetched and no ETA can be told.
+    pub total_known: bool,
     pub in_flight: u64,
     pub retry_waiting: u64,
     pub retries: u64,
@@ -33,6 +36,30 @@ pub struct Progress {
     /// Origins whose circuit breaker is open or half-open.
     pub open_breakers: u64,
     pub elapsed: Duration,
+}
+
+/// Whether a crawl of `config` knows every page it will fetch before it
+/// fetches them: no resource finds its next page in a page (`json_link`,
+/// `header_link`, `cursor`, or `offset`/`page_number` without a total stated
+/// in the config) and none is a child (its pages come from its parent's
+/// records). Honest rather than optimistic: a total read from a body
+/// (`total_path`) counts as unknown, since it is read only as streams go.
+pub fn total_known(config: &harvest_config::Config) -> bool {
+    config
+        .resources
+        .iter()
+        .all(|r| r.parent.is_none() && style_knows_total(&r.paginator.style))
+}
+
+/// Whether a stream of `style` knows its pages before fetching them.
+fn style_knows_total(style: &harvest_config::PageStyle) -> bool {
+    use harvest_config::PageStyle;
+    match style {
+        PageStyle::SinglePage => true,
+        PageStyle::Offset { total, .. } => total.is_some(),
+        PageStyle::PageNumber { total_pages, .. } => total_pages.is_some(),
+        PageStyle::JsonLink { .. } | PageStyle::HeaderLink | PageStyle::Cursor { .. } => false,
+    }
 }
 
 /// Receives progress snapshots, a few times a second.
@@ -82,12 +109,32 @@ pub struct Summary {
     pub streams_cut_total: u64,
     /// Jobs still pending (after a stop).
     pub pending: u64,
+    /// The crawl's committed totals over every run on its state, this one
+    /// included.
+    pub crawl: CrawlTotals,
     pub wall: Duration,
     pub output_dir: PathBuf,
     pub state_dir: PathBuf,
 }
 
+/// A crawl's committed totals, over every run on its state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CrawlTotals {
+    pub pages: u64,
+    pub records: u64,
+}
+
 impl Summary {
+    /// Whether this run found the crawl finished before it: it ended with
+    /// nothing fetched, nothing pending, and pages done by earlier runs.
+    pub fn already_complete(&self) -> bool {
+        matches!(self.ending, Ending::Finished)
+            && self.run.pages == 0
+            && self.run.by_class == [0; 4]
+            && self.run.transport_errors == 0
+            && self.crawl.pages > 0
+    }
+
     pub fn pages_per_sec(&self) -> f64 {
         self.run.pages as f64 / self.wall.as_secs_f64().max(1e-9)
     }
@@ -114,7 +161,18 @@ impl Summary {
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let run = &self.run;
+        let crawl = self.crawl;
         let ending = match &self.ending {
+            Ending::Finished if self.already_complete() => {
+                let head = format!(
+                    "already complete: {} pages, {} records",
+                    crawl.pages, crawl.records
+                );
+                match self.incomplete() {
+                    None => head,
+                    Some(why) => format!("{head}; incomplete: {why}"),
+                }
+            }
             Ending::Finished => match self.incomplete() {
                 None => "finished".to_string(),
                 Some(why) => {
@@ -129,11 +187,16 @@ impl std::fmt::Display for Summary {
         writeln!(f, "harvest {ending}")?;
         writeln!(
             f,
-            "  pages {}  records {}  written {}  received {}",
+            "  this run: pages {}  records {}  written {}  received {}",
             run.pages,
             run.records,
             human_bytes(run.bytes_out),
             human_bytes(run.bytes_in)
+        )?;
+        writeln!(
+            f,
+            "  the crawl: pages {}  records {} (every run on this state)",
+            crawl.pages, crawl.records
         )?;
         let [c2, c3, c4, c5] = run.by_class;
         writeln!(
@@ -201,6 +264,7 @@ mod tests {
             dead_letters_total: dead,
             streams_cut_total: cut,
             pending: 0,
+            crawl: CrawlTotals::default(),
             wall: Duration::from_secs(1),
             output_dir: "out".into(),
             state_dir: "state".into(),
@@ -224,6 +288,52 @@ mod tests {
             text.starts_with("harvest finished, incomplete: 1 dead page (`harvest dead-letters`"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn only_streams_that_state_their_length_know_the_total() {
+        use harvest_config::{PageStyle, Selector};
+        let sel = |p: &str| Selector::parse(p).unwrap();
+        let offset = |total| PageStyle::Offset {
+            offset_param: "offset".into(),
+            limit_param: "limit".into(),
+            limit: 10,
+            total_path: Some(sel("total")),
+            total,
+            end_on_short_page: false,
+        };
+        assert!(style_knows_total(&PageStyle::SinglePage));
+        assert!(style_knows_total(&offset(Some(100))));
+        assert!(!style_knows_total(&offset(None)));
+        assert!(!style_knows_total(&PageStyle::HeaderLink));
+        assert!(!style_knows_total(&PageStyle::JsonLink {
+            next_url_path: sel("next")
+        }));
+        assert!(!style_knows_total(&PageStyle::Cursor {
+            cursor_path: sel("cursor"),
+            cursor_param: "cursor".into(),
+            has_more_path: None,
+        }));
+    }
+
+    #[test]
+    fn a_run_that_found_the_crawl_finished_says_so_with_its_totals() {
+        let mut s = summary(0, 0);
+        s.crawl = CrawlTotals {
+            pages: 12,
+            records: 34,
+        };
+        let text = s.to_string();
+        assert!(
+            text.starts_with("harvest already complete: 12 pages, 34 records\n"),
+            "{text}"
+        );
+        assert!(text.contains("the crawl: pages 12  records 34"), "{text}");
+        s.run.pages = 2;
+        s.run.by_class = [2, 0, 0, 0];
+        let text = s.to_string();
+        assert!(text.starts_with("harvest finished\n"), "{text}");
+        assert!(text.contains("this run: pages 2  records 0"), "{text}");
     }
 
     #[test]

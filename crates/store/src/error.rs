@@ -2,6 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
+/// Why a state held by another process cannot be opened.
+const LOCKED: &str = "another harvest process is using it (the state directory is locked)";
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot open the state in {}: {reason}", dir.display())]
@@ -32,9 +35,14 @@ impl StoreError {
                 || io.to_string().contains("could not acquire lock"))
     }
 
+    /// Whether this error says a running crawl holds the state (its lock).
+    pub fn is_locked(&self) -> bool {
+        matches!(self, Self::Open { reason, .. } if reason == LOCKED)
+    }
+
     pub(crate) fn open(dir: &Path, e: sled::Error) -> Self {
         let reason = if Self::is_lock(&e) {
-            "another harvest process is using it (the state directory is locked)".to_string()
+            LOCKED.to_string()
         } else {
             e.to_string()
         };

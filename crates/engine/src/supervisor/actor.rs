@@ -10,6 +10,7 @@ use crate::frontier::Frontier;
 use crate::host::HostShared;
 use crate::host::Http;
 use crate::reach::Reachability;
+use crate::snapshot::Publisher;
 use crate::stats::{ProgressFn, RunStats, Summary};
 use crate::telemetry::OriginLabels;
 use crate::{EngineError, StopReason};
@@ -72,6 +73,8 @@ pub(crate) struct Supervisor {
     /// Now, for the supervisor and (through `HostShared`) the hosts.
     pub(super) clock: Clock,
     pub(super) events: Events,
+    /// Publishes `status.json` for `harvest status` while the state is locked.
+    pub(super) snapshot: Publisher,
 }
 
 impl Supervisor {
@@ -115,7 +118,9 @@ impl Supervisor {
         let hosts = HostTable::new(2 * config.crawl.max_in_flight, config.client.idle_after);
         let idle_after = config.client.idle_after;
         let now = clock.now();
+        let snapshot = Publisher::start(config.clone(), store.clone());
         Ok(Self {
+            snapshot,
             backoff: Backoff {
                 base_delay: retry.base_delay,
                 max_delay: retry.max_delay,

@@ -5,7 +5,7 @@
 use super::actor::Supervisor;
 use crate::event_sink::RunEvent;
 use crate::messages::Stop;
-use crate::stats::{Ending, Summary};
+use crate::stats::{CrawlTotals, Ending, Summary};
 use crate::{EngineError, StopReason};
 use actix::prelude::*;
 
@@ -73,6 +73,12 @@ impl Supervisor {
             dead_letters_total: self.store.dead_letter_count() as u64,
             streams_cut_total: self.store.cut_stream_count() as u64,
             pending: self.pending,
+            crawl: (0..self.config.resources.len())
+                .map(|i| self.committer.counters(i))
+                .fold(CrawlTotals::default(), |t, c| CrawlTotals {
+                    pages: t.pages + c.pages,
+                    records: t.records + c.records,
+                }),
             wall: self.cadence.elapsed(self.clock.now()),
             output_dir: self.config.crawl.output_dir.clone(),
             state_dir: self.config.crawl.state_dir.clone(),

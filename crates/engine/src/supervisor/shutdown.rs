@@ -185,6 +185,7 @@ mod tests {
             dead_letters_total: 0,
             streams_cut_total: 0,
             pending: 0,
+            crawl: Default::default(),
             wall: Duration::ZERO,
             output_dir: "out".into(),
             state_dir: "state".into(),

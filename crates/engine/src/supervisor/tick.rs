@@ -1,6 +1,7 @@
 //! The supervisor's periodic tick: commits due, then the chores
 //! [`Cadence`](super::cadence::Cadence) says are due (idle hosts reaped,
-//! origins given up, queues sampled, progress reported).
+//! origins given up, queues sampled, progress reported, the status
+//! snapshot asked for).
 
 use super::actor::Supervisor;
 use crate::stats::Progress;
@@ -24,6 +25,7 @@ impl Supervisor {
         if self.cadence.progress_due(now) {
             self.report_progress(now);
         }
+        self.snapshot.poke(now);
         self.advance(ctx);
     }
 
@@ -36,6 +38,7 @@ impl Supervisor {
             bytes_out: self.stats.bytes_out,
             pages_per_sec: self.stats.pages as f64 / secs,
             known_pages: self.stats.pages + self.pending,
+            total_known: crate::stats::total_known(&self.config),
             in_flight: self.in_flight() as u64,
             retry_waiting: self.frontier.waiting() as u64,
             retries: self.stats.retries,
