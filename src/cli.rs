@@ -30,6 +30,9 @@ pub enum Command {
     Run(RunArgs),
     /// Validate CRAWL.toml and print what it would harvest; fetches nothing.
     Check(ConfigArg),
+    /// Fetch the first page(s) of each resource and show what `run` would
+    /// make of them (records, next page); writes no state and no output.
+    Sample(SampleArgs),
     /// Per resource: pages done, pending, retry-waiting, dead, records, bytes,
     /// last activity (while a crawl runs: its live snapshot, at most a second old).
     Status(StatusArgs),
@@ -75,6 +78,22 @@ pub struct RunArgs {
     /// changed, or a resource was removed, since the state was started.
     #[arg(long)]
     pub force: bool,
+}
+
+/// `harvest sample`.
+#[derive(Args)]
+pub struct SampleArgs {
+    /// The crawl config (TOML).
+    pub config: PathBuf,
+    /// Only this resource (default: every resource).
+    #[arg(long)]
+    pub resource: Option<String>,
+    /// Pages per resource, following the paginator from the first seed.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub pages: u32,
+    /// One JSON object per page, for scripts.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]

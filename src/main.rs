@@ -13,6 +13,7 @@ mod logging;
 mod metrics;
 mod progress;
 mod run;
+mod sample;
 mod signals;
 mod summary;
 
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Run(args) => run::run(args),
         cli::Command::Check(args) => check::check(args),
+        cli::Command::Sample(args) => sample::sample(args),
         #[cfg(feature = "demo")]
         cli::Command::Demo(args) => demo::run(args),
         cli::Command::Status(args) => admin::status(args),

@@ -23,6 +23,7 @@ mod rate;
 mod readme;
 mod response_actions;
 mod resume;
+mod sample;
 mod scheduling;
 mod secrets;
 mod slow_body;

@@ -26,6 +26,7 @@ pub mod reasons;
 pub mod redact;
 mod reopen;
 mod run;
+pub mod sample;
 mod snapshot;
 mod stats;
 mod stop;

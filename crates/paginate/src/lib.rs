@@ -46,6 +46,7 @@
 //! fan-out trimmed by the cap lets its last kept page walk on, so that page
 //! (not the fan-out) finds whether the stream goes further and cuts it.
 
+mod arrays;
 mod children;
 mod cursor;
 mod cut;
@@ -62,6 +63,7 @@ mod query;
 mod scan;
 mod splice;
 
+pub use arrays::{likely_records, list_arrays, JsonArray};
 pub use children::{pick, ChildJob};
 pub use cut::{Cut, CutReason};
 pub use error::PageError;

@@ -1,0 +1,345 @@
+//! `harvest sample`: the first page(s) of each resource, fetched with the
+//! crawl's own client and request specs (auth, headers, parameters, method
+//! and body) and parsed by the resource's own [`PageRules`], so what sample
+//! shows is what `run` would do with the same page. It opens no state and
+//! writes no output; the pages of one resource are fetched one after the
+//! other (the politeness of a user clicking through).
+//!
+//! Each resource is sampled from its first seed (a child resource without
+//! seeds of its own is reported as not sampled). A fan-out (`offset` or
+//! `page_number` with a total) is followed by its first page. Not applied:
+//! `response_actions` (the status's usual disposition is shown) and retries
+//! (a retryable failure is reported as such, not tried again).
+
+use crate::host::Http;
+use crate::redact::Redacted;
+use crate::EngineError;
+use harvest_config::{Config, Resource};
+use harvest_fetch::{Attempt, FetchError, Fetcher, RequestSpec};
+use harvest_paginate::{list_arrays, Next, PageError, PageRequest, PageRules};
+use harvest_policy::Disposition;
+use std::time::{Duration, Instant};
+
+mod next_step;
+
+pub use harvest_paginate::{likely_records, JsonArray};
+pub use next_step::NextStep;
+
+/// What to sample.
+#[derive(Debug, Clone)]
+pub struct SampleOptions {
+    /// Only this resource (`None`: every resource, in config order).
+    pub resource: Option<String>,
+    /// Pages per resource, following the paginator from the first seed.
+    pub pages: u32,
+}
+
+/// One sampled page, or a resource that could not be sampled.
+#[derive(Debug, Clone)]
+pub struct SampledPage {
+    pub resource: String,
+    /// Index of the page in its stream (the seed is 0).
+    pub page: u32,
+    /// The URL requested, its secrets redacted (empty when not sampled).
+    pub url: String,
+    /// `None` when no response came (transport error, not sampled).
+    pub status: Option<u16>,
+    /// From sending the request to the body's last byte.
+    pub elapsed: Duration,
+    /// Rate-limit response headers (`Retry-After`, `X-RateLimit-*`,
+    /// `RateLimit`, `RateLimit-Policy`, ...), as sent.
+    pub rate_headers: Vec<(String, String)>,
+    pub outcome: PageOutcome,
+}
+
+/// What `run` would make of the page.
+#[derive(Debug, Clone)]
+pub enum PageOutcome {
+    /// Parsed: its records would be written.
+    Parsed {
+        records: u64,
+        /// The first record, as the raw JSON the API sent.
+        first_record: Option<String>,
+        /// First pages of child resources the records name.
+        children: usize,
+        next: NextStep,
+    },
+    /// The page would be retried later (`reason` as in the retry metrics).
+    Retry { reason: String, detail: String },
+    /// The page would be dead-lettered.
+    Dead {
+        reason: String,
+        detail: String,
+        /// When the data_selector missed or held no array: the arrays the
+        /// body does hold.
+        arrays: Option<Vec<JsonArray>>,
+    },
+    /// The resource has nothing to fetch on its own.
+    NotSampled { why: String },
+}
+
+impl PageOutcome {
+    /// Whether `run` would keep this page's records.
+    pub fn parsed(&self) -> bool {
+        matches!(self, Self::Parsed { .. })
+    }
+}
+
+/// Samples `config`'s resources as `options` say, calling `each` with every
+/// page as soon as it is fetched. Blocks the calling thread (which must not
+/// run an async runtime). Errors only when it cannot start.
+pub fn sample(
+    config: &Config,
+    options: &SampleOptions,
+    each: &mut dyn FnMut(&SampledPage),
+) -> Result<(), EngineError> {
+    let fetcher = Fetcher::new(&config.client, 1).map_err(EngineError::Client)?;
+    let http = Http::new(fetcher, config).map_err(EngineError::Client)?;
+    let rules = PageRules::for_config(config);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| EngineError::Runtime(e.to_string()))?;
+    for (i, resource) in config.resources.iter().enumerate() {
+        if options
+            .resource
+            .as_ref()
+            .is_some_and(|r| *r != resource.name)
+        {
+            continue;
+        }
+        let Some(seed) = first_seed(resource)? else {
+            each(&not_sampled(resource));
+            continue;
+        };
+        let mut req = rules[i].seed(seed);
+        for _ in 0..options.pages.max(1) {
+            let spec = &http.requests[i];
+            let page = runtime.block_on(fetch_one(&http.fetcher, spec, &rules[i], resource, &req));
+            each(&page.sampled);
+            match page.next {
+                Some(next) => req = next,
+                None => break,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A resource's first seed, if it has one.
+fn first_seed(resource: &Resource) -> Result<Option<url::Url>, EngineError> {
+    let mut first = None;
+    resource
+        .seeds
+        .for_each(|url| {
+            first.get_or_insert(url);
+        })
+        .map_err(|reason| EngineError::Seeds {
+            resource: resource.name.clone(),
+            reason,
+        })?;
+    Ok(first)
+}
+
+fn not_sampled(resource: &Resource) -> SampledPage {
+    let why = match &resource.parent {
+        Some(p) => format!(
+            "no seeds of its own: its pages come from `{}` records (sample `{}`)",
+            p.resource, p.resource
+        ),
+        None => "no seeds".into(),
+    };
+    SampledPage {
+        resource: resource.name.clone(),
+        page: 0,
+        url: String::new(),
+        status: None,
+        elapsed: Duration::ZERO,
+        rate_headers: Vec::new(),
+        outcome: PageOutcome::NotSampled { why },
+    }
+}
+
+/// A fetched page and the request that would follow it.
+struct Fetched {
+    sampled: SampledPage,
+    next: Option<PageRequest>,
+}
+
+async fn fetch_one(
+    fetcher: &Fetcher,
+    spec: &RequestSpec,
+    rules: &PageRules,
+    resource: &Resource,
+    req: &PageRequest,
+) -> Fetched {
+    let started = Instant::now();
+    let key = xxhash_rust::xxh3::xxh3_128(req.url.as_str().as_bytes()).to_le_bytes();
+    let response = fetcher.get(&req.url, spec, &Attempt::new(key)).await;
+    let mut sampled = SampledPage {
+        resource: resource.name.clone(),
+        page: req.pos.page,
+        url: Redacted(&req.url).to_string(),
+        status: None,
+        elapsed: Duration::ZERO,
+        rate_headers: Vec::new(),
+        outcome: PageOutcome::NotSampled { why: String::new() },
+    };
+    let mut response = match response {
+        Ok(r) => r,
+        Err(e) => {
+            sampled.outcome = failed(e);
+            sampled.elapsed = started.elapsed();
+            return Fetched {
+                sampled,
+                next: None,
+            };
+        }
+    };
+    let status = response.status;
+    sampled.status = Some(status);
+    sampled.rate_headers = rate_headers(&response);
+    let mut next = None;
+    sampled.outcome = match Disposition::of_status(status) {
+        Disposition::Accept => match read_body(&mut response).await {
+            Err(e) => failed(e),
+            Ok(body) => {
+                let page = PageRequest {
+                    url: response.url.clone(),
+                    pos: req.pos,
+                };
+                let headers = |name: &str| response.header_values(name);
+                let mut out = Vec::new();
+                match rules.parse(&page, &headers, &body, &mut out) {
+                    Ok(parsed) => {
+                        next = match &parsed.next {
+                            Next::Page(r) => Some(r.clone()),
+                            Next::Pages(rs) => rs.first().cloned(),
+                            Next::End | Next::Refused(_) => None,
+                        };
+                        PageOutcome::Parsed {
+                            records: parsed.records,
+                            first_record: first_line(&out),
+                            children: parsed.children.len(),
+                            next: next_step::describe(&parsed.next, &resource.paginator.style),
+                        }
+                    }
+                    Err(e) => refused(&e, &body),
+                }
+            }
+        },
+        Disposition::Retry => {
+            response.discard_body().await;
+            PageOutcome::Retry {
+                reason: Disposition::retry_reason(status)
+                    .unwrap_or("http_status")
+                    .into(),
+                detail: format!("HTTP {status}"),
+            }
+        }
+        Disposition::DeadLetter => {
+            response.discard_body().await;
+            PageOutcome::Dead {
+                reason: format!("http_{status}"),
+                detail: format!("HTTP {status}"),
+                arrays: None,
+            }
+        }
+    };
+    sampled.elapsed = started.elapsed();
+    Fetched { sampled, next }
+}
+
+async fn read_body(response: &mut harvest_fetch::Response) -> Result<Vec<u8>, FetchError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.body.chunk().await? {
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn failed(e: FetchError) -> PageOutcome {
+    if e.is_retryable() {
+        PageOutcome::Retry {
+            reason: e.reason().into(),
+            detail: e.to_string(),
+        }
+    } else {
+        PageOutcome::Dead {
+            reason: e.reason().into(),
+            detail: e.to_string(),
+            arrays: None,
+        }
+    }
+}
+
+/// A body the page parser refused; a missed data_selector lists the arrays
+/// the body holds instead.
+fn refused(e: &PageError, body: &[u8]) -> PageOutcome {
+    let arrays = match e {
+        PageError::SelectorMissing(_) | PageError::NotAnArray { .. } => list_arrays(body).ok(),
+        _ => None,
+    };
+    PageOutcome::Dead {
+        reason: e.reason().into(),
+        detail: e.to_string(),
+        arrays,
+    }
+}
+
+/// The first record line the parser wrote.
+fn first_line(out: &[u8]) -> Option<String> {
+    let line = out
+        .split(|b| *b == b'\n')
+        .next()
+        .filter(|l| !l.is_empty())?;
+    Some(String::from_utf8_lossy(line).into_owned())
+}
+
+/// Whether a response header speaks of rate limits.
+fn is_rate_header(name: &str) -> bool {
+    name == "retry-after"
+        || name.starts_with("ratelimit")
+        || name.starts_with("x-ratelimit")
+        || name.starts_with("x-rate-limit")
+}
+
+fn rate_headers(response: &harvest_fetch::Response) -> Vec<(String, String)> {
+    response
+        .headers
+        .iter()
+        .filter(|(name, _)| is_rate_header(name.as_str()))
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            (name.as_str().to_owned(), value)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_headers_are_recognised_by_name() {
+        for name in [
+            "retry-after",
+            "ratelimit",
+            "ratelimit-policy",
+            "x-ratelimit-remaining",
+            "x-rate-limit-reset",
+        ] {
+            assert!(is_rate_header(name), "{name}");
+        }
+        assert!(!is_rate_header("content-type"));
+    }
+
+    #[test]
+    fn the_first_record_is_the_first_line() {
+        assert_eq!(
+            first_line(b"{\"id\":1}\n{\"id\":2}\n").as_deref(),
+            Some("{\"id\":1}")
+        );
+        assert_eq!(first_line(b""), None);
+    }
+}
