@@ -44,6 +44,9 @@ pub enum Command {
     ///
     /// E.g. `harvest completions bash > ~/.local/share/bash-completion/completions/harvest`.
     Completions(CompletionsArgs),
+    /// Start the crawl over: remove its state and the output files that state
+    /// wrote, nothing else (asks first; --yes to skip).
+    Reset(ResetArgs),
     /// Start the bundled demo API on loopback and harvest it into a fresh
     /// directory under the temp dir (printed, kept).
     #[cfg(feature = "demo")]
@@ -107,6 +110,15 @@ pub struct CompletionsArgs {
     /// The shell to complete in.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Args)]
+pub struct ResetArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// Do not ask (needed when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Args)]

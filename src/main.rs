@@ -12,6 +12,7 @@ mod exit;
 mod logging;
 mod metrics;
 mod progress;
+mod reset;
 mod run;
 mod sample;
 mod signals;
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
         cli::Command::DeadLetters(args) => admin::dead_letters(args),
         cli::Command::RetryDead(args) => admin::retry_dead(args),
         cli::Command::Completions(args) => completions::print(args),
+        cli::Command::Reset(args) => reset::reset(args),
     };
     exit::report(result)
 }

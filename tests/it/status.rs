@@ -75,3 +75,73 @@ fn a_rerun_of_a_finished_crawl_says_it_is_already_complete_with_the_crawl_totals
     assert_eq!(summary["already_complete"], true, "{summary}");
     assert_eq!(summary["crawl"]["pages"], 6, "{summary}");
 }
+
+#[test]
+fn reset_removes_the_state_and_its_outputs_and_nothing_else() {
+    let up = upstream(shape(1, 2, 5, 3));
+    let spec = up.spec();
+    let crawl = Crawl::of(&up).write();
+    crawl.run_expect(0);
+    std::fs::write(crawl.path("out/notes.txt"), "mine").unwrap();
+    std::fs::write(crawl.path("out/other.jsonl"), "{}\n").unwrap();
+    std::fs::write(crawl.path("state/README"), "mine too").unwrap();
+
+    // Without --yes and without a terminal to ask on: refused, nothing goes.
+    let out = crawl.admin(&["reset"]);
+    assert_exit(&out, 2);
+    assert_contains(&stderr(&out), &["--yes"]);
+    assert!(exists(&crawl.path("out/items.jsonl")));
+    assert!(exists(&crawl.path("state/db")));
+
+    let out = crawl.admin(&["reset", "--yes"]);
+    assert_exit(&out, 0);
+    assert!(
+        !exists(&crawl.path("out/items.jsonl")),
+        "the output it wrote goes"
+    );
+    for gone in ["state/db", "state/conf", "state/blobs", "state/spill"] {
+        assert!(!exists(&crawl.path(gone)), "{gone} goes");
+    }
+    for kept in ["out/notes.txt", "out/other.jsonl", "state/README"] {
+        assert!(
+            exists(&crawl.path(kept)),
+            "{kept} is not harvest's: it stays"
+        );
+    }
+    assert_contains(&stdout(&out), &["the state directory holds other files"]);
+
+    // Starting over harvests everything again, once.
+    crawl.run_expect(0);
+    crawl.assert_every_record_once(spec);
+    assert_eq!(
+        crawl.summary()["pages"].as_u64(),
+        Some(10),
+        "{}",
+        crawl.summary()
+    );
+}
+
+#[test]
+fn reset_without_a_state_or_while_a_run_holds_it_is_refused() {
+    let up = upstream(shape(1, 2, 40, 2));
+    let crawl = Crawl::of(&up)
+        .settings("[client]\nrate_per_sec = 20.0\nburst = 1\n")
+        .write();
+    let out = crawl.admin(&["reset", "--yes"]);
+    assert_exit(&out, 2);
+    assert_contains(&stderr(&out), &["no crawl state"]);
+
+    let run = crawl.spawn_logged("warn");
+    wait_until("the run has written output", || {
+        std::fs::metadata(crawl.path("out/items.jsonl")).is_ok_and(|m| m.len() > 0)
+    });
+    let out = crawl.admin(&["reset", "--yes"]);
+    assert_exit(&out, 2);
+    assert!(
+        exists(&crawl.path("out/items.jsonl")),
+        "nothing removed under a run"
+    );
+    terminate(&run);
+    let out = crawl.exit_within(run, std::time::Duration::from_secs(60));
+    assert_exit(&out, 143);
+}

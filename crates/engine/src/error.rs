@@ -29,6 +29,8 @@ pub enum EngineError {
     BadJob { url: String, reason: String },
     #[error("output writer: {0}")]
     Writer(String),
+    #[error("reset: {0}")]
+    Reset(String),
     #[error("cannot start the fetch threads: {0}")]
     Runtime(String),
     #[error("the engine stopped without a summary")]

@@ -25,6 +25,7 @@ mod reach;
 pub mod reasons;
 pub mod redact;
 mod reopen;
+pub mod reset;
 mod run;
 pub mod sample;
 mod snapshot;
