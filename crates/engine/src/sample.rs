@@ -174,7 +174,9 @@ async fn fetch_one(
     req: &PageRequest,
 ) -> Fetched {
     let started = Instant::now();
-    let key = xxhash_rust::xxh3::xxh3_128(req.url.as_str().as_bytes()).to_le_bytes();
+    // The page's own key, as a run derives it (a POST carries the same
+    // idempotency key a run would send).
+    let key = harvest_store::PageKey::new(&resource.name, req.url.as_str()).0;
     let response = fetcher.get(&req.url, spec, &Attempt::new(key)).await;
     let mut sampled = SampledPage {
         resource: resource.name.clone(),
