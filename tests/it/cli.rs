@@ -201,9 +201,9 @@ fn check_prints_the_plan_in_config_words_with_absolute_paths() {
             &format!("seeds_file = {dir}/seeds.txt"),
             "resource a: 1 seeds",
             "data_selector = \"data\"",
-            "paginator: json_link, next_url_path = \"links.next\"",
+            "paginator = { type = \"json_link\", next_url_path = \"links.next\" }",
             "data_selector = \"\"",
-            "paginator: cursor, cursor_path = \"meta.cursor\", cursor_param = \"cursor\", has_more_path = \"more\", max_pages = 5",
+            "paginator = { type = \"cursor\", cursor_path = \"meta.cursor\", cursor_param = \"cursor\", has_more_path = \"more\", max_pages = 5 }",
         ],
     );
     for internal in ["Paginator {", "Selector(", "JsonLink", "Some("] {

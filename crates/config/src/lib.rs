@@ -26,6 +26,7 @@ mod template;
 mod tree;
 mod validate;
 mod wording;
+mod words;
 
 pub use auth::{
     AuthSettings, ClientAuth, KeyPlace, ResourceAuth, DEFAULT_API_KEY_HEADER,
@@ -41,6 +42,7 @@ pub use model::{
 pub use request::{Method, RequestSettings, DEFAULT_IDEMPOTENCY_HEADER};
 pub use secret::{process_env, EnvLookup, Secret};
 pub use template::{percent_encode, UrlTemplate};
+pub use words::quoted_selector;
 
 use std::path::Path;
 
