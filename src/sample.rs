@@ -63,6 +63,9 @@ fn as_text(page: &SampledPage) -> String {
     use std::fmt::Write;
     let mut s = String::new();
     let _ = writeln!(s, "{} page {}  {}", page.resource, page.page, page.url);
+    if let Some(via) = &page.via {
+        let _ = writeln!(s, "  from {via}");
+    }
     if let Some(status) = page.status {
         let _ = writeln!(s, "  status {status} in {} ms", page.elapsed.as_millis());
     }
@@ -144,6 +147,7 @@ fn as_json(page: &SampledPage) -> Value {
         "url": page.url,
         "status": page.status,
         "elapsed_ms": page.elapsed.as_millis() as u64,
+        "via": page.via,
         "rate_headers": page.rate_headers.iter()
             .map(|(name, value)| json!({ "name": name, "value": value }))
             .collect::<Vec<_>>(),

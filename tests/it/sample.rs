@@ -261,23 +261,68 @@ fn sample_sends_the_crawl_s_auth_headers_and_params() {
     assert!(!stdout(&out).contains("tok-sample"), "no secret printed");
 }
 
-#[test]
-fn sample_a_child_resource_without_seeds_is_not_sampled() {
+/// `items` (json_link) with a child `detail` fetched per record, copying
+/// the parent's `id` as `item_id`.
+fn parent_and_child() -> (Upstream, Crawl) {
     let up = one_stream(Route::JsonLink);
     let crawl = Crawl::with(vec![Res::json_link("items", up.seeds_for(Route::JsonLink))]).write();
     crawl.append(&format!(
-        "\n[[resources]]\nname = \"detail\"\ndata_selector = \"data\"\npaginator = {{ type = \"single_page\" }}\nparent = {{ resource = \"items\", url = \"{}/s/{{id}}/p/0\" }}\n",
+        "\n[[resources]]\nname = \"detail\"\ndata_selector = \"data\"\npaginator = {{ type = \"single_page\" }}\nparent = {{ resource = \"items\", url = \"{}/s/{{id}}/p/0\", copy = {{ item_id = \"id\" }} }}\n",
         up.origin_url(0)
     ));
-    let out = sample(&crawl, &["--json"]);
-    assert_exit(&out, 0);
-    let pages: Vec<Value> = stdout(&out)
+    (up, crawl)
+}
+
+fn json_lines(out: &Output) -> Vec<Value> {
+    stdout(out)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+        .collect()
+}
+
+#[test]
+fn sample_a_child_resource_from_its_parent_s_first_record() {
+    let (up, crawl) = parent_and_child();
+    let out = sample(&crawl, &["--json"]);
+    assert_exit(&out, 0);
+    let pages = json_lines(&out);
     assert_eq!(pages.len(), 2, "{pages:?}");
     assert_eq!(pages[0]["child_pages"], 4, "one child page per record");
-    assert_eq!(pages[1]["resource"], "detail");
-    assert_eq!(pages[1]["outcome"], "not_sampled");
-    assert_eq!(up.log().len(), 1, "only the parent's page fetched");
+    let first_id = pages[0]["first_record"]["id"].clone();
+    let detail = &pages[1];
+    assert_eq!(detail["resource"], "detail");
+    assert_eq!(detail["outcome"], "parsed", "{detail}");
+    assert!(
+        detail["url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/s/{first_id}/p/0")),
+        "the first parent record's page: {detail}"
+    );
+    assert_eq!(
+        detail["first_record"]["item_id"], first_id,
+        "the copied parent field is spliced in: {detail}"
+    );
+    assert!(
+        detail["via"].as_str().unwrap().contains("`items`"),
+        "{detail}"
+    );
+    assert_eq!(up.log().len(), 2, "the parent's page is not fetched twice");
+}
+
+#[test]
+fn sample_only_a_child_resource_fetches_its_parent_s_first_page() {
+    let (up, crawl) = parent_and_child();
+    let out = sample(&crawl, &["--resource", "detail"]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.starts_with("detail page 0"), "{text}");
+    assert!(text.contains("from the first `items` record"), "{text}");
+    assert!(text.contains("\"item_id\""), "{text}");
+    let log = up.log().snapshot();
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert!(
+        log[0].path.ends_with("/p/0"),
+        "the parent's seed first: {log:?}"
+    );
 }

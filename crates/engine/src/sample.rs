@@ -5,8 +5,11 @@
 //! writes no output; the pages of one resource are fetched one after the
 //! other (the politeness of a user clicking through).
 //!
-//! Each resource is sampled from its first seed (a child resource without
-//! seeds of its own is reported as not sampled). A fan-out (`offset` or
+//! Each resource is sampled from its first seed. A child resource (no seeds
+//! of its own) is sampled from the first child page its parent's first page
+//! names, with the parent's copied fields spliced in as `run` would; the
+//! parent's page is the one already sampled, or fetched once more when the
+//! parent was not sampled (`--resource child`). A fan-out (`offset` or
 //! `page_number` with a total) is followed by its first page. Not applied:
 //! `response_actions` (the status's usual disposition is shown) and retries
 //! (a retryable failure is reported as such, not tried again).
@@ -16,11 +19,12 @@ use crate::redact::Redacted;
 use crate::EngineError;
 use harvest_config::{Config, Resource};
 use harvest_fetch::{Attempt, FetchError, Fetcher, RequestSpec};
-use harvest_paginate::{list_arrays, Next, PageError, PageRequest, PageRules};
+use harvest_paginate::{list_arrays, ChildJob, Next, PageError, PageRequest, PageRules};
 use harvest_policy::Disposition;
 use std::time::{Duration, Instant};
 
 mod next_step;
+mod start;
 
 pub use harvest_paginate::{likely_records, JsonArray};
 pub use next_step::NextStep;
@@ -49,6 +53,9 @@ pub struct SampledPage {
     /// Rate-limit response headers (`Retry-After`, `X-RateLimit-*`,
     /// `RateLimit`, `RateLimit-Policy`, ...), as sent.
     pub rate_headers: Vec<(String, String)>,
+    /// Where the stream's first page came from, for a child resource
+    /// (`None` for a seed and for later pages).
+    pub via: Option<String>,
     pub outcome: PageOutcome,
 }
 
@@ -95,11 +102,17 @@ pub fn sample(
 ) -> Result<(), EngineError> {
     let fetcher = Fetcher::new(&config.client, 1).map_err(EngineError::Client)?;
     let http = Http::new(fetcher, config).map_err(EngineError::Client)?;
-    let rules = PageRules::for_config(config);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| EngineError::Runtime(e.to_string()))?;
+    let mut sampler = Sampler {
+        config,
+        http,
+        rules: PageRules::for_config(config),
+        runtime,
+        first_children: vec![None; config.resources.len()],
+    };
     for (i, resource) in config.resources.iter().enumerate() {
         if options
             .resource
@@ -108,16 +121,24 @@ pub fn sample(
         {
             continue;
         }
-        let Some(seed) = first_seed(resource)? else {
-            each(&not_sampled(resource));
-            continue;
+        let start = match sampler.start_of(i)? {
+            Ok(start) => start,
+            Err(why) => {
+                each(&not_sampled(resource, why));
+                continue;
+            }
         };
-        let mut req = rules[i].seed(seed);
-        for _ in 0..options.pages.max(1) {
-            let spec = &http.requests[i];
-            let page = runtime.block_on(fetch_one(&http.fetcher, spec, &rules[i], resource, &req));
+        let mut via = start.via;
+        let mut req = start.req;
+        for n in 0..options.pages.max(1) {
+            let mut page = sampler.fetch(i, &req, &start.parent);
+            page.sampled.via = via.take();
             each(&page.sampled);
-            match page.next {
+            let next = page.next.take();
+            if n == 0 {
+                sampler.first_children[i] = Some(start::children_named(page));
+            }
+            match next {
                 Some(next) => req = next,
                 None => break,
             }
@@ -126,29 +147,35 @@ pub fn sample(
     Ok(())
 }
 
-/// A resource's first seed, if it has one.
-fn first_seed(resource: &Resource) -> Result<Option<url::Url>, EngineError> {
-    let mut first = None;
-    resource
-        .seeds
-        .for_each(|url| {
-            first.get_or_insert(url);
-        })
-        .map_err(|reason| EngineError::Seeds {
-            resource: resource.name.clone(),
-            reason,
-        })?;
-    Ok(first)
+/// What sampling needs across resources.
+struct Sampler<'c> {
+    config: &'c Config,
+    http: Http,
+    rules: Vec<PageRules>,
+    runtime: tokio::runtime::Runtime,
+    /// The child pages named by each resource's first page, once fetched.
+    first_children: Vec<Option<start::FirstChildren>>,
 }
 
-fn not_sampled(resource: &Resource) -> SampledPage {
-    let why = match &resource.parent {
-        Some(p) => format!(
-            "no seeds of its own: its pages come from `{}` records (sample `{}`)",
-            p.resource, p.resource
-        ),
-        None => "no seeds".into(),
-    };
+impl Sampler<'_> {
+    /// Fetches and parses one page of resource `i` (`parent`: the copied
+    /// fields of a child stream).
+    fn fetch(&self, i: usize, req: &PageRequest, parent: &[(String, String)]) -> Fetched {
+        let resource = &self.config.resources[i];
+        let spec = &self.http.requests[i];
+        let fetch = fetch_one(
+            &self.http.fetcher,
+            spec,
+            &self.rules[i],
+            resource,
+            req,
+            parent,
+        );
+        self.runtime.block_on(fetch)
+    }
+}
+
+fn not_sampled(resource: &Resource, why: String) -> SampledPage {
     SampledPage {
         resource: resource.name.clone(),
         page: 0,
@@ -156,6 +183,7 @@ fn not_sampled(resource: &Resource) -> SampledPage {
         status: None,
         elapsed: Duration::ZERO,
         rate_headers: Vec::new(),
+        via: None,
         outcome: PageOutcome::NotSampled { why },
     }
 }
@@ -164,6 +192,8 @@ fn not_sampled(resource: &Resource) -> SampledPage {
 struct Fetched {
     sampled: SampledPage,
     next: Option<PageRequest>,
+    /// The first pages of child streams its records name.
+    children: Vec<ChildJob>,
 }
 
 async fn fetch_one(
@@ -172,6 +202,7 @@ async fn fetch_one(
     rules: &PageRules,
     resource: &Resource,
     req: &PageRequest,
+    parent: &[(String, String)],
 ) -> Fetched {
     let started = Instant::now();
     // The page's own key, as a run derives it (a POST carries the same
@@ -185,8 +216,10 @@ async fn fetch_one(
         status: None,
         elapsed: Duration::ZERO,
         rate_headers: Vec::new(),
+        via: None,
         outcome: PageOutcome::NotSampled { why: String::new() },
     };
+    let mut children = Vec::new();
     let mut response = match response {
         Ok(r) => r,
         Err(e) => {
@@ -195,6 +228,7 @@ async fn fetch_one(
             return Fetched {
                 sampled,
                 next: None,
+                children,
             };
         }
     };
@@ -212,17 +246,18 @@ async fn fetch_one(
                 };
                 let headers = |name: &str| response.header_values(name);
                 let mut out = Vec::new();
-                match rules.parse(&page, &headers, &body, &mut out) {
-                    Ok(parsed) => {
+                match rules.parse_child(&page, &headers, &body, parent, &mut out) {
+                    Ok(mut parsed) => {
                         next = match &parsed.next {
                             Next::Page(r) => Some(r.clone()),
                             Next::Pages(rs) => rs.first().cloned(),
                             Next::End | Next::Refused(_) => None,
                         };
+                        children = std::mem::take(&mut parsed.children);
                         PageOutcome::Parsed {
                             records: parsed.records,
                             first_record: first_line(&out),
-                            children: parsed.children.len(),
+                            children: children.len(),
                             next: next_step::describe(&parsed.next, &resource.paginator.style),
                         }
                     }
@@ -249,7 +284,11 @@ async fn fetch_one(
         }
     };
     sampled.elapsed = started.elapsed();
-    Fetched { sampled, next }
+    Fetched {
+        sampled,
+        next,
+        children,
+    }
 }
 
 async fn read_body(response: &mut harvest_fetch::Response) -> Result<Vec<u8>, FetchError> {
