@@ -17,10 +17,12 @@
 //! header, cursors, offsets, page numbers): see [`Route`]. Child records of
 //! each record id for parent → child crawls are at `/c/{id}/p/{page}`.
 //!
-//! [`chaos`] serves streams on a random schedule of failures drawn from a
+//! [`changing`] is an API whose records change between passes (incremental
+//! harvests). [`chaos`] serves streams on a random schedule of failures drawn from a
 //! seed, with the oracle a crawl of it is checked against.
 
 mod auth;
+pub mod changing;
 pub mod chaos;
 mod children;
 mod encode;
