@@ -107,7 +107,7 @@ impl ChangingApi {
         let mut t = self.shared.table.lock().unwrap();
         let ids: Vec<u64> = (t.next_id..t.next_id + n).collect();
         for (i, id) in ids.iter().enumerate() {
-            if i as u64 % PER_SECOND == 0 {
+            if (i as u64).is_multiple_of(PER_SECOND) {
                 t.clock += 1;
             }
             let at = t.clock;
@@ -239,7 +239,7 @@ mod tests {
     fn table(n: usize) -> Table {
         let mut t = Table::default();
         for id in 0..n as u64 {
-            if id % PER_SECOND == 0 {
+            if id.is_multiple_of(PER_SECOND) {
                 t.clock += 1;
             }
             t.rows.insert(id, (0, t.clock));
