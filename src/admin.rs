@@ -1,15 +1,10 @@
-//! `status`, `dead-letters`, `retry-dead`: reading and mending a crawl's state
-//! while no run holds it (`status` also while one does: it prints the
-//! running crawl's snapshot, saying so and how old it is). `dead-letters` lists the dead pages, then the
-//! streams cut short under their own heading; `retry-dead` puts dead pages
-//! back and leaves cut streams recorded (a run whose config allows a cut
-//! stream resumes it; see `harvest_engine`'s `reopen`).
+//! `status`: reading a crawl's state while no run holds it, and also while
+//! one does: it prints the running crawl's snapshot, saying so and how old
+//! it is. (`dead-letters` and `retry-dead`: `dead_letters.rs`.)
 
 use crate::cli::{ConfigArg, StatusArgs};
 use crate::exit::{Failure, Outcome};
-use harvest_engine::redact::Redacted;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use url::Url;
 
 fn config(args: &ConfigArg) -> Result<harvest_config::Config, Failure> {
     // Nothing is fetched: the secrets the config names need not be set.
@@ -72,66 +67,6 @@ pub fn status(args: StatusArgs) -> Result<Outcome, Failure> {
             (_, false) => "nothing pending",
         }
     );
-    Ok(Outcome::Done)
-}
-
-pub fn dead_letters(args: ConfigArg) -> Result<Outcome, Failure> {
-    let config = config(&args)?;
-    let letters = harvest_engine::admin::dead_letters(&config).map_err(Failure::Engine)?;
-    for l in &letters {
-        let status = l.status.map_or("-".to_string(), |s| s.to_string());
-        println!(
-            "{}\t{status}\t{}\t{}\t{} attempts\t{}",
-            l.job.resource,
-            l.reason,
-            redacted(&l.job.url),
-            l.attempts(),
-            l.detail
-        );
-    }
-    let cuts = harvest_engine::admin::cut_streams(&config).map_err(Failure::Engine)?;
-    if !cuts.is_empty() {
-        // resource, reason, the page that cut the stream, the page not followed, what to do.
-        if !letters.is_empty() {
-            println!();
-        }
-        println!("Cut streams");
-        for c in &cuts {
-            println!(
-                "{}\t{}\t{}\t{}\t{}",
-                c.next.resource,
-                c.reason,
-                redacted(&c.page_url),
-                redacted(&c.next.url),
-                harvest_engine::admin::remedy(c)
-            );
-        }
-    }
-    eprintln!("{} dead letters, {} cut streams", letters.len(), cuts.len());
-    Ok(Outcome::Done)
-}
-
-/// `url` as it may be printed (its secrets replaced), or as is when it is
-/// not a URL.
-fn redacted(url: &str) -> String {
-    Url::parse(url)
-        .map(|u| Redacted(&u).to_string())
-        .unwrap_or_else(|_| url.to_string())
-}
-
-pub fn retry_dead(args: ConfigArg) -> Result<Outcome, Failure> {
-    let config = config(&args)?;
-    let n = harvest_engine::admin::retry_dead(&config).map_err(Failure::Engine)?;
-    println!("{n} dead pages put back in the frontier; `harvest run` fetches them");
-    let cut = harvest_engine::admin::cut_streams(&config)
-        .map_err(Failure::Engine)?
-        .len();
-    if cut > 0 {
-        println!(
-            "{cut} cut streams stay recorded: a run resumes those its config now allows \
-             (allowed_origins, max_pages); see `harvest dead-letters`"
-        );
-    }
     Ok(Outcome::Done)
 }
 

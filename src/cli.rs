@@ -36,10 +36,12 @@ pub enum Command {
     /// Per resource: pages done, pending, retry-waiting, dead, records, bytes,
     /// last activity (while a crawl runs: its live snapshot, at most a second old).
     Status(StatusArgs),
-    /// List the pages given up on, with status and reason.
-    DeadLetters(ConfigArg),
-    /// Put every dead page back in the frontier (the next `run` fetches them).
-    RetryDead(ConfigArg),
+    /// List the pages given up on: status, reason, attempts, first and last
+    /// failure, URL, the start of the response; then the streams cut short.
+    DeadLetters(DeadLetterArgs),
+    /// Put the dead pages back in the frontier (all, or those the filters
+    /// match); the next `run` fetches them.
+    RetryDead(RetryDeadArgs),
     /// Print a shell completion script (bash, zsh, fish, ...).
     ///
     /// E.g. `harvest completions bash > ~/.local/share/bash-completion/completions/harvest`.
@@ -119,6 +121,43 @@ pub struct ResetArgs {
     /// Do not ask (needed when stdin is not a terminal).
     #[arg(long)]
     pub yes: bool,
+}
+
+/// Which dead letters `dead-letters` and `retry-dead` act on (all given
+/// must match; none: every letter).
+#[derive(Args)]
+pub struct FilterArgs {
+    /// Only this resource's dead letters.
+    #[arg(long)]
+    pub resource: Option<String>,
+    /// Only dead letters with this reason (`http_404`, `not_json`, ...; see
+    /// README.md#dead-letters).
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Only dead letters whose last response had this HTTP status.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(100..=999))]
+    pub status: Option<u16>,
+}
+
+/// `harvest dead-letters`.
+#[derive(Args)]
+pub struct DeadLetterArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// One JSON document (`dead_letters`, `cut_streams`), for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `harvest retry-dead`.
+#[derive(Args)]
+pub struct RetryDeadArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    #[command(flatten)]
+    pub filter: FilterArgs,
 }
 
 #[derive(Args)]

@@ -6,6 +6,7 @@ mod admin;
 mod check;
 mod cli;
 mod completions;
+mod dead_letters;
 #[cfg(feature = "demo")]
 mod demo;
 mod exit;
@@ -39,8 +40,8 @@ fn main() -> ExitCode {
         #[cfg(feature = "demo")]
         cli::Command::Demo(args) => demo::run(args),
         cli::Command::Status(args) => admin::status(args),
-        cli::Command::DeadLetters(args) => admin::dead_letters(args),
-        cli::Command::RetryDead(args) => admin::retry_dead(args),
+        cli::Command::DeadLetters(args) => dead_letters::list(args),
+        cli::Command::RetryDead(args) => dead_letters::retry(args),
         cli::Command::Completions(args) => completions::print(args),
         cli::Command::Reset(args) => reset::reset(args),
     };

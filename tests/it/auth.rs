@@ -167,7 +167,7 @@ fn oauth2_401_after_a_fresh_token_dead_letters_the_page() {
     assert_eq!(up.token_requests(), 2, "refreshed once, not in a loop");
     assert_eq!(up.refused_requests(), 2);
     let letters = crawl.dead_letters();
-    assert_contains(&letters, &["unauthorized", "also a freshly fetched one"]);
+    assert_contains(&letters, &["http_401", "also a freshly fetched one"]);
 }
 
 #[test]

@@ -165,10 +165,11 @@ fn dead_pages_and_cut_streams_are_named_together() {
     );
     let text = crawl.dead_letters();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 4, "{text}");
-    assert!(lines[0].starts_with("items\t404\thttp_status\t"), "{text}");
-    assert_eq!(lines[1..3], ["", "Cut streams"], "{text}");
-    assert!(lines[3].starts_with("items\tforeign_origin\t"), "{text}");
+    assert_eq!(lines.len(), 5, "{text}");
+    assert!(lines[0].starts_with("resource  status  reason"), "{text}");
+    assert!(lines[1].starts_with("items     404     http_404"), "{text}");
+    assert_eq!(lines[2..4], ["", "Cut streams"], "{text}");
+    assert!(lines[4].starts_with("items\tforeign_origin\t"), "{text}");
 }
 
 /// The `harvest_streams_cut_total` sample with `reason`, from a scrape

@@ -279,7 +279,8 @@ fn known_counters_are_exported_at_zero_and_up_is_0_once_the_crawl_has_ended() {
             "not_json",
             "origin_unreachable",
             "body_too_large",
-            "http_status",
+            "http_404",
+            "http_4xx",
         ] {
             let label = format!("reason=\"{reason}\"");
             assert!(labelled(text, "harvest_dead_letters_total", &[&label]).is_some());

@@ -36,7 +36,7 @@ fn a_404_past_the_last_page_ends_the_stream_with_an_end_stream_action() {
     plain.run_expect(3);
     plain.assert_every_record_once(&spec);
     assert_eq!(plain.summary()["dead_letters"], 2);
-    assert!(plain.dead_letters().contains("http_status"));
+    assert!(plain.dead_letters().contains("http_404"));
 
     let up = upstream(spec.clone());
     let ended = crawl(

@@ -68,7 +68,10 @@ fn status_dead_letters_and_retry_dead() {
     let dead = crawl.admin(&["dead-letters"]);
     assert_exit(&dead, 0);
     let listing = String::from_utf8_lossy(&dead.stdout);
-    assert_contains(&listing, &["items\t404\thttp_status\t", "/s/1/p/1"]);
+    assert_contains(
+        &listing,
+        &["resource  status  reason", "http_404", "/s/1/p/1"],
+    );
 
     up.clear_faults();
     up.log().clear();

@@ -1,11 +1,11 @@
-//! Crawl management outside a run: status, dead letters and streams cut
-//! short, and putting dead pages back. Each opens the state itself, so it is
+//! Crawl management outside a run: status and streams cut short (dead
+//! letters, listing and putting them back: `dead_letters`). Each opens the state itself, so it is
 //! refused (with the lock message) while a crawl runs on it, and none creates
 //! a state that does not exist (`no crawl state at <dir>`). [`current`] is
 //! the exception: while a crawl runs, it reads the snapshot the running
 //! process publishes (see `snapshot`).
 //!
-//! `retry_dead` leaves cut streams alone: a cut stream is not a failure that
+//! Putting dead pages back leaves cut streams alone: a cut stream is not a failure that
 //! may pass on its own, and fetching its page again would cut it again. A run
 //! whose config allows it (the target in `allowed_origins`, a higher
 //! `max_pages`) resumes it (see `reopen`); the others stay recorded, and keep
@@ -14,8 +14,10 @@
 use crate::EngineError;
 use harvest_config::Config;
 use harvest_paginate::CutReason;
-use harvest_store::{CommitBatch, Counters, CutStream, DeadLetter, Job, Store, StoreError};
+use harvest_store::{Counters, CutStream, Store, StoreError};
 use std::collections::BTreeMap;
+
+pub use crate::dead_letters::{DeadLetterFilter, FilterError, Retried};
 
 pub use crate::snapshot::{LiveCrawl, Status};
 
@@ -105,11 +107,6 @@ pub fn cut_streams(config: &Config) -> Result<Vec<CutStream>, EngineError> {
     listed(config, Store::cut_streams)
 }
 
-/// Every dead letter in the state, oldest first.
-pub fn dead_letters(config: &Config) -> Result<Vec<DeadLetter>, EngineError> {
-    listed(config, Store::dead_letters)
-}
-
 /// What `list` reads from the state, without the sequence numbers.
 fn listed<T>(
     config: &Config,
@@ -117,36 +114,4 @@ fn listed<T>(
 ) -> Result<Vec<T>, EngineError> {
     let store = Store::open_existing(&config.crawl.state_dir)?;
     Ok(list(&store)?.into_iter().map(|(_, item)| item).collect())
-}
-
-/// Puts every dead page back in the frontier as a fresh job (attempts reset),
-/// under its old sequence number. Returns how many.
-pub fn retry_dead(config: &Config) -> Result<u64, EngineError> {
-    let store = Store::open_existing(&config.crawl.state_dir)?;
-    let letters = store.dead_letters()?;
-    let mut batch = CommitBatch::new();
-    batch.set_pending_count(store.pending_count_kept()? + letters.len() as u64);
-    let mut counters: BTreeMap<String, Counters> = BTreeMap::new();
-    for (seq, letter) in &letters {
-        let job = Job {
-            attempt: 0,
-            not_before_ms: 0,
-            ..letter.job.clone()
-        };
-        batch.put_job(*seq, &job);
-        batch.remove_dead_letter(*seq);
-        let c = match counters.entry(letter.job.resource.clone()) {
-            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(store.counters(&letter.job.resource)?)
-            }
-        };
-        c.dead = c.dead.saturating_sub(1);
-    }
-    for (name, c) in &counters {
-        batch.set_counters(name, c);
-    }
-    store.commit(batch)?;
-    store.flush()?;
-    Ok(letters.len() as u64)
 }

@@ -33,6 +33,8 @@ pub enum EngineError {
     Reset(String),
     #[error("cannot start the fetch threads: {0}")]
     Runtime(String),
+    #[error(transparent)]
+    Filter(#[from] crate::dead_letters::FilterError),
     #[error("the engine stopped without a summary")]
     Lost,
 }
@@ -46,6 +48,7 @@ impl EngineError {
                 | Self::Incompatible { .. }
                 | Self::OutputExists { .. }
                 | Self::Client(_)
+                | Self::Filter(_)
         ) || matches!(
             self,
             Self::Store(

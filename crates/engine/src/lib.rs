@@ -14,6 +14,7 @@
 pub mod admin;
 mod clock;
 mod commit;
+pub mod dead_letters;
 mod error;
 mod event_sink;
 mod frontier;

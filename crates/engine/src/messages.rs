@@ -46,6 +46,10 @@ pub(crate) struct Returned {
     /// Response body bytes after decompression.
     pub bytes_decoded: u64,
     pub elapsed: Duration,
+    /// The first bytes of the response body of an attempt that failed
+    /// after a response came (`None`: a page, no response, or unfetched):
+    /// its dead letter's snippet, if it is given up on.
+    pub snippet: Option<Vec<u8>>,
 }
 
 #[derive(Debug)]

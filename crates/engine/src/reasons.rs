@@ -5,7 +5,9 @@
 //! The reasons come from lists kept next to their definitions —
 //! [`FetchError::REASONS`], [`PageError::REASONS`] and the retry status
 //! table [`Disposition::RETRY_STATUSES`] (harvest-policy) — plus the
-//! engine's own literals in [`ENGINE_DEAD_REASONS`]. Tests check each list
+//! engine's own literals in [`ENGINE_DEAD_REASONS`]. A status is worded
+//! `http_<code>` ([`status_reason`]) wherever it ends a page; the metrics
+//! count the statuses not listed under their class ([`metric_reason`]). Tests check each list
 //! against what it lists; the telemetry events that count a reason check
 //! (in debug builds) that it is one of these, so a reason missing here
 //! fails the first test that emits it.
@@ -13,34 +15,101 @@
 use harvest_fetch::FetchError;
 use harvest_paginate::PageError;
 use harvest_policy::Disposition;
+use std::sync::OnceLock;
 
-/// The reason of a status that will not change (dead-lettered at once), and
-/// the fallback of [`retry_status_reason`].
-pub const HTTP_STATUS: &str = "http_status";
+/// The statuses whose exact reason (`http_404`) is also a metric label,
+/// besides the retry status table: the common ones that end a page at once.
+/// Any other status is stored with its exact reason and counted under its
+/// class ([`metric_reason`]: `http_418` → `http_4xx`).
+pub const LISTED_STATUSES: &[u16] = &[400, 401, 403, 404, 405, 409, 410, 422];
 
-/// A bounded retry reason for a retryable status: its entry in the retry
-/// status table (`http_503`).
-pub fn retry_status_reason(status: u16) -> &'static str {
-    Disposition::retry_reason(status).unwrap_or(HTTP_STATUS)
+/// The metric labels of the statuses not listed, by class.
+pub const STATUS_CLASS_REASONS: &[&str] = &["http_3xx", "http_4xx", "http_5xx", "http_other"];
+
+/// The one word for a response status that ended a page or is retried:
+/// `http_<code>` (`http_404`, `http_500`), for every status. A run, `harvest
+/// sample` and the dead letters all word a status through this function.
+pub fn status_reason(status: u16) -> &'static str {
+    static WORDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    // One word per possible code, made once (bounded: 900 short strings),
+    // so a reason stays a `&'static str` like every other.
+    let words = WORDS.get_or_init(|| {
+        (100..1000u16)
+            .map(|code| match Disposition::retry_reason(code) {
+                Some(listed) => listed,
+                None => &*Box::leak(format!("http_{code}").into_boxed_str()),
+            })
+            .collect()
+    });
+    match status {
+        100..=999 => words[usize::from(status - 100)],
+        _ => "http_other",
+    }
 }
 
-/// The reasons [`retry_status_reason`] can return.
-pub fn retry_status_reasons() -> impl Iterator<Item = &'static str> {
-    Disposition::retry_reasons().chain([HTTP_STATUS])
+/// The status an `http_<code>` reason names, if it is one.
+pub fn status_of_reason(reason: &str) -> Option<u16> {
+    let code = reason.strip_prefix("http_")?;
+    (code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| code.parse().ok())
+        .flatten()
+        .filter(|c| (100..1000).contains(c))
+}
+
+/// The `reason` label `reason` is counted under in the metrics: itself, or,
+/// for the status of a class not listed ([`LISTED_STATUSES`], the retry
+/// table), its class (`http_418` → `http_4xx`), so the label's values stay
+/// the fixed list [`dead_letter_reasons`].
+pub fn metric_reason(reason: &str) -> &str {
+    match status_of_reason(reason) {
+        Some(status) if !is_listed_status(status) => match status {
+            300..=399 => "http_3xx",
+            400..=499 => "http_4xx",
+            500..=599 => "http_5xx",
+            _ => "http_other",
+        },
+        _ => reason,
+    }
+}
+
+fn is_listed_status(status: u16) -> bool {
+    LISTED_STATUSES.contains(&status) || Disposition::retry_reason(status).is_some()
+}
+
+/// The reason of a dead letter in today's words: a letter written by a
+/// build before the `http_<code>` vocabulary says `http_status` (any status
+/// that will not change) or `unauthorized` (a refused credential, 401).
+pub fn current_word(reason: &str, status: Option<u16>) -> String {
+    match (reason, status) {
+        ("http_status" | "unauthorized", Some(status)) => status_reason(status).to_string(),
+        _ => reason.to_string(),
+    }
+}
+
+/// Whether `reason` is one a dead letter can carry: a listed reason or
+/// `http_<code>` for any status.
+pub fn is_dead_letter_reason(reason: &str) -> bool {
+    status_of_reason(reason).is_some()
+        || (dead_letter_reasons().contains(&reason) && !STATUS_CLASS_REASONS.contains(&reason))
+}
+
+/// The reasons a dead letter can carry, listed (for a message): every
+/// metric label but the status classes; any other `http_<code>` is one too.
+pub fn dead_letter_words() -> Vec<&'static str> {
+    let mut words = dead_letter_reasons();
+    words.retain(|r| !STATUS_CLASS_REASONS.contains(r));
+    words
 }
 
 /// The retry and dead-letter reason of a resource's `response_actions`
 /// (host/response_action.rs).
 pub const RESPONSE_ACTION: &str = "response_action";
 
-/// Dead-letter reasons the engine sets itself: `http_status` and
-/// `unauthorized` (a status that will not change), `not_retried` (a `POST`
+/// Dead-letter reasons the engine sets itself: `not_retried` (a `POST`
 /// without an idempotency key), `panic` and `spill` (host/fetch.rs),
 /// `origin_unreachable` (the give-up budget of an origin), and
 /// [`RESPONSE_ACTION`].
 pub const ENGINE_DEAD_REASONS: &[&str] = &[
-    HTTP_STATUS,
-    "unauthorized",
     "not_retried",
     "panic",
     "spill",
@@ -52,17 +121,22 @@ pub const ENGINE_DEAD_REASONS: &[&str] = &[
 pub fn retry_reasons() -> Vec<&'static str> {
     union(&[
         FetchError::RETRYABLE_REASONS,
-        &retry_status_reasons().collect::<Vec<_>>(),
+        &Disposition::retry_reasons().collect::<Vec<_>>(),
         &[RESPONSE_ACTION],
     ])
 }
 
-/// Every reason a page can be dead-lettered for: a retry reason after the
-/// last attempt, or a failure that is not retried.
+/// Every reason label a dead letter is counted under: a retry reason after
+/// the last attempt, or a failure that is not retried; of the statuses, the
+/// listed ones and the classes of the others ([`metric_reason`]).
 pub fn dead_letter_reasons() -> Vec<&'static str> {
+    let statuses: Vec<&'static str> = Disposition::retry_reasons()
+        .chain(LISTED_STATUSES.iter().map(|&s| status_reason(s)))
+        .collect();
     union(&[
         FetchError::REASONS,
-        &retry_status_reasons().collect::<Vec<_>>(),
+        &statuses,
+        STATUS_CLASS_REASONS,
         PageError::REASONS,
         ENGINE_DEAD_REASONS,
     ])
@@ -89,16 +163,54 @@ mod tests {
         let retry = retry_reasons();
         for status in 100..600 {
             if Disposition::of_status(status) == Disposition::Retry {
-                let reason = retry_status_reason(status);
-                assert_ne!(reason, HTTP_STATUS, "{status} has no exact reason");
+                let reason = status_reason(status);
+                assert_eq!(Disposition::retry_reason(status), Some(reason));
                 assert!(retry.contains(&reason), "{reason}");
             }
         }
-        assert_eq!(retry_status_reason(404), HTTP_STATUS);
+        assert!(!retry.contains(&"http_404"), "a 404 is not retried");
+    }
+
+    #[test]
+    fn every_status_is_worded_http_code_and_counted_under_a_bounded_label() {
+        assert_eq!(status_reason(404), "http_404");
+        assert_eq!(status_reason(500), "http_500");
+        assert_eq!(status_reason(401), "http_401");
+        assert_eq!(status_reason(418), "http_418");
+        assert_eq!(status_of_reason("http_418"), Some(418));
+        for bad in ["http_4xx", "http_", "http_1234", "http_099", "not_json"] {
+            assert_eq!(status_of_reason(bad), None, "{bad}");
+        }
+        let labels = dead_letter_reasons();
+        for status in 100..1000 {
+            let reason = status_reason(status);
+            assert_eq!(status_of_reason(reason), Some(status));
+            assert!(is_dead_letter_reason(reason), "{reason}");
+            let label = metric_reason(reason);
+            assert!(labels.contains(&label), "{status}: {label} is not listed");
+        }
+        assert_eq!(metric_reason("http_404"), "http_404");
+        assert_eq!(metric_reason("http_503"), "http_503");
+        assert_eq!(metric_reason("http_418"), "http_4xx");
+        assert_eq!(metric_reason("http_599"), "http_5xx");
+        assert_eq!(metric_reason("http_302"), "http_3xx");
+        assert_eq!(metric_reason("not_json"), "not_json");
+        let status_labels = labels.iter().filter(|r| r.starts_with("http_")).count();
+        assert!(status_labels < 25, "{status_labels} status labels");
         assert!(
-            retry.contains(&HTTP_STATUS),
-            "the fallback is registered too"
+            !is_dead_letter_reason("http_4xx"),
+            "a metric class, not a reason"
         );
+        assert!(!is_dead_letter_reason("http_status"), "the old word");
+        assert!(is_dead_letter_reason("not_json") && is_dead_letter_reason("connect"));
+    }
+
+    #[test]
+    fn old_words_read_as_todays() {
+        assert_eq!(current_word("http_status", Some(404)), "http_404");
+        assert_eq!(current_word("unauthorized", Some(401)), "http_401");
+        assert_eq!(current_word("http_500", Some(500)), "http_500");
+        assert_eq!(current_word("not_json", Some(200)), "not_json");
     }
 
     #[test]

@@ -268,16 +268,14 @@ async fn fetch_one(
         Disposition::Retry => {
             response.discard_body().await;
             PageOutcome::Retry {
-                reason: Disposition::retry_reason(status)
-                    .unwrap_or("http_status")
-                    .into(),
+                reason: crate::reasons::status_reason(status).into(),
                 detail: format!("HTTP {status}"),
             }
         }
         Disposition::DeadLetter => {
             response.discard_body().await;
             PageOutcome::Dead {
-                reason: format!("http_{status}"),
+                reason: crate::reasons::status_reason(status).into(),
                 detail: format!("HTTP {status}"),
                 arrays: None,
             }

@@ -68,6 +68,20 @@ impl CommitBatch {
         self.insert(&keys::dead(seq), letter.encode());
     }
 
+    /// Records when job `seq` first failed (its first retry is scheduled
+    /// in this batch), so a dead letter can say when its trouble began, also
+    /// after a restart.
+    pub fn set_first_failure(&mut self, seq: u64, ms: u64) {
+        self.insert(&keys::first_failure(seq), ms.to_be_bytes().to_vec());
+    }
+
+    /// Forgets when job `seq` first failed (it left the frontier, or starts
+    /// afresh). Only for jobs that failed before: no write on a page that
+    /// never failed.
+    pub fn remove_first_failure(&mut self, seq: u64) {
+        self.remove(&keys::first_failure(seq));
+    }
+
     /// Takes dead letter `seq` out (its page was put back in the frontier).
     pub fn remove_dead_letter(&mut self, seq: u64) {
         self.remove(&keys::dead(seq));

@@ -1,4 +1,5 @@
-//! The records kept in the state: jobs, page identities, dead letters, counters.
+//! The records kept in the state: jobs, page identities, counters (dead
+//! letters: `dead_letter.rs`).
 //! Plain serde data, encoded with postcard.
 
 use crate::StoreError;
@@ -74,37 +75,6 @@ impl PageKey {
         h.update(&[0]);
         h.update(url.as_bytes());
         Self(h.digest128().to_be_bytes())
-    }
-}
-
-/// A page given up on, with why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeadLetter {
-    /// The job as it was given up (its `attempt` counts the attempts made
-    /// before the last one), so `retry-dead` can requeue it as it was.
-    pub job: Job,
-    /// HTTP status of the last attempt, if a response came.
-    pub status: Option<u16>,
-    /// Fixed label (`http_status`, `not_json`, `connect`, ...).
-    pub reason: String,
-    /// Human detail.
-    pub detail: String,
-}
-
-impl DeadLetter {
-    /// Attempts made in all.
-    pub fn attempts(&self) -> u32 {
-        self.job.attempt + 1
-    }
-}
-
-impl DeadLetter {
-    pub fn encode(&self) -> Vec<u8> {
-        postcard::to_stdvec(self).expect("a dead letter always serialises")
-    }
-
-    pub fn decode(bytes: &[u8]) -> Result<Self, StoreError> {
-        decode(bytes, "dead letter")
     }
 }
 

@@ -11,6 +11,7 @@
 //! | `o` resource name           | u64 BE offset    |
 //! | `c` resource name           | [`Counters`]     |
 //! | `d` seq (u64 BE)            | [`DeadLetter`]   |
+//! | `F` seq (u64 BE)            | u64 BE ms: when pending job seq first failed (retried jobs only) |
 //! | `f` resource name           | u128 BE          |
 //! | `x` seq (u64 BE)            | [`CutStream`] (seq of the page that cut it) |
 //!
@@ -37,6 +38,10 @@ pub(crate) fn pending(seq: u64) -> [u8; 9] {
 
 pub(crate) fn dead(seq: u64) -> [u8; 9] {
     prefixed(DEAD, seq)
+}
+
+pub(crate) fn first_failure(seq: u64) -> [u8; 9] {
+    prefixed(b"F", seq)
 }
 
 pub(crate) fn cut(seq: u64) -> [u8; 9] {

@@ -11,6 +11,7 @@
 
 mod batch;
 mod cut;
+mod dead_letter;
 mod error;
 mod job;
 mod keys;
@@ -18,8 +19,9 @@ mod seen;
 
 pub use batch::CommitBatch;
 pub use cut::CutStream;
+pub use dead_letter::{DeadLetter, SNIPPET_BYTES};
 pub use error::StoreError;
-pub use job::{Counters, DeadLetter, Job, PageKey, ResourceMeta};
+pub use job::{Counters, Job, PageKey, ResourceMeta};
 
 use seen::{OpenBlock, SeenSet};
 use std::path::Path;
@@ -298,6 +300,15 @@ impl Store {
     /// Every dead letter with its job sequence number, oldest first.
     pub fn dead_letters(&self) -> Result<Vec<(u64, DeadLetter)>, StoreError> {
         self.by_seq(keys::DEAD, DeadLetter::decode)
+    }
+
+    /// When pending job `seq` first failed (set with
+    /// [`CommitBatch::set_first_failure`]), if it did.
+    pub fn first_failure(&self, seq: u64) -> Result<Option<u64>, StoreError> {
+        self.db
+            .get(keys::first_failure(seq))?
+            .map(|v| keys::decode_u64(&v))
+            .transpose()
     }
 
     /// How many streams were cut short (a scan; there is at most one per

@@ -89,8 +89,11 @@ fn dead_letters_are_listed() {
     let letter = DeadLetter {
         job: job("http://a/x"),
         status: Some(404),
-        reason: "http_status".into(),
+        reason: "http_404".into(),
         detail: "404 Not Found".into(),
+        first_ms: Some(5),
+        last_ms: Some(5),
+        snippet: Some(b"{\"error\":\"gone\"}".to_vec()),
     };
     let mut b = CommitBatch::new();
     b.dead_letter(3, &letter);
@@ -101,6 +104,26 @@ fn dead_letters_are_listed() {
     b.remove_dead_letter(3);
     store.commit(b).unwrap();
     assert!(store.dead_letters().unwrap().is_empty());
+}
+
+#[test]
+fn a_first_failure_time_is_kept_until_taken_out() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.first_failure(4).unwrap(), None);
+        let mut b = CommitBatch::new();
+        b.set_first_failure(4, 1234);
+        store.commit(b).unwrap();
+        store.flush().unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.first_failure(4).unwrap(), Some(1234));
+    assert_eq!(store.first_failure(5).unwrap(), None);
+    let mut b = CommitBatch::new();
+    b.remove_first_failure(4);
+    store.commit(b).unwrap();
+    assert_eq!(store.first_failure(4).unwrap(), None);
 }
 
 #[test]

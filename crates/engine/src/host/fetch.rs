@@ -4,6 +4,7 @@
 
 use super::response_action::{self, Verdict};
 use super::shared::{Feedback, HostShared, Reporter};
+use super::snippet::{self, Head};
 use crate::commit::{spill_dir, PageLines, SPILL_AT};
 use crate::messages::{FetchResult, Leased, Returned};
 use crate::redact::Redacted;
@@ -32,8 +33,8 @@ pub(crate) async fn fetch_page(
     // Dropped at the end of this task at the latest: the breaker hears of
     // every admitted call, whatever happens to it.
     let mut reporter = Reporter::new(host, shared.clock);
-    let (result, bytes) = if shared.stopping.load(Ordering::Relaxed) {
-        (FetchResult::Abandoned, BodyBytes::default())
+    let (result, bytes, snippet) = if shared.stopping.load(Ordering::Relaxed) {
+        (FetchResult::Abandoned, BodyBytes::default(), None)
     } else {
         // A panic in the fetch or the parser must still produce an outcome,
         // or the supervisor would wait for this job forever.
@@ -47,7 +48,7 @@ pub(crate) async fn fetch_page(
                     reason: "panic",
                     detail: detail.into(),
                 };
-                (dead, BodyBytes::default())
+                (dead, BodyBytes::default(), None)
             })
     };
     let outcome = Returned {
@@ -56,6 +57,7 @@ pub(crate) async fn fetch_page(
         bytes_in: bytes.wire,
         bytes_decoded: bytes.decoded,
         elapsed: started.elapsed(),
+        snippet,
     };
     // The supervisor may already be gone after a hard stop; nothing to do then.
     let _ = shared.supervisor.send(outcome).await;
@@ -71,9 +73,14 @@ pub(crate) async fn hand_back(shared: HostShared, leased: Leased, result: FetchR
         bytes_in: 0,
         bytes_decoded: 0,
         elapsed: Default::default(),
+        snippet: None,
     };
     let _ = shared.supervisor.send(outcome).await;
 }
+
+/// What one attempt came to: its result, its body's size, and, when it
+/// failed after a response came, the start of that response's body.
+type Attempted = (FetchResult, BodyBytes, Option<Vec<u8>>);
 
 /// Bytes of one response body.
 #[derive(Debug, Default, Clone, Copy)]
@@ -84,16 +91,12 @@ pub(crate) struct BodyBytes {
     pub decoded: u64,
 }
 
-async fn fetch(
-    shared: &HostShared,
-    reporter: &mut Reporter,
-    leased: &Leased,
-) -> (FetchResult, BodyBytes) {
+async fn fetch(shared: &HostShared, reporter: &mut Reporter, leased: &Leased) -> Attempted {
     let spec = &shared.http.requests[leased.resource];
     // A fresh request id per attempt; the idempotency key stays with the job.
     let attempt = Attempt::new(leased.job.page_key().0);
-    let (result, bytes) = fetch_attempt(shared, reporter, leased, spec, &attempt).await;
-    (guard_retry(result, spec, &attempt), bytes)
+    let (result, bytes, snippet) = fetch_attempt(shared, reporter, leased, spec, &attempt).await;
+    (guard_retry(result, spec, &attempt), bytes, snippet)
 }
 
 async fn fetch_attempt(
@@ -102,7 +105,7 @@ async fn fetch_attempt(
     leased: &Leased,
     spec: &RequestSpec,
     attempt: &Attempt,
-) -> (FetchResult, BodyBytes) {
+) -> Attempted {
     let sent_at = shared.clock.now();
     let response = shared.http.fetcher.get(&leased.url, spec, attempt).await;
     let (status, retry_after, quota) = match &response {
@@ -116,7 +119,7 @@ async fn fetch_attempt(
     });
     let mut response = match response {
         Ok(response) => response,
-        Err(e) => return (failed(None, e), BodyBytes::default()),
+        Err(e) => return (failed(None, e), BodyBytes::default(), None),
     };
     let status = response.status;
     // The resource's response actions come first; a content rule may have
@@ -126,37 +129,39 @@ async fn fetch_attempt(
     if !actions.is_empty() {
         let id = &attempt.request_id;
         match response_action::apply(actions, leased, &mut response, retry_after, id).await {
-            Ok(Verdict::Act(result)) => return (result, body_bytes(&response)),
+            Ok(Verdict::Act(result)) => return (result, body_bytes(&response), None),
             Ok(Verdict::Usual(chunks)) => read = chunks,
-            Err(e) => return (failed(Some(status), e), body_bytes(&response)),
+            Err(e) => return (failed(Some(status), e), body_bytes(&response), None),
         }
     }
-    let result = match Disposition::of_status(status) {
+    let (result, snippet) = match Disposition::of_status(status) {
         Disposition::Accept => read_page(shared, leased, &mut response, read).await,
         Disposition::Retry => {
-            response.discard_body().await;
-            FetchResult::RetryStatus {
+            let body = snippet::of(&response.discard_body().await);
+            let retry = FetchResult::RetryStatus {
                 status,
                 retry_after,
                 request_id: attempt.request_id.clone(),
                 reason: None,
-            }
+            };
+            (retry, Some(body))
         }
         Disposition::DeadLetter => {
-            response.discard_body().await;
+            let body = snippet::of(&response.discard_body().await);
             // A 401 to a request that carried a credential names it.
-            let (reason, detail) = match spec.auth_for(&leased.url).filter(|_| status == 401) {
-                Some(kind) => ("unauthorized", unauthorized(kind)),
-                None => ("http_status", format!("HTTP {status}")),
+            let detail = match spec.auth_for(&leased.url).filter(|_| status == 401) {
+                Some(kind) => unauthorized(kind),
+                None => format!("HTTP {status}"),
             };
-            FetchResult::Dead {
+            let dead = FetchResult::Dead {
                 status: Some(status),
-                reason,
+                reason: crate::reasons::status_reason(status),
                 detail,
-            }
+            };
+            (dead, Some(body))
         }
     };
-    (result, body_bytes(&response))
+    (result, body_bytes(&response), snippet)
 }
 
 fn body_bytes(response: &Response) -> BodyBytes {
@@ -169,12 +174,30 @@ fn body_bytes(response: &Response) -> BodyBytes {
 /// Streams a 2xx body through the page parser as it arrives: records are
 /// split out chunk by chunk, and lines past [`SPILL_AT`](crate::commit) move
 /// to a spill file, so no page is ever held whole in memory. `read`: the
-/// body's first chunks, already read (by a response action's check).
+/// body's first chunks, already read (by a response action's check). A
+/// page that fails comes with the start of its body (its dead letter's
+/// snippet).
 async fn read_page(
     shared: &HostShared,
     leased: &Leased,
     response: &mut Response,
     read: Vec<bytes::Bytes>,
+) -> (FetchResult, Option<Vec<u8>>) {
+    let mut head = Head::default();
+    let result = parse_page(shared, leased, response, read, &mut head).await;
+    match result {
+        FetchResult::Page { .. } => (result, None),
+        failed => (failed, Some(head.snippet())),
+    }
+}
+
+/// [`read_page`]'s work; `head` keeps the body's first bytes.
+async fn parse_page(
+    shared: &HostShared,
+    leased: &Leased,
+    response: &mut Response,
+    read: Vec<bytes::Bytes>,
+    head: &mut Head,
 ) -> FetchResult {
     let status = response.status;
     let page = PageRequest {
@@ -203,6 +226,7 @@ async fn read_page(
             Ok(None) => break,
             Err(e) => return failed(Some(status), e),
         };
+        head.keep(&chunk);
         if let Err(e) = parser.feed(&chunk, &mut lines.mem) {
             return FetchResult::from_page_error(status, &e);
         }

@@ -12,6 +12,7 @@ mod fetch;
 mod http;
 mod response_action;
 mod shared;
+mod snippet;
 #[cfg(test)]
 mod tests;
 

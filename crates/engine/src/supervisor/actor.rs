@@ -1,6 +1,7 @@
 //! Supervisor state and lifecycle.
 
 use super::cadence::{Cadence, TICK};
+use super::failures::FirstFailures;
 use super::hosts::HostTable;
 use super::shutdown::Shutdown;
 use crate::clock::Clock;
@@ -64,6 +65,8 @@ pub(crate) struct Supervisor {
     /// Jobs in the frontier (sled): read from the state at start, kept up to
     /// date per job and staged with every change (`set_pending_count`).
     pub(super) pending: u64,
+    /// When the retried jobs first failed (their dead letters' first time).
+    pub(super) first_failures: FirstFailures,
     /// Origin → metric label (capped, see `[metrics] max_origin_labels`).
     origin_labels: OriginLabels,
     /// The stop asked for, its grace period, where the summary goes.
@@ -140,6 +143,7 @@ impl Supervisor {
             rng: StdRng::from_entropy(),
             stats: RunStats::default(),
             pending,
+            first_failures: FirstFailures::default(),
             origin_labels,
             shutdown: Shutdown::new(stop, done),
             cadence: Cadence::new(now, idle_after, progress),

@@ -39,7 +39,14 @@ impl Supervisor {
         while let Some(origin) = self.frontier.next_ready_origin() {
             if let Some(detail) = self.given_up(&origin) {
                 while let Some(leased) = self.frontier.pop_ready(&origin) {
-                    self.dead(&origin, leased, None, ORIGIN_UNREACHABLE, detail.clone());
+                    self.dead(
+                        &origin,
+                        leased,
+                        None,
+                        ORIGIN_UNREACHABLE,
+                        detail.clone(),
+                        None,
+                    );
                 }
                 continue;
             }

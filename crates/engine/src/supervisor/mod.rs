@@ -13,7 +13,9 @@
 //!   telling the host table of jobs handed out and returned.
 //! - `hosts.rs`: [`HostTable`](hosts::HostTable), the host bookkeeping (in
 //!   flight per host, the host cap, idle reaping), pure, with its own tests.
-//! - `outcome.rs`: what each returned job changes (staged for the next commit).
+//! - `outcome.rs`: what each returned job changes (staged for the next commit);
+//!   `failures.rs`: when each retried page first failed (its dead letter's
+//!   first time).
 //! - `cut.rs`: a stream cut short: logged, counted, recorded in the state.
 //! - `unreachable.rs`: origins failing in transport, and giving up on them.
 
@@ -22,6 +24,7 @@ mod cadence;
 mod cut;
 mod dispatch;
 mod ending;
+mod failures;
 mod hosts;
 mod observe;
 mod outcome;

@@ -46,12 +46,13 @@ impl Supervisor {
     /// dashboard does not drop to zero after a resume.
     pub(super) fn observe_start(&self) {
         CrawlStarted.emit();
-        // Dead letters by resource and reason, from the state's dead-letter tree.
+        // Dead letters by resource and metric label, from the state's
+        // dead-letter tree (letters of an older build in today's words).
         let mut dead: std::collections::HashMap<(String, String), u64> = Default::default();
         for (_, letter) in self.store.dead_letters().unwrap_or_default() {
-            *dead
-                .entry((letter.job.resource, letter.reason))
-                .or_default() += 1;
+            let word = crate::reasons::current_word(&letter.reason, letter.status);
+            let label = crate::reasons::metric_reason(&word).to_string();
+            *dead.entry((letter.job.resource, label)).or_default() += 1;
         }
         for ((resource, reason), n) in dead {
             PageDeadLettered::restore(&resource, &reason, n);

@@ -35,6 +35,7 @@ impl Supervisor {
             bytes_in,
             bytes_decoded,
             elapsed,
+            snippet,
         } = outcome;
         self.stats.bytes_in += bytes_in;
         self.stats.bytes_decoded += bytes_decoded;
@@ -45,7 +46,7 @@ impl Supervisor {
         | FetchResult::Deferred { .. } = result
         {
             if let Some(detail) = self.given_up(origin) {
-                self.dead(origin, leased, None, ORIGIN_UNREACHABLE, detail);
+                self.dead(origin, leased, None, ORIGIN_UNREACHABLE, detail, None);
                 return Ok(());
             }
         }
@@ -61,6 +62,11 @@ impl Supervisor {
                 self.stats.count_status(status);
                 tracing::trace!(url = %Redacted(&leased.url), records, ?elapsed, "Page fetched.");
                 self.committer.stage_page(leased.resource, lines, records);
+                if leased.job.attempt > 0 {
+                    let now_ms = self.clock.now_ms();
+                    let batch = self.committer.batch();
+                    (self.first_failures).take(leased.seq, &leased.job, now_ms, &self.store, batch);
+                }
                 self.finish_job(origin, leased.seq);
                 match next {
                     // The one next page was queued before: a loop (see `enqueue_next`).
@@ -97,7 +103,7 @@ impl Supervisor {
                 reason,
             } => {
                 self.stats.count_status(status);
-                let reason = reason.unwrap_or_else(|| crate::reasons::retry_status_reason(status));
+                let reason = reason.unwrap_or_else(|| crate::reasons::status_reason(status));
                 self.retry(
                     origin,
                     leased,
@@ -105,11 +111,12 @@ impl Supervisor {
                     reason,
                     format!("HTTP {status} (request id {request_id})"),
                     retry_after,
+                    snippet,
                 );
             }
             FetchResult::RetryTransport { reason, detail, .. } => {
                 self.stats.transport_errors += 1;
-                self.retry(origin, leased, None, reason, detail, None);
+                self.retry(origin, leased, None, reason, detail, None, snippet);
             }
             FetchResult::Dead {
                 status,
@@ -120,7 +127,7 @@ impl Supervisor {
                     Some(status) => self.stats.count_status(status),
                     None => self.stats.transport_errors += 1,
                 }
-                self.dead(origin, leased, status, reason, detail);
+                self.dead(origin, leased, status, reason, detail, snippet);
             }
             // The job stays pending in sled for the next run.
             FetchResult::Abandoned => self.frontier.finished(origin, leased.seq),
@@ -207,6 +214,8 @@ impl Supervisor {
     }
 
     /// Schedules another attempt with jittered backoff, or gives up.
+    /// `snippet`: the start of the failed attempt's response body.
+    #[allow(clippy::too_many_arguments)]
     fn retry(
         &mut self,
         origin: &str,
@@ -215,13 +224,14 @@ impl Supervisor {
         reason: &'static str,
         detail: String,
         retry_after: Option<Duration>,
+        snippet: Option<Vec<u8>>,
     ) {
         let attempt = leased.job.attempt + 1;
         // The server's Retry-After replaces the computed backoff.
         let backoff = self.backoff_delay(attempt);
         let Some(delay) = backoff.map(|computed| retry_after.unwrap_or(computed)) else {
             let detail = format!("gave up after {attempt} attempts; last: {detail}");
-            return self.dead(origin, leased, status, reason, detail);
+            return self.dead(origin, leased, status, reason, detail, snippet);
         };
         self.stats.retries += 1;
         PageRetried {
@@ -233,13 +243,17 @@ impl Supervisor {
         }
         .emit();
         let now_ms = self.clock.now_ms();
+        let batch = self.committer.batch();
+        self.first_failures
+            .failed(leased.seq, &leased.job, now_ms, batch);
         leased.job.attempt = attempt;
         leased.job.not_before_ms = now_ms + delay.as_millis() as u64;
         self.committer.batch().put_job(leased.seq, &leased.job);
         self.frontier.requeue(origin.to_string(), leased, now_ms);
     }
 
-    /// Moves the page to the dead letters; the crawl goes on.
+    /// Moves the page to the dead letters; the crawl goes on. `snippet`:
+    /// the start of the last attempt's response body, if a response came.
     pub(super) fn dead(
         &mut self,
         origin: &str,
@@ -247,6 +261,7 @@ impl Supervisor {
         status: Option<u16>,
         reason: &'static str,
         detail: String,
+        snippet: Option<Vec<u8>>,
     ) {
         PageDeadLettered {
             resource: &leased.job.resource,
@@ -256,11 +271,18 @@ impl Supervisor {
         }
         .emit();
         self.stats.dead_letters += 1;
+        let now_ms = self.clock.now_ms();
+        let batch = self.committer.batch();
+        let first_ms =
+            (self.first_failures).take(leased.seq, &leased.job, now_ms, &self.store, batch);
         let letter = DeadLetter {
             job: leased.job.clone(),
             status,
             reason: reason.to_string(),
             detail,
+            first_ms,
+            last_ms: Some(now_ms),
+            snippet,
         };
         self.committer.count_dead(leased.resource);
         self.committer.batch().dead_letter(leased.seq, &letter);

@@ -72,6 +72,7 @@ impl Supervisor {
                     None,
                     ORIGIN_UNREACHABLE,
                     given.detail.clone(),
+                    None,
                 );
             }
         }

@@ -76,6 +76,8 @@ pub(crate) struct PageDeadLettered<'a> {
 impl PageDeadLettered<'_> {
     /// Starts `harvest_dead_letters_total{resource, reason}` at `count`, the
     /// dead letters the state holds, so the counter continues across resumes.
+    /// `reason`: a metric label ([`reasons::metric_reason`] of the letters'
+    /// reasons, summed).
     pub fn restore(resource: &str, reason: &str, count: u64) {
         by_resource_reason(DEAD_LETTERS, resource, reason.to_string()).absolute(count);
     }
@@ -97,12 +99,15 @@ impl InternalEvent for PageDeadLettered<'_> {
             reason,
             detail,
         } = self;
+        // The exact reason in the log; a status not listed counts under
+        // its class (`http_418` → `http_4xx`), so the label stays bounded.
+        let label = reasons::metric_reason(reason);
         debug_assert!(
-            reasons::dead_letter_reasons().contains(&reason),
+            reasons::dead_letter_reasons().contains(&label),
             "dead-letter reason {reason} is not in reasons::dead_letter_reasons()"
         );
         tracing::warn!(%resource, url = %Redacted(url), reason, %detail, "Page dead-lettered.");
-        by_resource_reason(DEAD_LETTERS, resource, reason).increment(1);
+        by_resource_reason(DEAD_LETTERS, resource, label).increment(1);
     }
 }
 

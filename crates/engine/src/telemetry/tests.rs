@@ -120,6 +120,26 @@ fn a_dead_letter_counts_its_resource_and_reason() {
 }
 
 #[test]
+fn a_status_not_listed_is_counted_under_its_class() {
+    let url = url();
+    let series = recorded(|| {
+        for reason in ["http_418", "http_451", "http_404"] {
+            PageDeadLettered {
+                resource: "items",
+                url: &url,
+                reason,
+                detail: "",
+            }
+            .emit()
+        }
+    });
+    let dead = |label: &str| counter(&series, DEAD_LETTERS, &["resource=items", label]);
+    assert_eq!(dead("reason=http_4xx"), Some(2));
+    assert_eq!(dead("reason=http_404"), Some(1));
+    assert_eq!(dead("reason=http_418"), None);
+}
+
+#[test]
 #[cfg(debug_assertions)]
 #[should_panic(expected = "not in reasons::retry_reasons()")]
 fn a_retry_reason_missing_from_the_list_fails_where_it_is_emitted() {
