@@ -15,6 +15,7 @@ mod progress;
 mod reset;
 mod run;
 mod sample;
+mod schema;
 mod signals;
 mod summary;
 
@@ -43,6 +44,7 @@ fn main() -> ExitCode {
         cli::Command::RetryDead(args) => admin::retry_dead(args),
         cli::Command::Completions(args) => completions::print(args),
         cli::Command::Reset(args) => reset::reset(args),
+        cli::Command::Schema => schema::print(),
     };
     exit::report(result)
 }
