@@ -46,6 +46,12 @@ pub enum Command {
     ///
     /// E.g. `harvest completions bash > ~/.local/share/bash-completion/completions/harvest`.
     Completions(CompletionsArgs),
+    /// Print the JSON Schema of a crawl file, for editor completion and hover
+    /// help (config/harvest.schema.json is this output).
+    ///
+    /// E.g. `harvest schema > harvest.schema.json`, then `#:schema ./harvest.schema.json`
+    /// as the first line of CRAWL.toml (taplo / Even Better TOML).
+    Schema,
     /// Start the crawl over: remove its state and the output files that state
     /// wrote, nothing else (asks first; --yes to skip).
     Reset(ResetArgs),

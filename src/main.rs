@@ -16,6 +16,7 @@ mod progress;
 mod reset;
 mod run;
 mod sample;
+mod schema;
 mod signals;
 mod summary;
 
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
         cli::Command::RetryDead(args) => dead_letters::retry(args),
         cli::Command::Completions(args) => completions::print(args),
         cli::Command::Reset(args) => reset::reset(args),
+        cli::Command::Schema => schema::print(),
     };
     exit::report(result)
 }

@@ -24,6 +24,7 @@ mod readme;
 mod response_actions;
 mod resume;
 mod sample;
+mod schema;
 mod scheduling;
 mod secrets;
 mod slow_body;

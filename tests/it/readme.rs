@@ -13,7 +13,7 @@ use std::path::Path;
 const README: &str = include_str!("../../README.md");
 
 /// The body of every ```toml fence, with the 1-based line of its first line.
-fn toml_blocks(text: &str) -> Vec<(usize, String)> {
+pub(crate) fn toml_blocks(text: &str) -> Vec<(usize, String)> {
     let mut blocks = Vec::new();
     let mut current: Option<(usize, String)> = None;
     for (i, line) in text.lines().enumerate() {
@@ -39,7 +39,7 @@ fn toml_blocks(text: &str) -> Vec<(usize, String)> {
 }
 
 /// A whole config: the block as is; a fragment: wrapped in a minimal crawl.
-fn as_config(block: &str) -> String {
+pub(crate) fn as_config(block: &str) -> String {
     let has_crawl = block.lines().any(|l| l.trim() == "[crawl]");
     if has_crawl {
         return block.to_string();

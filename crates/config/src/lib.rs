@@ -7,7 +7,8 @@
 //! then `validate` turns it into the types the engine uses, collecting *every*
 //! problem with its file, line and key before reporting. `validate` walks the
 //! file and calls one checker per section (`auth`, `paginator`, `request`,
-//! `response`, `seeding`); all of them report into a `checker::Checker`. Nothing here touches
+//! `response`, `seeding`); all of them report into a `checker::Checker`. `schema` derives
+//! the file's JSON Schema (for editors) from the same raw types. Nothing here touches
 //! the network or the state store.
 
 mod auth;
@@ -20,6 +21,7 @@ mod raw;
 mod reading;
 mod request;
 mod response;
+mod schema;
 mod secret;
 mod seeding;
 mod template;
@@ -40,6 +42,7 @@ pub use model::{
     MAX_MAX_DEPTH,
 };
 pub use request::{Method, RequestSettings, DEFAULT_IDEMPOTENCY_HEADER};
+pub use schema::{schema, schema_json};
 pub use secret::{process_env, EnvLookup, Secret};
 pub use template::{percent_encode, UrlTemplate};
 pub use words::quoted_selector;
