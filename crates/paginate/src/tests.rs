@@ -676,3 +676,4 @@ fn a_record_nested_deeper_than_the_resources_max_depth_is_refused() {
 }
 
 mod end_of_stream;
+mod single_object;
