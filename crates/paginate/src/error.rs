@@ -14,7 +14,8 @@ pub enum PageError {
     /// The data path holds something else than the record array; an
     /// object there is worded with the whole-body form's hint.
     #[error(
-        "data_selector `{path}` holds {found}, not an array{}",
+        "data_selector {} holds {found}, not an array{}",
+        shown(path),
         object_hint(found)
     )]
     NotAnArray { path: String, found: &'static str },
@@ -59,6 +60,15 @@ impl PageError {
             Self::BadNext { .. } => "bad_next",
             Self::BadField { .. } => "bad_field",
         }
+    }
+}
+
+/// A data path as written in the config: `` `data` ``, or `""` for the body.
+fn shown(path: &str) -> String {
+    if path.is_empty() {
+        "`\"\"` (the body)".into()
+    } else {
+        format!("`{path}`")
     }
 }
 
@@ -142,6 +152,16 @@ mod tests {
         assert_eq!(
             number.to_string(),
             "data_selector `data` holds a number, not an array"
+        );
+        let body = PageError::NotAnArray {
+            path: String::new(),
+            found: "an object",
+        };
+        assert!(
+            body.to_string().starts_with(
+                "data_selector `\"\"` (the body) holds an object, not an array (if the body is one record"
+            ),
+            "{body}"
         );
         assert_eq!(
             PageError::NotAnObject { found: "an array" }.to_string(),
