@@ -13,6 +13,7 @@
 
 mod auth;
 mod checker;
+mod data_selector;
 mod error;
 mod model;
 mod paginator;
@@ -34,6 +35,7 @@ pub use auth::{
     AuthSettings, ClientAuth, KeyPlace, ResourceAuth, DEFAULT_API_KEY_HEADER,
     DEFAULT_REFRESH_MARGIN,
 };
+pub use data_selector::DataSelector;
 pub use error::{ConfigError, Problem};
 pub use model::{
     origin_of, parse_http_url, ClientSettings, Config, CrawlSettings, MetricsSettings,

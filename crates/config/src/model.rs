@@ -8,6 +8,7 @@ use std::time::Duration;
 use url::Url;
 
 pub use crate::auth::ResourceAuth;
+pub use crate::data_selector::DataSelector;
 pub use crate::request::RequestSettings;
 pub use crate::template::UrlTemplate;
 
@@ -143,8 +144,9 @@ pub struct Resource {
     pub seeds: Seeds,
     /// `parent`: this resource is also seeded from the records of another.
     pub parent: Option<ParentLink>,
-    /// Where the record array sits in each page.
-    pub data_selector: Selector,
+    /// Where the records are in each page: the items of an array at a
+    /// path, or the whole body as one record (`"."`).
+    pub data_selector: DataSelector,
     pub paginator: Paginator,
     /// Origins (in [`origin_of`] form) next links may lead to besides the
     /// page's own; by default a stream never leaves its origin.

@@ -44,7 +44,10 @@ fn defaults_fill_everything_left_out() {
     assert_eq!(c.client.max_retry_after, Duration::from_secs(3600));
     assert!(c.client.user_agent.starts_with("harvest/"));
     let r = &c.resources[0];
-    assert!(r.data_selector.segments().is_empty());
+    assert!(r
+        .data_selector
+        .items()
+        .is_some_and(|p| p.segments().is_empty()));
     assert_eq!(
         r.paginator,
         Paginator::new(PageStyle::JsonLink {

@@ -342,7 +342,7 @@ fn check_resource(
         .as_ref()
         .and_then(|p| crate::seeding::check_parent(c, &key, p));
 
-    let data_selector = Selector::parse(r.data_selector.get_ref())
+    let data_selector = DataSelector::parse(r.data_selector.get_ref())
         .map_err(|e| c.at(&r.data_selector, format!("{key}.data_selector"), e))
         .ok();
     let paginator = crate::paginator::check(c, &key, &r.paginator);

@@ -5,7 +5,7 @@
 //! into a file and reads back as the same paginator (tested below). Nothing
 //! here parses or validates.
 
-use crate::model::{PageStyle, PageTotal, Paginator, Selector};
+use crate::model::{PageStyle, PageTotal, Paginator};
 use std::fmt;
 
 impl fmt::Display for Paginator {
@@ -99,8 +99,9 @@ impl fmt::Display for Paginator {
     }
 }
 
-/// A selector as a TOML string (`""`: the whole body).
-pub fn quoted_selector(selector: &Selector) -> String {
+/// A selector as a TOML string (`""`: the body is the record array, `"."`
+/// for a `data_selector`: the body is one record).
+pub fn quoted_selector(selector: &impl std::fmt::Display) -> String {
     string(&selector.to_string())
 }
 

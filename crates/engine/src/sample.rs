@@ -77,8 +77,8 @@ pub enum PageOutcome {
     Dead {
         reason: String,
         detail: String,
-        /// When the data_selector missed or held no array: the arrays the
-        /// body does hold.
+        /// When the data_selector missed, held no array, or (`"."`) met no
+        /// object: the arrays the body does hold.
         arrays: Option<Vec<JsonArray>>,
     },
     /// The resource has nothing to fetch on its own.
@@ -316,7 +316,9 @@ fn failed(e: FetchError) -> PageOutcome {
 /// the body holds instead.
 fn refused(e: &PageError, body: &[u8]) -> PageOutcome {
     let arrays = match e {
-        PageError::SelectorMissing(_) | PageError::NotAnArray { .. } => list_arrays(body).ok(),
+        PageError::SelectorMissing(_)
+        | PageError::NotAnArray { .. }
+        | PageError::NotAnObject { .. } => list_arrays(body).ok(),
         _ => None,
     };
     PageOutcome::Dead {

@@ -11,8 +11,20 @@ pub enum PageError {
     TooDeep { max_depth: usize, at: u64 },
     #[error("data_selector `{0}` is not in the page")]
     SelectorMissing(String),
-    #[error("data_selector `{path}` holds {found}, not an array")]
+    /// The data path holds something else than the record array; an
+    /// object there is worded with the whole-body form's hint.
+    #[error(
+        "data_selector {} holds {found}, not an array{}",
+        shown(path),
+        object_hint(found)
+    )]
     NotAnArray { path: String, found: &'static str },
+    /// `data_selector = "."`, and the body is not an object.
+    #[error(
+        "data_selector `.` takes the body as one object record, but the body is {found}{}",
+        array_hint(found)
+    )]
+    NotAnObject { found: &'static str },
     #[error("next page field `{path}` holds {found}, not a URL string")]
     BadNext { path: String, found: &'static str },
     /// A pagination field (cursor, total, has-more flag) of the wrong type.
@@ -32,6 +44,7 @@ impl PageError {
         "too_deep",
         "selector_missing",
         "not_an_array",
+        "not_an_object",
         "bad_next",
         "bad_field",
     ];
@@ -43,9 +56,37 @@ impl PageError {
             Self::TooDeep { .. } => "too_deep",
             Self::SelectorMissing(_) => "selector_missing",
             Self::NotAnArray { .. } => "not_an_array",
+            Self::NotAnObject { .. } => "not_an_object",
             Self::BadNext { .. } => "bad_next",
             Self::BadField { .. } => "bad_field",
         }
+    }
+}
+
+/// A data path as written in the config: `` `data` ``, or `""` for the body.
+fn shown(path: &str) -> String {
+    if path.is_empty() {
+        "`\"\"` (the body)".into()
+    } else {
+        format!("`{path}`")
+    }
+}
+
+/// What to write when the data path holds an object.
+fn object_hint(found: &str) -> &'static str {
+    if found == "an object" {
+        " (if the body is one record, write `data_selector = \".\"`: the whole body is then the record)"
+    } else {
+        ""
+    }
+}
+
+/// What to write when a whole-body record is an array.
+fn array_hint(found: &str) -> &'static str {
+    if found == "an array" {
+        " (if each of its items is a record, write `data_selector = \"\"`)"
+    } else {
+        ""
     }
 }
 
@@ -66,6 +107,7 @@ mod tests {
                 path: "data".into(),
                 found: "an object",
             },
+            PageError::NotAnObject { found: "an array" },
             PageError::BadNext {
                 path: "next".into(),
                 found: "a number",
@@ -83,11 +125,48 @@ mod tests {
                 | PageError::TooDeep { .. }
                 | PageError::SelectorMissing(_)
                 | PageError::NotAnArray { .. }
+                | PageError::NotAnObject { .. }
                 | PageError::BadNext { .. }
                 | PageError::BadField { .. } => {}
             }
         }
         let reasons: Vec<&str> = all.iter().map(PageError::reason).collect();
         assert_eq!(reasons, PageError::REASONS);
+    }
+
+    #[test]
+    fn a_selector_that_meets_an_object_says_what_to_write() {
+        let object = PageError::NotAnArray {
+            path: "data".into(),
+            found: "an object",
+        };
+        assert_eq!(
+            object.to_string(),
+            "data_selector `data` holds an object, not an array (if the body is one record, \
+             write `data_selector = \".\"`: the whole body is then the record)"
+        );
+        let number = PageError::NotAnArray {
+            path: "data".into(),
+            found: "a number",
+        };
+        assert_eq!(
+            number.to_string(),
+            "data_selector `data` holds a number, not an array"
+        );
+        let body = PageError::NotAnArray {
+            path: String::new(),
+            found: "an object",
+        };
+        assert!(
+            body.to_string().starts_with(
+                "data_selector `\"\"` (the body) holds an object, not an array (if the body is one record"
+            ),
+            "{body}"
+        );
+        assert_eq!(
+            PageError::NotAnObject { found: "an array" }.to_string(),
+            "data_selector `.` takes the body as one object record, but the body is an array \
+             (if each of its items is a record, write `data_selector = \"\"`)"
+        );
     }
 }

@@ -13,6 +13,12 @@
 //! at once. JSON Lines needs one record per line, so raw newlines inside a
 //! record (only possible as insignificant whitespace between tokens) become
 //! spaces; every other byte is the API's.
+//!
+//! With `data_selector = "."` the body itself is the one record: it must be
+//! an object, its bytes (less the whitespace around it) are the record line,
+//! and the walk still finds the pagination fields inside it. The splitter
+//! keeps that record's bytes until the body ends (a record is held whole
+//! either way), so it is written only once the body proved complete.
 
 mod bitstack;
 mod bytes;
@@ -24,7 +30,7 @@ mod token;
 pub use split::{PageSplitter, MAX_DEPTH};
 
 use crate::PageError;
-use harvest_config::Selector;
+use harvest_config::{DataSelector, Selector};
 
 /// The most scalar fields one scan captures (they are tracked in a bit set).
 pub const MAX_FIELDS: usize = 32;
@@ -85,7 +91,8 @@ impl Scalar {
 /// Which paths of a page matter.
 #[derive(Debug, Clone)]
 pub struct ScanSpec {
-    data: Selector,
+    /// Where the records are: the items of an array, or the whole body.
+    data: DataSelector,
     fields: Vec<(Selector, Want)>,
     /// The deepest a record may be nested (at most [`MAX_DEPTH`]).
     max_depth: usize,
@@ -93,16 +100,16 @@ pub struct ScanSpec {
 
 impl ScanSpec {
     /// The records at `data`, and a next link at `next` (if any).
-    pub fn new(data: Selector, next: Option<Selector>) -> Self {
+    pub fn new(data: impl Into<DataSelector>, next: Option<Selector>) -> Self {
         Self::with_fields(data, next.map(|n| (n, Want::Link)).into_iter().collect())
     }
 
     /// The records at `data`, and the scalar `fields` (at most [`MAX_FIELDS`]);
     /// [`Scan::fields`] answers in the same order.
-    pub fn with_fields(data: Selector, fields: Vec<(Selector, Want)>) -> Self {
+    pub fn with_fields(data: impl Into<DataSelector>, fields: Vec<(Selector, Want)>) -> Self {
         assert!(fields.len() <= MAX_FIELDS, "too many scan fields");
         Self {
-            data,
+            data: data.into(),
             fields,
             max_depth: MAX_DEPTH,
         }
@@ -113,6 +120,11 @@ impl ScanSpec {
     pub fn with_max_depth(mut self, max_depth: usize) -> Self {
         self.max_depth = max_depth.min(MAX_DEPTH);
         self
+    }
+
+    /// The body is the one record (`data_selector = "."`).
+    fn whole_body(&self) -> bool {
+        self.data == DataSelector::Body
     }
 
     fn all_fields(&self) -> u32 {
@@ -172,3 +184,5 @@ mod oracle;
 mod speed;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod whole_body;

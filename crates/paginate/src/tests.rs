@@ -13,7 +13,7 @@ fn rules(style: PageStyle, max_pages: Option<u32>) -> PageRules {
         name: "r".into(),
         seeds: Seeds::default(),
         parent: None,
-        data_selector: sel("data"),
+        data_selector: sel("data").into(),
         paginator: Paginator { style, max_pages },
         allowed_origins: Vec::new(),
         request: Default::default(),
@@ -676,3 +676,4 @@ fn a_record_nested_deeper_than_the_resources_max_depth_is_refused() {
 }
 
 mod end_of_stream;
+mod single_object;

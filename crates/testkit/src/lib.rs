@@ -15,7 +15,9 @@
 //! `0..total_records()` once each, in (origin, stream, page, record) order.
 //! The same records are served through other pagination styles too (a `Link`
 //! header, cursors, offsets, page numbers): see [`Route`]. Child records of
-//! each record id for parent → child crawls are at `/c/{id}/p/{page}`.
+//! each record id for parent → child crawls are at `/c/{id}/p/{page}`; one
+//! detail record per id, a single object (`data_selector = "."`), at
+//! `/item/{id}`.
 //!
 //! [`changing`] is an API whose records change between passes (incremental
 //! harvests). [`chaos`] serves streams on a random schedule of failures drawn from a
@@ -25,6 +27,7 @@ mod auth;
 pub mod changing;
 pub mod chaos;
 mod children;
+mod detail;
 mod encode;
 mod faults;
 mod hop;
@@ -37,6 +40,7 @@ mod tls;
 
 pub use auth::{basic, Credential, TokenPolicy, TOKEN_PATH};
 pub use children::{child_ids, CHILD_PAGES, CHILD_RECORDS};
+pub use detail::detail_body;
 pub use faults::{Fault, FaultAction};
 pub use hop::hop_path;
 pub use log::{RequestLog, RequestRecord};

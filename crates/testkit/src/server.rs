@@ -286,6 +286,7 @@ async fn handle(State(origin): State<OriginState>, req: Request) -> Response {
             .map(|body| (body, Vec::new())),
         None => crate::styles::respond(&shared.spec, origin.index, &path).or_else(|| {
             crate::children::respond(origin.port, &path)
+                .or_else(|| crate::detail::respond(&path))
                 .or_else(|| crate::hop::respond(&path))
                 .map(|body| (body, Vec::new()))
         }),

@@ -4,10 +4,12 @@
 //! error for a shape error, some `NotJson` for a broken body (its message
 //! differs). Bodies are generated documents (records of varied shapes,
 //! escapes, unicode, raw newlines, odd numbers), often mutated by one byte,
-//! and plain fuzz bytes.
+//! and plain fuzz bytes; `data_selector = "."` (the body as one record) among
+//! the specs.
 
 use super::oracle;
 use super::*;
+use harvest_config::DataSelector;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use rand::rngs::StdRng;
@@ -201,7 +203,11 @@ fn path() -> impl Strategy<Value = Selector> {
 }
 
 fn spec() -> impl Strategy<Value = ScanSpec> {
-    let data = prop_oneof![6 => Just(Selector::parse("data").unwrap()), 1 => path()];
+    let data = prop_oneof![
+        6 => Just(DataSelector::from(Selector::parse("data").unwrap())),
+        1 => path().prop_map(DataSelector::from),
+        1 => Just(DataSelector::Body),
+    ];
     let want = prop::sample::select(vec![Want::Link, Want::Token, Want::Count, Want::Flag]);
     let next = (Selector::parse("next").unwrap(), Want::Link);
     let fields = prop_oneof![

@@ -1,6 +1,7 @@
 //! A place in the page that lies on the data path, a field path, or both,
-//! and the shape rules that apply there: the data path must hold an array,
-//! a field must hold a scalar its [`Want`] accepts. Pure: a node, the spec,
+//! and the shape rules that apply there: the data path must hold an array
+//! (or, for `data_selector = "."`, the document an object), a field must
+//! hold a scalar its [`Want`] accepts. Pure: a node, the spec,
 //! and the token met in, a decision or a [`PageError`] naming the path out.
 
 use super::token::Met;
@@ -17,17 +18,27 @@ pub(super) struct Node {
 }
 
 impl Node {
-    /// The document itself.
+    /// The document itself. With `data_selector = "."` no array is on the
+    /// data path: the document is the record, checked by [`Self::body`].
     pub fn root(spec: &ScanSpec) -> Self {
         Self {
             depth: 0,
-            on_data: true,
+            on_data: !spec.whole_body(),
             fields: spec.all_fields(),
         }
     }
 
     pub fn data_here(&self, spec: &ScanSpec) -> bool {
-        self.on_data && spec.data.segments().len() == self.depth
+        self.on_data && spec.data.items().map(|p| p.segments().len()) == Some(self.depth)
+    }
+
+    /// A value of kind `found` starts here: when it is the document and the
+    /// document is the record, it must be an object.
+    pub fn body(&self, spec: &ScanSpec, found: &'static str) -> Result<(), PageError> {
+        if self.depth == 0 && spec.whole_body() && found != "an object" {
+            return Err(PageError::NotAnObject { found });
+        }
+        Ok(())
     }
 
     /// The fields whose path ends here.
@@ -48,7 +59,7 @@ impl Node {
                 .get(self.depth)
                 .is_some_and(|s| s.as_str() == key)
         };
-        let on_data = self.on_data && on(&spec.data);
+        let on_data = self.on_data && spec.data.items().is_some_and(on);
         let mut fields = 0;
         for (i, (path, _)) in spec.fields.iter().enumerate() {
             if self.fields & (1 << i) != 0 && on(path) {
@@ -87,6 +98,7 @@ impl Node {
         met: Met,
         fields: &mut [Option<Scalar>],
     ) -> Result<(), PageError> {
+        self.body(spec, met.found())?;
         if self.data_here(spec) {
             return Err(not_an_array(spec, met.found()));
         }

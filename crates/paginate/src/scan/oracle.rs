@@ -2,7 +2,9 @@
 //! splitter, kept as the oracle of the differential tests: a visitor over
 //! `serde_json`'s borrowed deserializer that descends only along the
 //! configured paths, skips every other value (`IgnoredAny`) and takes each
-//! record as a `&RawValue`. Test-only; never on a hot path.
+//! record as a `&RawValue`. Test-only; never on a hot path. With
+//! `data_selector = "."` it walks the body for its fields first, then reads
+//! the body again as one `&RawValue`: the record.
 
 use super::{Scalar, Scan, ScanSpec, Want};
 use crate::object_key::Key;
@@ -41,7 +43,7 @@ fn scan_into(
     let mut de = serde_json::Deserializer::from_slice(body);
     let walked = Node {
         depth: 0,
-        on_data: true,
+        on_data: !spec.whole_body(),
         fields: spec.all_fields(),
         state: &mut state,
     }
@@ -53,6 +55,16 @@ fn scan_into(
     walked.map_err(|e| PageError::NotJson(e.to_string()))?;
     if !state.data_found {
         return Err(PageError::SelectorMissing(spec.data.to_string()));
+    }
+    if spec.whole_body() {
+        let raw: &RawValue =
+            serde_json::from_slice(body).map_err(|e| PageError::NotJson(e.to_string()))?;
+        let out = &mut *state.out;
+        let start = out.len();
+        crate::splice::push_record(out, raw.get().as_bytes(), members);
+        newlines_to_spaces(&mut out[start..]);
+        out.push(b'\n');
+        state.records += 1;
     }
     Ok(Scan {
         records: state.records,
@@ -83,7 +95,17 @@ struct Node<'a, 's> {
 
 impl Node<'_, '_> {
     fn data_here(&self) -> bool {
-        self.on_data && self.state.spec.data.segments().len() == self.depth
+        self.on_data && self.state.spec.data.items().map(|p| p.segments().len()) == Some(self.depth)
+    }
+
+    /// `data_selector = "."` and the document, of kind `found`, is not an
+    /// object: records the shape error.
+    fn not_a_body<E: de::Error>(&mut self, found: &'static str) -> Result<(), E> {
+        if self.depth == 0 && self.state.spec.whole_body() && found != "an object" {
+            self.state.error = Some(PageError::NotAnObject { found });
+            return Err(E::custom("page shape"));
+        }
+        Ok(())
     }
 
     /// The fields whose path ends here.
@@ -128,6 +150,7 @@ impl Node<'_, '_> {
         found: &'static str,
         value: impl Fn(Want) -> Option<Scalar>,
     ) -> Result<(), E> {
+        self.not_a_body(found)?;
         if self.data_here() {
             return Err(self.fail_data(found));
         }
@@ -170,6 +193,7 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        self.not_a_body("an array")?;
         if !self.data_here() {
             self.no_field_here("an array")?;
             while seq.next_element::<IgnoredAny>()?.is_some() {}
@@ -197,9 +221,16 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
         self.no_field_here("an object")?;
         let depth = self.depth;
         let spec = self.state.spec;
+        if depth == 0 && spec.whole_body() {
+            self.state.data_found = true;
+        }
         while let Some(key) = map.next_key_seed(Key)? {
-            let on_data =
-                self.on_data && spec.data.segments().get(depth).is_some_and(|s| *s == key);
+            let on_data = self.on_data
+                && spec
+                    .data
+                    .items()
+                    .and_then(|p| p.segments().get(depth))
+                    .is_some_and(|s| *s == key);
             let mut fields = 0;
             for (i, (path, _)) in spec.fields.iter().enumerate() {
                 if self.fields & (1 << i) != 0

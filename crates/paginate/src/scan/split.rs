@@ -11,6 +11,13 @@
 //! never by the body. Chunks may split anywhere: inside strings, escapes,
 //! numbers, literals, UTF-8 sequences.
 //!
+//! `data_selector = "."`: the body is the record, so its bytes are kept as
+//! they arrive (`body`) while the walk checks the document and finds the
+//! fields; the record is written at the end, once the body proved whole.
+//! The record is the body, so memory is still bounded by the largest
+//! record, and the body by the fetcher's size cap. Its depth counts from
+//! the document: a value under `n` walked objects may nest `max_depth - n`.
+//!
 //! It accepts and refuses what the old serde_json visitor did (`oracle`,
 //! checked by differential tests), except for values nested deeper than
 //! [`MAX_DEPTH`], which serde_json would skip, and records nested deeper
@@ -42,6 +49,9 @@ pub struct PageSplitter<'s> {
     /// The bytes of the value under way from earlier chunks (not kept for a
     /// skipped value).
     carry: Vec<u8>,
+    /// `data_selector = "."`: every byte fed so far, the record to write
+    /// once the body is complete (empty otherwise).
+    body: Vec<u8>,
     /// Bytes fed before the current chunk, for error offsets.
     offset: u64,
     records: u64,
@@ -109,6 +119,7 @@ impl<'s> PageSplitter<'s> {
             taking: None,
             raw: Raw::default(),
             carry: Vec::new(),
+            body: Vec::new(),
             offset: 0,
             records: 0,
             data_found: false,
@@ -136,6 +147,9 @@ impl<'s> PageSplitter<'s> {
         if let Some(err) = &self.failed {
             return Err(err.clone());
         }
+        if self.spec.whole_body() {
+            self.body.extend_from_slice(chunk);
+        }
         let fed = self.feed_chunk(chunk, out);
         self.offset += chunk.len() as u64;
         fed.inspect_err(|err| self.failed = Some(err.clone()))
@@ -162,6 +176,9 @@ impl<'s> PageSplitter<'s> {
         }
         if !self.data_found {
             return Err(PageError::SelectorMissing(self.spec.data.to_string()));
+        }
+        if self.spec.whole_body() {
+            self.body_record(out)?;
         }
         Ok(Scan {
             records: self.records,
@@ -198,8 +215,13 @@ impl<'s> PageSplitter<'s> {
 
     /// The error for a grammar error `what` at byte `at` of the body.
     fn syntax(&self, take: Take, what: &'static str, at: u64) -> PageError {
+        let in_record = match take {
+            Take::Record => true,
+            Take::Skip | Take::Scalar(_) => self.spec.whole_body(),
+            Take::Key => false,
+        };
         match take {
-            Take::Record if what == TOO_DEEP => PageError::TooDeep {
+            _ if in_record && what == TOO_DEEP => PageError::TooDeep {
                 max_depth: self.spec.max_depth,
                 at,
             },
@@ -212,6 +234,10 @@ impl<'s> PageSplitter<'s> {
     fn take(&mut self, take: Take) {
         self.raw.reset(match take {
             Take::Record => self.spec.max_depth,
+            // Inside the whole-body record, below the walked objects.
+            Take::Skip | Take::Scalar(_) if self.spec.whole_body() => {
+                self.spec.max_depth.saturating_sub(self.frames.len())
+            }
             _ => MAX_DEPTH,
         });
         self.taking = Some(take);
@@ -259,6 +285,30 @@ impl<'s> PageSplitter<'s> {
         out.push(b'\n');
         self.records += 1;
         self.value_done();
+        Ok(())
+    }
+
+    /// Writes the whole body as the one record (`data_selector = "."`),
+    /// less the whitespace around it.
+    fn body_record(&mut self, out: &mut Vec<u8>) -> Result<(), PageError> {
+        let body = std::mem::take(&mut self.body);
+        let from = super::bytes::skip_ws(&body, 0);
+        let to = body
+            .iter()
+            .rposition(|b| !super::bytes::is_ws(*b))
+            .map_or(from, |i| i + 1);
+        let record = &body[from..to];
+        // The skipped strings were not checked (as in a record).
+        if std::str::from_utf8(record).is_err() {
+            return Err(PageError::NotJson(
+                "invalid unicode code point in a record".into(),
+            ));
+        }
+        let start = out.len();
+        push_record(out, record, &self.members);
+        newlines_to_spaces(&mut out[start..]);
+        out.push(b'\n');
+        self.records += 1;
         Ok(())
     }
 
@@ -310,6 +360,13 @@ impl<'s> PageSplitter<'s> {
                 Walk::Value(node) => match b {
                     b'{' => {
                         node.object(spec)?;
+                        if spec.whole_body() {
+                            if self.frames.len() >= spec.max_depth {
+                                let max_depth = spec.max_depth;
+                                return Err(PageError::TooDeep { max_depth, at });
+                            }
+                            self.data_found = true;
+                        }
                         self.frames.push(Frame::Object(node));
                         self.walk = Walk::KeyOrClose;
                     }
@@ -319,6 +376,7 @@ impl<'s> PageSplitter<'s> {
                         self.walk = Walk::RecordOrClose;
                     }
                     b'[' => {
+                        node.body(spec, "an array")?;
                         node.no_field_here(spec, "an array")?;
                         self.take(Take::Skip);
                         return Ok(i);
