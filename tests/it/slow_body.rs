@@ -35,7 +35,7 @@ fn a_trickling_body_is_retried_as_too_slow_and_dead_lettered_after_max_attempts(
     assert_eq!(summary["dead_letters"], 1, "{summary}");
 
     let text = crawl.dead_letters();
-    assert_contains(&text, &["\ttoo_slow\t", "/s/1/p/0"]);
+    assert_contains(&text, &[" too_slow ", "/s/1/p/0"]);
     assert!(text.contains("below min_bytes_per_sec (100 B/s)"), "{text}");
 }
 

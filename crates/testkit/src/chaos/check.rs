@@ -152,11 +152,19 @@ fn records(oracle: &Oracle, ids: &[u64]) -> Option<Violation> {
     })
 }
 
-/// The listing's dead pages (tab-separated fields) and cut-stream lines.
+/// The listing's dead pages (fields separated by whitespace: the table's
+/// columns, after its header line) and cut-stream lines.
 fn split_listing(listing: &str) -> (Vec<&str>, Vec<&str>) {
     let (mut dead, mut cut) = (Vec::new(), Vec::new());
     let mut in_cuts = false;
+    let is_header = |line: &str| {
+        let mut fields = line.split_whitespace();
+        fields.next() == Some("resource") && fields.next() == Some("status")
+    };
     for line in listing.lines().filter(|l| !l.trim().is_empty()) {
+        if !in_cuts && is_header(line) {
+            continue;
+        }
         if line.to_ascii_lowercase().contains("cut streams") {
             in_cuts = true;
         } else if in_cuts {
@@ -170,7 +178,7 @@ fn split_listing(listing: &str) -> (Vec<&str>, Vec<&str>) {
 
 fn listing(oracle: &Oracle, listing: &str) -> Vec<Violation> {
     let (dead, cut) = split_listing(listing);
-    let has_field = |line: &str, want: &str| line.split('\t').any(|f| f.trim() == want);
+    let has_field = |line: &str, want: &str| line.split_whitespace().any(|f| f == want);
     let mut out = Vec::new();
     for d in &oracle.dead {
         if !dead
