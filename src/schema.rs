@@ -7,8 +7,15 @@ use std::io::Write;
 
 pub fn print() -> Result<Outcome, Failure> {
     let mut out = std::io::stdout().lock();
-    out.write_all(harvest_config::schema_json().as_bytes())
+    match out
+        .write_all(harvest_config::schema_json().as_bytes())
         .and_then(|()| out.flush())
-        .map_err(|e| Failure::Runtime(anyhow::Error::from(e).context("writing the schema")))?;
-    Ok(Outcome::Done)
+    {
+        // `harvest schema | head`: the reader has what it wanted.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Outcome::Done),
+        Err(e) => Err(Failure::Runtime(
+            anyhow::Error::from(e).context("writing the schema"),
+        )),
+        Ok(()) => Ok(Outcome::Done),
+    }
 }

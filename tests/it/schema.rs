@@ -73,7 +73,7 @@ fn every_config_file_names_and_validates_against_the_schema() {
     let mut checked = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "toml") {
+        if path.extension() != Some(std::ffi::OsStr::new("toml")) {
             continue;
         }
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -240,4 +240,44 @@ fn the_duration_pattern_accepts_what_the_parser_reads() {
         }
     }
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
+
+/// Every key has help for the editor's hover: a `description` on the key
+/// itself (the `type` tag of a paginator or `auth` excepted: its variant holds
+/// the description).
+#[test]
+fn every_key_of_the_schema_is_described() {
+    fn walk(at: &str, schema: &Value, missing: &mut Vec<String>) {
+        if let Some(Value::Object(properties)) = schema.get("properties") {
+            for (key, property) in properties {
+                let tag = key == "type" && property.get("const").is_some();
+                if property.get("description").is_none() && !tag {
+                    missing.push(format!("{at}.{key}"));
+                }
+                walk(&format!("{at}.{key}"), property, missing);
+            }
+        }
+        for (i, variant) in schema
+            .get("oneOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            if variant.get("description").is_none() {
+                missing.push(format!("{at}.oneOf[{i}]"));
+            }
+            walk(&format!("{at}.oneOf[{i}]"), variant, missing);
+        }
+    }
+    let schema: Value = serde_json::from_str(COMMITTED).unwrap();
+    let mut missing = Vec::new();
+    walk("", &schema, &mut missing);
+    for (name, definition) in schema["definitions"].as_object().unwrap() {
+        if definition.get("description").is_none() {
+            missing.push(format!("definitions.{name}"));
+        }
+        walk(&format!("definitions.{name}"), definition, &mut missing);
+    }
+    assert!(missing.is_empty(), "no description: {}", missing.join(", "));
 }
