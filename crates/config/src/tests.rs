@@ -79,7 +79,7 @@ fn origin_overrides_apply_by_normalised_origin() {
 #[test]
 fn every_problem_is_reported_with_its_line() {
     let text = format!(
-        "{HEAD}[client]\nrate_per_sec = 0.0\n[[resources]]\nname = \"bad name\"\nseeds = [\"x\"]\ndata_selector = \".\"\npaginator = {{ type = \"json_link\", next_url_path = \"\" }}\n"
+        "{HEAD}[client]\nrate_per_sec = 0.0\n[[resources]]\nname = \"bad name\"\nseeds = [\"x\"]\ndata_selector = \"a..b\"\npaginator = {{ type = \"json_link\", next_url_path = \"\" }}\n"
     );
     let p = problems(&text);
     let keys: Vec<&str> = p.iter().map(|p| p.key.as_str()).collect();
