@@ -122,7 +122,14 @@ pub(super) fn guess(page: &Page, records: &RecordsGuess) -> PaginatorGuess {
         json_link_at_end,
         |c| cursor(c, true),
     ];
-    let mut fits = tries.iter().filter_map(|t| t(&ctx));
+    let mut fits: Vec<Fit> = Vec::new();
+    for fit in tries.iter().filter_map(|t| t(&ctx)) {
+        // Two ways to the same paginator: the first says why.
+        if !fits.iter().any(|f| f.paginator == fit.paginator) {
+            fits.push(fit);
+        }
+    }
+    let mut fits = fits.into_iter();
     match fits.next() {
         Some(first) => PaginatorGuess {
             paginator: first.paginator,
