@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 /// Where to go next, under `--help`.
 const AFTER_HELP: &str = "\
+New crawl: `harvest init URL --out crawl.toml` drafts a commented config from one page of the API.
 Config reference: README.md#config (every key of a crawl file).
 Example configs: config/*.toml; `harvest check CRAWL.toml` validates one.";
 
@@ -28,6 +29,10 @@ pub enum Command {
     /// Harvest every page of every resource in CRAWL.toml (resumes where a
     /// previous run stopped).
     Run(RunArgs),
+    /// Fetch URL once and draft a commented crawl config from it: the
+    /// records, the paginator and the rate limits it found, every default
+    /// spelled out.
+    Init(InitArgs),
     /// Validate CRAWL.toml and print what it would harvest; fetches nothing.
     Check(ConfigArg),
     /// Fetch the first page(s) of each resource and show what `run` would
@@ -87,6 +92,19 @@ pub struct RunArgs {
     pub summary_json: Option<PathBuf>,
     /// Resume even though a resource's seeds, data_selector, paginator or parent
     /// changed, or a resource was removed, since the state was started.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `harvest init`.
+#[derive(Args)]
+pub struct InitArgs {
+    /// A page of the API (the first page of what to harvest).
+    pub url: String,
+    /// Write the config here (default: stdout).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Overwrite `--out` if it exists.
     #[arg(long)]
     pub force: bool,
 }

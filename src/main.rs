@@ -10,6 +10,7 @@ mod dead_letters;
 #[cfg(feature = "demo")]
 mod demo;
 mod exit;
+mod init;
 mod logging;
 mod metrics;
 mod progress;
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
     progress::allow(!cli.log.quiet && matches!(cli.log.log_format, cli::LogFormat::Human));
     let result = match cli.command {
         cli::Command::Run(args) => run::run(args),
+        cli::Command::Init(args) => init::init(args),
         cli::Command::Check(args) => check::check(args),
         cli::Command::Sample(args) => sample::sample(args),
         #[cfg(feature = "demo")]

@@ -13,6 +13,7 @@ mod end_of_stream;
 mod exactly_once;
 mod faults;
 mod gate;
+mod init;
 mod kill;
 mod liveness;
 mod metrics;

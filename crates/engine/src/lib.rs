@@ -19,6 +19,7 @@ mod error;
 mod event_sink;
 mod frontier;
 mod host;
+pub mod init;
 mod job;
 mod messages;
 mod prepare;

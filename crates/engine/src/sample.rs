@@ -338,7 +338,7 @@ fn first_line(out: &[u8]) -> Option<String> {
 }
 
 /// Whether a response header speaks of rate limits.
-fn is_rate_header(name: &str) -> bool {
+pub(crate) fn is_rate_header(name: &str) -> bool {
     name == "retry-after"
         || name.starts_with("ratelimit")
         || name.starts_with("x-ratelimit")

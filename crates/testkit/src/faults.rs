@@ -33,6 +33,9 @@ pub enum FaultAction {
     /// replaced by this one: a stream that leads elsewhere, as behind a
     /// reverse proxy that rewrites the port or the scheme.
     NextLink(String),
+    /// The normal page with these extra response headers (rate-limit
+    /// fields on a 200, say).
+    Headers(Vec<(String, String)>),
 }
 
 /// `page` (a `{"data":[...],"next":...}` body) with its `next` set to `to`.

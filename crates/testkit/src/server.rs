@@ -391,6 +391,18 @@ pub(crate) async fn apply_fault(action: FaultAction, page: Option<String>) -> (u
             200,
             json(StatusCode::OK, crate::faults::with_next(&page, &to)),
         ),
+        FaultAction::Headers(headers) => {
+            let mut resp = json(StatusCode::OK, page);
+            for (name, value) in headers {
+                if let (Ok(name), Ok(value)) = (
+                    header::HeaderName::from_bytes(name.as_bytes()),
+                    HeaderValue::from_str(&value),
+                ) {
+                    resp.headers_mut().append(name, value);
+                }
+            }
+            (200, resp)
+        }
         FaultAction::Html => {
             let mut resp = Response::new(Body::from("<html><body>Maintenance</body></html>"));
             resp.headers_mut()
