@@ -315,12 +315,17 @@ fn offset_in_body(c: &Ctx) -> Option<Fit> {
         "the body's `{}` held {} (the URL's query names no offset)",
         offset.path, offset.value
     )];
+    /// The usual name of a page-size parameter, when the body names none.
+    const DEFAULT_LIMIT_PARAM: &str = "limit";
     let (limit_param, n) = match limit {
         Some(l) => {
             seen.push(format!("and `{}` held {}", l.path, l.value));
             (l.key.clone(), l.value.as_u64().unwrap_or(1))
         }
-        None => ("limit".to_owned(), page_size_or_default(c.records) as u64),
+        None => (
+            String::from(DEFAULT_LIMIT_PARAM),
+            page_size_or_default(c.records) as u64,
+        ),
     };
     seen.push("the query parameter names are the body's: check the API's docs".to_owned());
     Some(offset_fit(c, offset.key.clone(), limit_param, n, seen))

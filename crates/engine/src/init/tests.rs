@@ -39,7 +39,10 @@ fn read_back(draft: &Draft) -> (Selector, Paginator, harvest_config::Config) {
     let config = harvest_config::parse_with_env(&text, std::path::Path::new("x.toml"), &|_| None)
         .unwrap_or_else(|e| panic!("the draft does not validate: {e}\n{text}"));
     let r = config.resources[0].clone();
-    (r.data_selector, r.paginator, config)
+    let harvest_config::DataSelector::Items(selector) = r.data_selector else {
+        panic!("the draft names a record array: {text}");
+    };
+    (selector, r.paginator, config)
 }
 
 /// Guesses `body` (+ headers) at `url` and checks the paginator, which the
