@@ -26,8 +26,13 @@ pub fn check(args: ConfigArg) -> Result<Outcome, Failure> {
             .map_err(|e| Failure::Runtime(anyhow::anyhow!(e)))?;
         println!("  resource {}: {seeds} seeds", r.name);
         print_seed_sources(r);
+        let whole = if r.data_selector == harvest_config::DataSelector::Body {
+            "   # each page's body is one record"
+        } else {
+            ""
+        };
         println!(
-            "    data_selector = {}",
+            "    data_selector = {}{whole}",
             harvest_config::quoted_selector(&r.data_selector)
         );
         println!("    paginator = {}", r.paginator);

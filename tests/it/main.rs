@@ -28,6 +28,7 @@ mod sample;
 mod scheduling;
 mod schema;
 mod secrets;
+mod single_object;
 mod slow_body;
 mod state;
 mod status;
