@@ -8,6 +8,7 @@ mod cli;
 mod compression;
 mod config_errors;
 mod cut_streams;
+mod dead_letters;
 mod depth;
 mod end_of_stream;
 mod exactly_once;
