@@ -187,3 +187,22 @@ fn retry_dead_by_status_puts_back_only_those_pages() {
     crawl.assert_every_record_once(up.spec());
     assert!(letters_json(&crawl, &[]).is_empty());
 }
+
+#[test]
+fn a_missed_selector_s_letter_names_the_page_s_top_level_keys() {
+    let up = upstream(shape(1, 1, 1, 2));
+    let mut items = Res::json_link("items", up.seeds());
+    items.data_selector = "results";
+    let crawl = Crawl::with(vec![items]).settings(SETTINGS).write();
+    crawl.run_expect(3);
+    let letters = letters_json(&crawl, &[]);
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    assert_eq!(letters[0]["reason"], "selector_missing");
+    let detail = letters[0]["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with(
+            "data_selector `results` is not in the page (its top-level keys: `data`, `next`)"
+        ),
+        "{detail}"
+    );
+}

@@ -316,7 +316,7 @@ fn failed(e: FetchError) -> PageOutcome {
 /// the body holds instead.
 fn refused(e: &PageError, body: &[u8]) -> PageOutcome {
     let arrays = match e {
-        PageError::SelectorMissing(_)
+        PageError::SelectorMissing { .. }
         | PageError::NotAnArray { .. }
         | PageError::NotAnObject { .. } => list_arrays(body).ok(),
         _ => None,

@@ -9,8 +9,10 @@ pub enum PageError {
     /// A record nested deeper than the resource's `max_depth`.
     #[error("a record is nested deeper than max_depth ({max_depth}) at byte {at}")]
     TooDeep { max_depth: usize, at: u64 },
-    #[error("data_selector `{0}` is not in the page")]
-    SelectorMissing(String),
+    /// The data path is not in the page; `keys` are the page's top-level
+    /// keys, for the message (what the page holds instead).
+    #[error("data_selector `{path}` is not in the page{keys}")]
+    SelectorMissing { path: String, keys: TopKeys },
     /// The data path holds something else than the record array; an
     /// object there is worded with the whole-body form's hint.
     #[error(
@@ -54,12 +56,65 @@ impl PageError {
         match self {
             Self::NotJson(_) => "not_json",
             Self::TooDeep { .. } => "too_deep",
-            Self::SelectorMissing(_) => "selector_missing",
+            Self::SelectorMissing { .. } => "selector_missing",
             Self::NotAnArray { .. } => "not_an_array",
             Self::NotAnObject { .. } => "not_an_object",
             Self::BadNext { .. } => "bad_next",
             Self::BadField { .. } => "bad_field",
         }
+    }
+}
+
+/// The first keys of a page's top-level object, in document order, and how
+/// many more it has: what a missed `data_selector` names instead. Empty
+/// when the page is not an object (or an empty one).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TopKeys {
+    /// At most [`TopKeys::SHOWN`], each at most [`TopKeys::KEY_CHARS`]
+    /// characters (a longer key is cut and ends with `…`).
+    pub shown: Vec<String>,
+    /// Keys met past the shown ones.
+    pub more: u64,
+}
+
+impl TopKeys {
+    /// Keys named in a message.
+    pub const SHOWN: usize = 10;
+    /// Characters kept of one key.
+    pub const KEY_CHARS: usize = 40;
+
+    /// Counts one more top-level key, keeping it while fewer than
+    /// [`SHOWN`](Self::SHOWN) are.
+    pub fn push(&mut self, key: &str) {
+        if self.shown.len() < Self::SHOWN {
+            let mut kept: String = key.chars().take(Self::KEY_CHARS).collect();
+            if kept.len() < key.len() {
+                kept.push('…');
+            }
+            self.shown.push(kept);
+        } else {
+            self.more += 1;
+        }
+    }
+}
+
+impl std::fmt::Display for TopKeys {
+    /// ` (its top-level keys: `results`, `next`, and 3 more)`, or nothing.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.shown.is_empty() {
+            return Ok(());
+        }
+        f.write_str(" (its top-level keys: ")?;
+        for (i, key) in self.shown.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "`{key}`")?;
+        }
+        if self.more > 0 {
+            write!(f, ", and {} more", self.more)?;
+        }
+        f.write_str(")")
     }
 }
 
@@ -102,7 +157,10 @@ mod tests {
                 max_depth: 512,
                 at: 9,
             },
-            PageError::SelectorMissing("data".into()),
+            PageError::SelectorMissing {
+                path: "data".into(),
+                keys: TopKeys::default(),
+            },
             PageError::NotAnArray {
                 path: "data".into(),
                 found: "an object",
@@ -123,7 +181,7 @@ mod tests {
             match e {
                 PageError::NotJson(_)
                 | PageError::TooDeep { .. }
-                | PageError::SelectorMissing(_)
+                | PageError::SelectorMissing { .. }
                 | PageError::NotAnArray { .. }
                 | PageError::NotAnObject { .. }
                 | PageError::BadNext { .. }

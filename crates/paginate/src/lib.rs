@@ -66,7 +66,7 @@ mod splice;
 pub use arrays::{likely_records, list_arrays, JsonArray};
 pub use children::{pick, ChildJob};
 pub use cut::{Cut, CutReason};
-pub use error::PageError;
+pub use error::{PageError, TopKeys};
 pub use header_link::{find_rel, parse_links, Link};
 pub use parser::PageParser;
 pub use scan::{scan_page, scan_page_with, PageSplitter, Scalar, Scan, ScanSpec, Want, MAX_DEPTH};

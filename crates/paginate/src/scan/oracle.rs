@@ -9,7 +9,7 @@
 use super::{Scalar, Scan, ScanSpec, Want};
 use crate::object_key::Key;
 use crate::splice::newlines_to_spaces;
-use crate::PageError;
+use crate::{PageError, TopKeys};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::fmt;
@@ -37,6 +37,7 @@ fn scan_into(
         out,
         records: 0,
         data_found: false,
+        top_keys: TopKeys::default(),
         fields: vec![None; spec.fields.len()],
         error: None,
     };
@@ -54,7 +55,10 @@ fn scan_into(
     }
     walked.map_err(|e| PageError::NotJson(e.to_string()))?;
     if !state.data_found {
-        return Err(PageError::SelectorMissing(spec.data.to_string()));
+        return Err(PageError::SelectorMissing {
+            path: spec.data.to_string(),
+            keys: state.top_keys,
+        });
     }
     if spec.whole_body() {
         let raw: &RawValue =
@@ -79,6 +83,8 @@ struct State<'s> {
     out: &'s mut Vec<u8>,
     records: u64,
     data_found: bool,
+    /// The top-level keys met.
+    top_keys: TopKeys,
     fields: Vec<Option<Scalar>>,
     /// A shape error found mid-walk; reported instead of serde's generic one.
     error: Option<PageError>,
@@ -225,6 +231,9 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
             self.state.data_found = true;
         }
         while let Some(key) = map.next_key_seed(Key)? {
+            if depth == 0 {
+                self.state.top_keys.push(&key);
+            }
             let on_data = self.on_data
                 && spec
                     .data

@@ -30,7 +30,7 @@ pub use super::raw::MAX_DEPTH;
 use super::raw::{Raw, Syntax, TOO_DEEP};
 use super::{token, Scalar, Scan, ScanSpec};
 use crate::splice::{newlines_to_spaces, push_record};
-use crate::PageError;
+use crate::{PageError, TopKeys};
 
 /// Splits one page body, fed in chunks, into record lines.
 #[derive(Debug)]
@@ -56,6 +56,8 @@ pub struct PageSplitter<'s> {
     offset: u64,
     records: u64,
     data_found: bool,
+    /// The top-level keys met, for a missed data path's message.
+    top_keys: TopKeys,
     fields: Vec<Option<Scalar>>,
     /// The first error; every later call repeats it.
     failed: Option<PageError>,
@@ -123,6 +125,7 @@ impl<'s> PageSplitter<'s> {
             offset: 0,
             records: 0,
             data_found: false,
+            top_keys: TopKeys::default(),
             fields: vec![None; spec.fields.len()],
             failed: None,
         }
@@ -175,7 +178,10 @@ impl<'s> PageSplitter<'s> {
             return Err(not_json(what, self.offset));
         }
         if !self.data_found {
-            return Err(PageError::SelectorMissing(self.spec.data.to_string()));
+            return Err(PageError::SelectorMissing {
+                path: self.spec.data.to_string(),
+                keys: self.top_keys,
+            });
         }
         if self.spec.whole_body() {
             self.body_record(out)?;
@@ -323,6 +329,9 @@ impl<'s> PageSplitter<'s> {
     /// A key of a walked object: the member is walked or skipped.
     fn key(&mut self, token: &[u8]) -> Result<(), PageError> {
         let key = token::key(token).map_err(PageError::NotJson)?;
+        if self.frames.len() == 1 {
+            self.top_keys.push(&key);
+        }
         let Some(Frame::Object(node)) = self.frames.last() else {
             unreachable!("keys are taken in walked objects only");
         };

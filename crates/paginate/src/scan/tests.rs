@@ -1,6 +1,7 @@
 //! Tests of the page scan: exact record bytes, fields, shape errors, broken
 //! bodies, and the splitter fed in chunks.
 use super::*;
+use crate::TopKeys;
 
 fn spec(data: &str, next: Option<&str>) -> ScanSpec {
     ScanSpec::new(
@@ -68,9 +69,20 @@ fn escaped_keys_match() {
 
 #[test]
 fn shape_errors_name_the_path() {
+    let missing = scan(r#"{"items":[],"next":null}"#, "data", None).0;
     assert_eq!(
-        scan(r#"{"items":[]}"#, "data", None).0,
-        Err(PageError::SelectorMissing("data".into()))
+        missing,
+        Err(PageError::SelectorMissing {
+            path: "data".into(),
+            keys: TopKeys {
+                shown: vec!["items".into(), "next".into()],
+                more: 0
+            }
+        })
+    );
+    assert_eq!(
+        missing.unwrap_err().to_string(),
+        "data_selector `data` is not in the page (its top-level keys: `items`, `next`)"
     );
     assert_eq!(
         scan(r#"{"data":{"a":1}}"#, "data", None).0,
@@ -95,7 +107,14 @@ fn shape_errors_name_the_path() {
     );
     assert_eq!(
         scan(r#"[1]"#, "data", None).0,
-        Err(PageError::SelectorMissing("data".into()))
+        Err(PageError::SelectorMissing {
+            path: "data".into(),
+            keys: TopKeys::default()
+        })
+    );
+    assert_eq!(
+        scan(r#"[1]"#, "data", None).0.unwrap_err().to_string(),
+        "data_selector `data` is not in the page"
     );
 }
 
