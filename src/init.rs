@@ -44,7 +44,7 @@ pub fn init(args: InitArgs) -> Result<Outcome, Failure> {
 /// What was guessed, and what to do next, for stderr.
 fn told(d: &Draft, out: Option<&std::path::Path>) -> String {
     let file = out.map_or_else(|| "FILE".to_owned(), |p| p.display().to_string());
-    let selector = harvest_config::Selector::parse(&d.records.selector)
+    let selector = harvest_config::DataSelector::parse(&d.records.selector)
         .map(|s| harvest_config::quoted_selector(&s))
         .unwrap_or_default();
     let mut s = format!(
@@ -58,7 +58,9 @@ fn told(d: &Draft, out: Option<&std::path::Path>) -> String {
         ));
     }
     if d.records.single_object {
-        s.push_str("  note: the body is one object, not a list of records (see the comments)\n");
+        s.push_str(
+            "  note: the body is one object, taken whole as the one record (see the comments)\n",
+        );
     }
     s.push_str(&format!(
         "next: read the comments, then `harvest check {file}`, `harvest sample {file}`, `harvest run {file}`\n"

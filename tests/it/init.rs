@@ -232,3 +232,26 @@ fn init_of_a_404_or_an_unreachable_url_is_one_error_and_no_file() {
     assert!(stderr(&out).contains("scheme `ftp`"), "{}", stderr(&out));
     assert!(!dir.path().join("crawl.toml").exists());
 }
+
+#[test]
+fn init_on_a_detail_page_drafts_the_whole_body_as_the_record() {
+    let up = one_stream();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("{}/item/7", up.origin_url(0));
+    let out = harvest_in(dir.path(), &["init", &url, "--out", "crawl.toml"]);
+    assert_exit(&out, 0);
+    assert_contains(&stderr(&out), &["data_selector = \".\"", "taken whole"]);
+    let config = drafted(dir.path());
+    let r = &config.resources[0];
+    assert_eq!(r.data_selector, harvest_config::DataSelector::Body);
+    assert_eq!(r.paginator.to_string(), r#"{ type = "single_page" }"#);
+    let run = harvest_in(dir.path(), &["--quiet", "run", "crawl.toml"]);
+    assert_exit(&run, 0);
+    let file = dir
+        .path()
+        .join(&config.crawl.output_dir)
+        .join(format!("{}.jsonl", r.name));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let sent = harvest_testkit::detail_body(7);
+    assert_eq!(text, format!("{}\n", sent.trim().replace('\n', " ")));
+}

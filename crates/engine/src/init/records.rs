@@ -9,12 +9,14 @@ use serde_json::Value;
 /// The `data_selector` guessed, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordsGuess {
-    /// Dotted path of the record array (`""`: the body itself).
+    /// Dotted path of the record array (`""`: the body is the array; `"."`:
+    /// the body is the one record).
     pub selector: String,
-    /// Records on this page (items of the chosen array; 0 when none was found).
+    /// Records on this page (items of the chosen array, 1 for a single
+    /// object; 0 when none was found).
     pub count: usize,
     /// The body is one JSON object with no array of objects: each page is
-    /// one record, which a record array cannot express.
+    /// one record (`data_selector = "."`).
     pub single_object: bool,
     /// What the guess rests on, one comment line each.
     pub seen: Vec<String>,
@@ -64,14 +66,13 @@ pub(super) fn guess(body: &Value) -> RecordsGuess {
         let mut seen = vec![
             "the body is one JSON object, with no array of objects: a detail endpoint (one record per URL)"
                 .to_owned(),
-            "`\"\"` (the body) would be dead-lettered `not_an_array`; if this harvest takes `data_selector = \".\"` (the whole body as one record), use that,"
-                .to_owned(),
-            "else point init at the list endpoint (the URL without its trailing id)".to_owned(),
+            "`\".\"` takes the whole body as the record; for many of these, seed a template over the ids".to_owned(),
+            "(`seed_template`) or fetch one per parent record (`parent`), or point init at the list endpoint".to_owned(),
         ];
         seen.extend(others(""));
         return RecordsGuess {
-            selector: String::new(),
-            count: 0,
+            selector: ".".to_owned(),
+            count: 1,
             single_object: true,
             seen,
         };

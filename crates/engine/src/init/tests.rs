@@ -33,11 +33,17 @@ fn sel(path: &str) -> Selector {
     Selector::parse(path).unwrap()
 }
 
+/// The draft's text, which must validate, as a config.
+fn parsed(draft: &Draft) -> harvest_config::Config {
+    let text = draft.render();
+    harvest_config::parse_with_env(&text, std::path::Path::new("x.toml"), &|_| None)
+        .unwrap_or_else(|e| panic!("the draft does not validate: {e}\n{text}"))
+}
+
 /// The draft's text read back: its one resource's selector and paginator.
 fn read_back(draft: &Draft) -> (Selector, Paginator, harvest_config::Config) {
     let text = draft.render();
-    let config = harvest_config::parse_with_env(&text, std::path::Path::new("x.toml"), &|_| None)
-        .unwrap_or_else(|e| panic!("the draft does not validate: {e}\n{text}"));
+    let config = parsed(draft);
     let r = config.resources[0].clone();
     let harvest_config::DataSelector::Items(selector) = r.data_selector else {
         panic!("the draft names a record array: {text}");
@@ -330,11 +336,15 @@ fn a_single_object_or_no_array_is_said_so() {
         r#"{"id":42,"name":"ada","tags":["x"]}"#,
     );
     assert!(d.records.single_object);
+    assert_eq!((d.records.selector.as_str(), d.records.count), (".", 1));
     assert_eq!(d.name, "users");
     let text = d.render();
     assert!(text.contains("the body is one JSON object"), "{text}");
     assert!(text.contains("data_selector = \".\""), "{text}");
-    read_back(&d);
+    assert_eq!(
+        parsed(&d).resources[0].data_selector,
+        harvest_config::DataSelector::Body
+    );
     assert!(text.contains("other arrays: `tags` (1)"), "{text}");
     // No object anywhere.
     let d = draft_of("http://api.test/ids", &[], "[1,2,3]");
