@@ -75,16 +75,22 @@ pub fn list(args: DeadLetterArgs) -> Result<Outcome, Failure> {
             println!();
         }
         println!("Cut streams");
-        for c in &cuts {
-            println!(
-                "{}\t{}\t{}\t{}\t{}",
-                c.next.resource,
-                c.reason,
-                redacted(&c.page_url),
-                redacted(&c.next.url),
-                admin::remedy(c)
-            );
-        }
+        let rows: Vec<[String; 5]> = cuts
+            .iter()
+            .map(|c| {
+                [
+                    c.next.resource.clone(),
+                    c.reason.to_string(),
+                    redacted(&c.page_url),
+                    redacted(&c.next.url),
+                    admin::remedy(c),
+                ]
+            })
+            .collect();
+        print!(
+            "{}",
+            aligned(["resource", "reason", "page", "next", "remedy"], &rows)
+        );
     }
     eprintln!("{} dead letters, {} cut streams", letters.len(), cuts.len());
     Ok(Outcome::Done)
@@ -112,8 +118,7 @@ pub fn retry(args: RetryDeadArgs) -> Result<Outcome, Failure> {
     Ok(Outcome::Done)
 }
 
-/// The table: a header, then one aligned line per letter; the response
-/// snippet last, unpadded.
+/// The dead letters' table; the response snippet last.
 fn table(letters: &[DeadLetter]) -> String {
     let header = [
         "resource", "status", "reason", "attempts", "first", "last", "url", "detail", "response",
@@ -134,8 +139,14 @@ fn table(letters: &[DeadLetter]) -> String {
             ]
         })
         .collect();
+    aligned(header, &rows)
+}
+
+/// `header`, then one line per row, each column padded to its widest cell
+/// and two spaces; the last column unpadded.
+fn aligned<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
     let mut widths = header.map(str::len);
-    for row in &rows {
+    for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
@@ -144,18 +155,16 @@ fn table(letters: &[DeadLetter]) -> String {
     let mut line = |cells: &[&str]| {
         let last = cells.len() - 1;
         for (i, cell) in cells.iter().enumerate() {
-            if i == last {
-                out.push_str(cell);
-            } else {
+            out.push_str(cell);
+            if i < last {
                 let pad = widths[i] - cell.chars().count();
-                out.push_str(cell);
                 out.push_str(&" ".repeat(pad + 2));
             }
         }
         out.push('\n');
     };
     line(&header);
-    for row in &rows {
+    for row in rows {
         line(&row.each_ref().map(String::as_str));
     }
     out

@@ -65,16 +65,36 @@ fn a_next_link_to_another_origin_cuts_the_stream_and_exits_3() {
     assert_exit(&listing, 0);
     let text = stdout(&listing);
     let (_, cuts) = text.split_once("Cut streams\n").expect("a heading");
-    let row: Vec<&str> = cuts.lines().next().unwrap().split('\t').collect();
+    let lines: Vec<&str> = cuts.lines().collect();
     assert_eq!(
-        row,
-        [
-            "items",
-            "foreign_origin",
-            &format!("{}/s/0/p/1", up.origin_url(0)),
-            &format!("{target}/s/0/p/2"),
-            &format!("add {target} to allowed_origins to follow it"),
-        ]
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["resource", "reason", "page", "next", "remedy"],
+        "{text}"
+    );
+    let page = format!("{}/s/0/p/1", up.origin_url(0));
+    let next = format!("{target}/s/0/p/2");
+    let remedy = format!("add {target} to allowed_origins to follow it");
+    assert_eq!(
+        lines[1].split_whitespace().collect::<Vec<_>>().join(" "),
+        format!("items foreign_origin {page} {next} {remedy}"),
+        "{text}"
+    );
+    assert_eq!(
+        lines[1].find(&next),
+        lines[0].find("next"),
+        "aligned: {text}"
+    );
+    let json = crawl.admin(&["dead-letters", "--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(
+        doc["cut_streams"],
+        serde_json::json!([{
+            "resource": "items",
+            "reason": "foreign_origin",
+            "page_url": page,
+            "next_url": next,
+            "remedy": remedy,
+        }])
     );
 
     let text = crawl.status();
@@ -136,7 +156,13 @@ fn a_next_link_back_to_an_earlier_page_is_a_loop() {
     assert_eq!(sorted(crawl.ids("items")), (0..9).collect::<Vec<_>>());
     assert_eq!(requests(&up).len(), 3, "each page once");
     let text = crawl.dead_letters();
-    assert_contains(&text, &["Cut streams\nitems\tloop\t", "/s/0/p/0\t"]);
+    let (_, cuts) = text.split_once("Cut streams\n").expect("a heading");
+    let row = table_row(cuts, "items");
+    assert_eq!(row[1], "loop", "{text}");
+    assert!(
+        row[3].ends_with("/s/0/p/0"),
+        "the page not followed: {text}"
+    );
 }
 
 #[test]
@@ -165,11 +191,18 @@ fn dead_pages_and_cut_streams_are_named_together() {
     );
     let text = crawl.dead_letters();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 5, "{text}");
+    assert_eq!(lines.len(), 6, "{text}");
     assert!(lines[0].starts_with("resource  status  reason"), "{text}");
     assert!(lines[1].starts_with("items     404     http_404"), "{text}");
     assert_eq!(lines[2..4], ["", "Cut streams"], "{text}");
-    assert!(lines[4].starts_with("items\tforeign_origin\t"), "{text}");
+    assert!(
+        lines[4].starts_with("resource  reason          page"),
+        "{text}"
+    );
+    assert!(
+        lines[5].starts_with("items     foreign_origin  http://"),
+        "{text}"
+    );
 }
 
 /// The `harvest_streams_cut_total` sample with `reason`, from a scrape

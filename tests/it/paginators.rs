@@ -36,10 +36,13 @@ fn assert_every_stream_cut(crawl: &Crawl, spec: &UpstreamSpec, reason: &str) {
     let streams = (spec.origins * spec.streams) as u64;
     let summary = crawl.summary();
     assert_eq!(summary["streams_cut"], streams, "{summary}");
-    let listing = crawl.dead_letters();
-    let cut = listing
-        .lines()
-        .filter(|l| l.starts_with(&format!("items\t{reason}\t")))
+    let listing = stdout(&crawl.admin(&["dead-letters", "--json"]));
+    let doc: serde_json::Value = serde_json::from_str(&listing).unwrap();
+    let cut = doc["cut_streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["resource"] == "items" && c["reason"] == reason)
         .count();
     assert_eq!(cut as u64, streams, "{listing}");
 }

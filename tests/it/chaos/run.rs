@@ -5,7 +5,7 @@
 
 use super::Suite;
 use crate::util::{exit_by, Crawl};
-use harvest_testkit::chaos::{check, ChaosUpstream, Observed, Schedule, Style, Timing};
+use harvest_testkit::chaos::{check, ChaosUpstream, Listing, Observed, Schedule, Style, Timing};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
@@ -111,17 +111,24 @@ pub fn run_seed(seed: u64, suite: &Suite) -> Result<String, String> {
     }
     let elapsed = started.elapsed();
     let (ids, bad_lines) = output_ids(&crawl);
-    let listing = crawl.admin(&["dead-letters"]);
+    let listed = crawl.admin(&["dead-letters", "--json"]);
+    let (listing, unreadable) = match Listing::parse(&String::from_utf8_lossy(&listed.stdout)) {
+        Ok(listing) => (listing, None),
+        Err(e) => (Listing::default(), Some(e)),
+    };
     let seen = Observed {
         exit,
         elapsed,
         ids,
-        listing: String::from_utf8_lossy(&listing.stdout).into_owned(),
+        listing,
     };
     let mut violations: Vec<String> = check(&oracle, &seen)
         .iter()
         .map(|v| v.to_string())
         .collect();
+    if let Some(e) = unreadable {
+        violations.push(format!("dead pages and cut streams listed: {e}"));
+    }
     if let Some(line) = bad_lines {
         violations.push(format!(
             "every record exactly once: unreadable output line {line}"
@@ -144,9 +151,9 @@ pub fn run_seed(seed: u64, suite: &Suite) -> Result<String, String> {
     report.push_str(&up.schedule().to_string());
     report.push_str(&server_notes(&up, exit, elapsed, killed));
     report.push_str(&format!(
-        "dead-letters listing:\n{}{}\n",
-        seen.listing,
-        String::from_utf8_lossy(&listing.stderr)
+        "dead-letters --json:\n{}{}\n",
+        String::from_utf8_lossy(&listed.stdout),
+        String::from_utf8_lossy(&listed.stderr)
     ));
     let err = crawl.log();
     let tail: Vec<&str> = err.lines().rev().take(15).collect();

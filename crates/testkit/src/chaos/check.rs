@@ -1,6 +1,6 @@
 //! The invariants of a chaos run, checked against the oracle: what the crawl
-//! did (exit code, time, output ids, `harvest dead-letters` listing) in,
-//! every broken invariant out, each named.
+//! did (exit code, time, output ids, `harvest dead-letters --json` listing)
+//! in, every broken invariant out, each named.
 
 use super::oracle::Oracle;
 use std::collections::BTreeMap;
@@ -17,9 +17,41 @@ pub struct Observed {
     pub elapsed: Duration,
     /// Every record id in the output files, duplicates included.
     pub ids: Vec<u64>,
-    /// What `harvest dead-letters` printed on stdout: dead pages, then cut
-    /// streams under a heading naming them ("Cut streams").
-    pub listing: String,
+    /// What `harvest dead-letters --json` listed.
+    pub listing: Listing,
+}
+
+/// The dead pages and cut streams `harvest dead-letters --json` listed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    /// Dead pages: (URL, reason).
+    pub dead: Vec<(String, String)>,
+    /// Cut streams: (reason, the next URL not followed).
+    pub cuts: Vec<(String, String)>,
+}
+
+impl Listing {
+    /// Reads `harvest dead-letters --json`'s document.
+    pub fn parse(json: &str) -> Result<Self, String> {
+        let doc: serde_json::Value = serde_json::from_str(json)
+            .map_err(|e| format!("`harvest dead-letters --json` is not JSON ({e}): {json}"))?;
+        let pairs = |list: &str, a: &str, b: &str| -> Result<Vec<(String, String)>, String> {
+            let items = doc[list]
+                .as_array()
+                .ok_or_else(|| format!("no `{list}` array in {doc}"))?;
+            items
+                .iter()
+                .map(|item| match (item[a].as_str(), item[b].as_str()) {
+                    (Some(x), Some(y)) => Ok((x.to_owned(), y.to_owned())),
+                    _ => Err(format!("`{list}` entry without `{a}`/`{b}`: {item}")),
+                })
+                .collect()
+        };
+        Ok(Self {
+            dead: pairs("dead_letters", "url", "reason")?,
+            cuts: pairs("cut_streams", "reason", "next_url")?,
+        })
+    }
 }
 
 /// One broken invariant.
@@ -152,38 +184,13 @@ fn records(oracle: &Oracle, ids: &[u64]) -> Option<Violation> {
     })
 }
 
-/// The listing's dead pages (fields separated by whitespace: the table's
-/// columns, after its header line) and cut-stream lines.
-fn split_listing(listing: &str) -> (Vec<&str>, Vec<&str>) {
-    let (mut dead, mut cut) = (Vec::new(), Vec::new());
-    let mut in_cuts = false;
-    let is_header = |line: &str| {
-        let mut fields = line.split_whitespace();
-        fields.next() == Some("resource") && fields.next() == Some("status")
-    };
-    for line in listing.lines().filter(|l| !l.trim().is_empty()) {
-        if !in_cuts && is_header(line) {
-            continue;
-        }
-        if line.to_ascii_lowercase().contains("cut streams") {
-            in_cuts = true;
-        } else if in_cuts {
-            cut.push(line);
-        } else {
-            dead.push(line);
-        }
-    }
-    (dead, cut)
-}
-
-fn listing(oracle: &Oracle, listing: &str) -> Vec<Violation> {
-    let (dead, cut) = split_listing(listing);
-    let has_field = |line: &str, want: &str| line.split_whitespace().any(|f| f == want);
+fn listing(oracle: &Oracle, listed: &Listing) -> Vec<Violation> {
     let mut out = Vec::new();
     for d in &oracle.dead {
-        if !dead
+        if !listed
+            .dead
             .iter()
-            .any(|l| has_field(l, &d.url) && has_field(l, d.reason))
+            .any(|(url, reason)| *url == d.url && reason == d.reason)
         {
             out.push(Violation::NotListed(format!(
                 "dead page {} ({})",
@@ -191,15 +198,16 @@ fn listing(oracle: &Oracle, listing: &str) -> Vec<Violation> {
             )));
         }
     }
-    for line in &dead {
-        if !oracle.dead.iter().any(|d| has_field(line, &d.url)) {
-            out.push(Violation::UnexpectedDead(line.to_string()));
+    for (url, reason) in &listed.dead {
+        if !oracle.dead.iter().any(|d| d.url == *url) {
+            out.push(Violation::UnexpectedDead(format!("{url} ({reason})")));
         }
     }
     for c in &oracle.cuts {
-        if !cut
+        if !listed
+            .cuts
             .iter()
-            .any(|l| l.contains(c.reason) && l.contains(&c.target))
+            .any(|(reason, next)| reason == c.reason && next.contains(&c.target))
         {
             out.push(Violation::NotListed(format!(
                 "cut stream at {} → {} ({})",
@@ -229,7 +237,7 @@ mod tests {
             exit: Some(0),
             elapsed: Duration::from_secs(2),
             ids: vec![3, 1, 0, 2, 5, 4],
-            listing: String::new(),
+            listing: Listing::default(),
         }
     }
 
@@ -241,7 +249,11 @@ mod tests {
         });
         let mut seen = clean();
         seen.exit = Some(3);
-        seen.listing = "links\t200\tnot_json\thttp://127.0.0.1:9/s/0/p/2\t1 attempts\tbody is not valid JSON\n".into();
+        seen.listing = Listing::parse(
+            r#"{"dead_letters": [{"resource": "links", "status": 200, "reason": "not_json",
+                "url": "http://127.0.0.1:9/s/0/p/2", "attempts": 1}], "cut_streams": []}"#,
+        )
+        .unwrap();
         (o, seen)
     }
 
@@ -321,13 +333,13 @@ mod tests {
     #[test]
     fn a_dead_page_not_listed_or_with_another_reason_is_caught() {
         let (o, mut seen) = with_dead();
-        seen.listing = seen.listing.replace("not_json", "status_404");
+        seen.listing.dead[0].1 = "http_404".into();
         let v = check(&o, &seen);
         assert!(
             matches!(&v[0], Violation::NotListed(what) if what.contains("/s/0/p/2")),
             "{v:?}"
         );
-        seen.listing.clear();
+        seen.listing = Listing::default();
         assert!(matches!(&check(&o, &seen)[..], [Violation::NotListed(_)]));
     }
 
@@ -335,17 +347,18 @@ mod tests {
     fn a_servable_page_listed_as_dead_is_caught() {
         let mut seen = clean();
         seen.exit = Some(3);
-        seen.listing =
-            "links\t503\tstatus\thttp://127.0.0.1:9/s/0/p/1\t5 attempts\tHTTP 503\n".into();
+        seen.listing.dead = vec![("http://127.0.0.1:9/s/0/p/1".into(), "http_503".into())];
         let v = check(&oracle(), &seen);
         assert!(
-            v.contains(&Violation::UnexpectedDead(seen.listing.trim_end().into())),
+            v.contains(&Violation::UnexpectedDead(
+                "http://127.0.0.1:9/s/0/p/1 (http_503)".into()
+            )),
             "{v:?}"
         );
     }
 
     #[test]
-    fn a_cut_stream_must_be_listed_under_its_heading() {
+    fn a_cut_stream_must_be_listed() {
         let mut o = oracle();
         o.cuts.push(CutStream {
             page_url: "http://127.0.0.1:9/s/1/p/0".into(),
@@ -355,7 +368,10 @@ mod tests {
         let mut seen = clean();
         seen.exit = Some(3);
         assert!(matches!(&check(&o, &seen)[..], [Violation::NotListed(_)]));
-        seen.listing = "Cut streams\nlinks\tforeign_origin\thttp://127.0.0.1:9/s/1/p/0\thttp://127.0.0.1:8/elsewhere/0/1/1\n".into();
+        seen.listing.cuts = vec![(
+            "foreign_origin".into(),
+            "http://127.0.0.1:8/elsewhere/0/1/1".into(),
+        )];
         assert_eq!(check(&o, &seen), []);
     }
 

@@ -19,7 +19,7 @@ mod schedule;
 mod serve;
 mod shared;
 
-pub use check::{check, Observed, Violation};
+pub use check::{check, Listing, Observed, Violation};
 pub use kinds::FaultKinds;
 pub use oracle::{bound, CutStream, DeadPage, Oracle, Timing};
 pub use schedule::{
