@@ -14,6 +14,7 @@ mod end_of_stream;
 mod exactly_once;
 mod faults;
 mod gate;
+mod incremental;
 mod init;
 mod kill;
 mod liveness;

@@ -15,6 +15,7 @@ mod auth;
 mod checker;
 mod data_selector;
 mod error;
+mod incremental;
 mod model;
 mod paginator;
 mod paths;
@@ -37,6 +38,7 @@ pub use auth::{
 };
 pub use data_selector::DataSelector;
 pub use error::{ConfigError, Problem};
+pub use incremental::{Incremental, OnMissing};
 pub use model::{
     origin_of, parse_http_url, ClientSettings, Config, CrawlSettings, MetricsSettings,
     OriginSettings, PageStyle, PageTotal, Paginator, ParentLink, Resource, RetrySettings,

@@ -162,6 +162,9 @@ pub struct Resource {
     /// A page holding a record nested deeper than this is dead-lettered
     /// (`too_deep`): many JSON readers refuse deep documents.
     pub max_depth: usize,
+    /// `incremental`: harvested in passes, each taking the records new or
+    /// updated since the last.
+    pub incremental: Option<crate::Incremental>,
 }
 
 /// `max_depth` when the resource does not set it.

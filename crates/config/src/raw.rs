@@ -381,6 +381,58 @@ pub struct RawResource {
     #[serde(default)]
     #[schemars(with = "Option<i64>", range(min = 1, max = 1_048_576))]
     pub max_depth: Option<Spanned<i64>>,
+    /// Incremental passes: each run of a finished crawl fetches only the
+    /// records new or updated since the last pass: `{ cursor_path =
+    /// "updated_at", param = "updated_since", initial_value =
+    /// "2024-01-01T00:00:00Z", primary_key = "id" }`.
+    #[serde(default)]
+    #[schemars(with = "Option<RawIncremental>")]
+    pub incremental: Option<Spanned<RawIncremental>>,
+}
+
+/// `incremental = { cursor_path, param, ... }`: a pass sends the last
+/// pass's maximum cursor value as `param` and keeps the records from there.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Incremental")]
+pub struct RawIncremental {
+    /// Required. Dotted path, in each record, of the value that says how new
+    /// it is (`updated_at`, a sequence number): a number, an RFC 3339
+    /// timestamp or a string.
+    pub cursor_path: String,
+    /// Required. The query parameter the pass's start is sent as
+    /// (`updated_since`), on every page of the stream.
+    pub param: String,
+    /// The first pass's start (a string or a number); without it the first
+    /// pass sends no `param` and takes every record.
+    #[serde(default)]
+    #[schemars(schema_with = "schema::string_or_number")]
+    pub initial_value: Option<toml::Value>,
+    /// Field path(s) naming a record (`"id"`, or `["shop", "id"]`), to tell
+    /// the records at a pass boundary apart; default: the record's bytes.
+    #[serde(default)]
+    #[schemars(schema_with = "schema::string_or_list")]
+    pub primary_key: Option<toml::Value>,
+    /// The query parameter a closed window's end is sent as (with
+    /// `end_value`).
+    #[serde(default)]
+    pub end_param: Option<String>,
+    /// A closed window's end (exclusive): records at or past it are left
+    /// out. Every pass then re-reads the same window.
+    #[serde(default)]
+    #[schemars(schema_with = "schema::string_or_number")]
+    pub end_value: Option<toml::Value>,
+    /// Start each pass this much before the last pass's maximum, to re-read
+    /// late writes: a duration (`"10m"`) for timestamp cursors, a number for
+    /// number cursors (default none).
+    #[serde(default)]
+    #[schemars(schema_with = "schema::string_or_number")]
+    pub lag: Option<toml::Value>,
+    /// A record without the cursor value: `"dead_letter"` (the page;
+    /// default), `"include"` (written every pass) or `"exclude"`.
+    #[serde(default)]
+    #[schemars(extend("enum" = ["dead_letter", "include", "exclude"]))]
+    pub on_missing: Option<String>,
 }
 
 /// `{ status = 404, content = "...", action = "end_stream" }`: `status`,

@@ -75,6 +75,21 @@ pub(crate) fn body(_: &mut SchemaGenerator) -> Schema {
     })
 }
 
+/// A cursor value or a lag (`incremental`): a string or a number.
+pub(crate) fn string_or_number(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": ["string", "number"] })
+}
+
+/// `incremental.primary_key`: one field path or a list of them.
+pub(crate) fn string_or_list(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "anyOf": [
+            { "type": "string" },
+            { "type": "array", "items": { "type": "string" }, "minItems": 1 }
+        ]
+    })
+}
+
 /// `response_actions[].action`: the policy crate's vocabulary.
 pub(crate) fn response_action(_: &mut SchemaGenerator) -> Schema {
     json_schema!({

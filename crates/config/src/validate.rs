@@ -363,6 +363,15 @@ fn check_resource(
     let request = crate::request::check(c, &key, r);
     let response_actions = crate::response::check(c, &key, &r.response_actions);
     let max_depth = crate::response::check_max_depth(c, &key, r.max_depth.as_ref());
+    let incremental = r.incremental.as_ref().and_then(|inc| {
+        let around = crate::incremental::Around {
+            key: &key,
+            paginator: paginator.as_ref(),
+            params: r.params.keys().map(String::as_str).collect(),
+            parent: r.parent.as_ref().map(|p| p.get_ref().resource.as_str()),
+        };
+        crate::incremental::check(c, &around, inc)
+    });
     let own_auth = r
         .auth
         .as_ref()
@@ -401,6 +410,7 @@ fn check_resource(
         auth,
         response_actions,
         max_depth,
+        incremental,
     })
 }
 

@@ -22,6 +22,7 @@ mod host;
 pub mod init;
 mod job;
 mod messages;
+mod passes;
 mod prepare;
 mod reach;
 pub mod reasons;

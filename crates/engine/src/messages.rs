@@ -64,6 +64,8 @@ pub(crate) enum FetchResult {
         children: Vec<ChildJob>,
         /// Parent records skipped for want of a child URL placeholder value.
         children_skipped: u64,
+        /// An incremental resource's page: what judging its records found.
+        judged: Option<Box<harvest_paginate::Judged>>,
     },
     /// A response whose status says "try again later" (408, 429, 5xx...),
     /// with the server's `Retry-After` if it gave one.

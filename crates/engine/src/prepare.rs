@@ -17,6 +17,7 @@
 //! seed is queued twice. Seed files are read line by line, never held whole.
 
 use crate::job::new_job;
+use crate::passes::Passes;
 use crate::EngineError;
 use harvest_config::{Config, Resource, SeedValues};
 use harvest_paginate::{PageRequest, PageRules};
@@ -35,7 +36,12 @@ const RECIPE: &[u8] = b"harvest-fingerprint-1";
 
 /// Checks the state against `config` and seeds new resources. Returns the
 /// number of seed jobs added.
-pub(crate) fn prepare(config: &Config, store: &Store, force: bool) -> Result<u64, EngineError> {
+pub(crate) fn prepare(
+    config: &Config,
+    store: &Store,
+    passes: &Passes,
+    force: bool,
+) -> Result<u64, EngineError> {
     let configured: HashSet<&str> = config.resources.iter().map(|r| r.name.as_str()).collect();
     for (name, _) in store.resources()? {
         if !configured.contains(name.as_str()) {
@@ -49,11 +55,12 @@ pub(crate) fn prepare(config: &Config, store: &Store, force: bool) -> Result<u64
         }
     }
     let mut added = 0;
-    for resource in &config.resources {
+    let rules = passes.rules(config);
+    for (i, resource) in config.resources.iter().enumerate() {
         let shape = shape_fingerprint(resource);
         let meta = store.resource_meta(&resource.name)?;
         if meta.is_none() && !force {
-            refuse_foreign_output(config, &resource.name)?;
+            refuse_foreign_output(config, &passes.output(i, &resource.name))?;
         }
         if let Some(old) = meta.filter(|m| m.seeded) {
             // Only a seeded resource needs its seeds hashed apart; seeding
@@ -84,7 +91,7 @@ pub(crate) fn prepare(config: &Config, store: &Store, force: bool) -> Result<u64
             }
             tracing::warn!(resource = %resource.name, "Resource {changed}; continuing with the new definition (--force).");
         }
-        added += seed(resource, store, shape)?;
+        added += seed(resource, &rules[i], passes, store, shape)?;
     }
     Ok(added)
 }
@@ -92,7 +99,13 @@ pub(crate) fn prepare(config: &Config, store: &Store, force: bool) -> Result<u64
 /// Queues every seed of `resource` not queued before, then records the
 /// resource as seeded, with its `shape` and the seeds' fingerprint (hashed on
 /// the same pass over the seeds).
-fn seed(resource: &Resource, store: &Store, shape: u128) -> Result<u64, EngineError> {
+fn seed(
+    resource: &Resource,
+    rules: &PageRules,
+    passes: &Passes,
+    store: &Store,
+    shape: u128,
+) -> Result<u64, EngineError> {
     let mut seeds_hash = seeds_hasher();
     let mut seq = store.next_seq()?;
     let first = seq;
@@ -100,9 +113,8 @@ fn seed(resource: &Resource, store: &Store, shape: u128) -> Result<u64, EngineEr
     let mut batch = CommitBatch::new();
     let mut in_batch = HashSet::new();
     let mut failure = None;
-    // Parameters sent on every request (an offset paginator's limit) are part
-    // of the seed's URL, hence of its page identity.
-    let rules = PageRules::new(resource);
+    // Parameters sent on every request (an offset paginator's limit, a
+    // pass's start) are part of the seed's URL, hence of its page identity.
     let result = resource.seeds.for_each(|url| {
         if failure.is_some() {
             return;
@@ -110,7 +122,7 @@ fn seed(resource: &Resource, store: &Store, shape: u128) -> Result<u64, EngineEr
         hash_seed(&mut seeds_hash, &url);
         let PageRequest { url, pos } = rules.seed(url);
         let job = new_job(resource.name.clone(), url.into(), pos, Vec::new());
-        let key = job.page_key();
+        let key = passes.page_key(&job);
         match store.is_seen(&key) {
             Ok(false) if in_batch.insert(key) => {}
             Ok(_) => return,
@@ -149,9 +161,10 @@ fn seed(resource: &Resource, store: &Store, shape: u128) -> Result<u64, EngineEr
 }
 
 /// A resource new to the state must not silently overwrite an output file
-/// that some other crawl (or a person) left in `output_dir`.
-fn refuse_foreign_output(config: &Config, resource: &str) -> Result<(), EngineError> {
-    let path = config.crawl.output_dir.join(format!("{resource}.jsonl"));
+/// that some other crawl (or a person) left in `output_dir`; `output` is
+/// its name there (`Passes::output`).
+fn refuse_foreign_output(config: &Config, output: &str) -> Result<(), EngineError> {
+    let path = config.crawl.output_dir.join(format!("{output}.jsonl"));
     match std::fs::metadata(&path) {
         Ok(m) if m.len() > 0 => Err(EngineError::OutputExists { path }),
         _ => Ok(()),
@@ -165,6 +178,10 @@ fn shape_fingerprint(resource: &Resource) -> u128 {
     h.update(&[0]);
     h.update(format!("{:?}", resource.paginator).as_bytes());
     // Only when set, so the fingerprints of resources without one are unchanged.
+    if let Some(inc) = &resource.incremental {
+        h.update(b"\0incremental\0");
+        h.update(format!("{}\0{}\0{:?}", inc.cursor_path, inc.param, inc.primary_key).as_bytes());
+    }
     if let Some(parent) = &resource.parent {
         h.update(&[0]);
         h.update(parent.resource.as_bytes());

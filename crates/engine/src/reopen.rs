@@ -6,6 +6,7 @@
 //! cursors, links that are not http(s) URLs) stay recorded: no config makes
 //! them go on.
 
+use crate::passes::Passes;
 use crate::EngineError;
 use harvest_config::{origin_of, Config, Resource};
 use harvest_paginate::CutReason;
@@ -14,7 +15,7 @@ use std::collections::HashSet;
 
 /// Queues the next page of every cut stream `config` allows now; returns
 /// how many streams were resumed.
-pub(crate) fn reopen(config: &Config, store: &Store) -> Result<u64, EngineError> {
+pub(crate) fn reopen(config: &Config, store: &Store, passes: &Passes) -> Result<u64, EngineError> {
     let cuts = store.cut_streams()?;
     if cuts.is_empty() {
         return Ok(0);
@@ -34,7 +35,7 @@ pub(crate) fn reopen(config: &Config, store: &Store) -> Result<u64, EngineError>
         }
         resolved += 1;
         batch.remove_cut_stream(cut_seq);
-        let key = cut.next.page_key();
+        let key = passes.page_key(&cut.next);
         // A page queued meanwhile (another stream reached it) is no more to fetch.
         if store.is_seen(&key)? || !queued.insert(key) {
             continue;

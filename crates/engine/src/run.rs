@@ -33,11 +33,12 @@ pub struct RunOptions {
 /// already run an async runtime.
 pub fn run(config: Config, options: &RunOptions) -> Result<Summary, EngineError> {
     let store = Store::open(&config.crawl.state_dir)?;
-    let seeded = prepare::prepare(&config, &store, options.force)?;
+    let passes = crate::passes::begin(&config, &store, crate::clock::now_ms())?;
+    let seeded = prepare::prepare(&config, &store, &passes, options.force)?;
     if seeded > 0 {
         tracing::info!(seeds = seeded, "Frontier seeded.");
     }
-    crate::reopen::reopen(&config, &store)?;
+    crate::reopen::reopen(&config, &store, &passes)?;
     // Durable before the first group commit writes any output: a kill -9
     // between that write and the commit's own flush would otherwise lose
     // the seeding too, and the next run would find output the state never
@@ -71,9 +72,10 @@ pub fn run(config: Config, options: &RunOptions) -> Result<Summary, EngineError>
     let result = system.block_on(async move {
         // The writer thread answers to the supervisor: it needs the address first.
         let ctx = actix::Context::<Supervisor>::new();
-        let committer = Committer::open(&config, &store, ctx.address().recipient())?;
+        let committer = Committer::open(&config, &store, &passes, ctx.address().recipient())?;
         let parts = SupervisorParts {
             config: Arc::new(config),
+            passes: Arc::new(passes),
             store,
             committer,
             http,

@@ -84,9 +84,21 @@ pub struct RunStats {
     pub dead_letters: u64,
     /// Streams cut short (see `harvest_paginate::Cut`).
     pub streams_cut: u64,
+    /// Incremental resources: records an earlier pass wrote, met again at
+    /// the pass's boundary (or in its lag) and not written again.
+    pub incremental_seen: u64,
+    /// Incremental resources: records left out for being below the pass's
+    /// start, at or past its end, or without a cursor (`exclude`).
+    pub incremental_left_out: u64,
 }
 
 impl RunStats {
+    /// Counts what judging an incremental page's records found.
+    pub(crate) fn judged(&mut self, judged: &harvest_paginate::Judged) {
+        self.incremental_seen += judged.seen;
+        self.incremental_left_out += judged.below_start + judged.past_end;
+    }
+
     pub(crate) fn count_status(&mut self, status: u16) {
         if let Some(slot) = (status / 100)
             .checked_sub(2)

@@ -15,11 +15,13 @@
 mod cursor;
 mod key;
 mod schedule;
+mod state;
 mod window;
 
 pub use cursor::{CursorKind, CursorValue, Lag, Mismatch, NotACursor};
 pub use key::RecordKey;
 pub use schedule::next_pass_at;
+pub use state::{BadState, FinishedPass, PassState};
 pub use window::{Bounds, PassMax, PassStart, Verdict};
 
 #[cfg(test)]

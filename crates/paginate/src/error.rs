@@ -29,6 +29,17 @@ pub enum PageError {
     NotAnObject { found: &'static str },
     #[error("next page field `{path}` holds {found}, not a URL string")]
     BadNext { path: String, found: &'static str },
+    /// `incremental`: a record without its cursor value, and `on_missing`
+    /// says to dead-letter the page.
+    #[error(
+        "a record has no cursor value at `{path}` (incremental.cursor_path); \
+         on_missing = \"include\" or \"exclude\" writes or drops such records instead"
+    )]
+    CursorMissing { path: String },
+    /// `incremental`: a record's cursor value cannot be one, or is of
+    /// another kind than the others (a mix of numbers and timestamps).
+    #[error("the cursor `{path}` of a record: {why}")]
+    BadCursor { path: String, why: String },
     /// A pagination field (cursor, total, has-more flag) of the wrong type.
     #[error("pagination field `{path}` holds {found}, not {want}")]
     BadField {
@@ -49,6 +60,8 @@ impl PageError {
         "not_an_object",
         "bad_next",
         "bad_field",
+        "cursor_missing",
+        "bad_cursor",
     ];
 
     /// A fixed label for metrics and dead-letter records.
@@ -61,6 +74,8 @@ impl PageError {
             Self::NotAnObject { .. } => "not_an_object",
             Self::BadNext { .. } => "bad_next",
             Self::BadField { .. } => "bad_field",
+            Self::CursorMissing { .. } => "cursor_missing",
+            Self::BadCursor { .. } => "bad_cursor",
         }
     }
 }
@@ -175,6 +190,13 @@ mod tests {
                 found: "a string",
                 want: "an integer",
             },
+            PageError::CursorMissing {
+                path: "updated_at".into(),
+            },
+            PageError::BadCursor {
+                path: "updated_at".into(),
+                why: "a boolean".into(),
+            },
         ];
         // No wildcard: a new variant does not compile until it is listed above.
         for e in &all {
@@ -185,7 +207,9 @@ mod tests {
                 | PageError::NotAnArray { .. }
                 | PageError::NotAnObject { .. }
                 | PageError::BadNext { .. }
-                | PageError::BadField { .. } => {}
+                | PageError::BadField { .. }
+                | PageError::CursorMissing { .. }
+                | PageError::BadCursor { .. } => {}
             }
         }
         let reasons: Vec<&str> = all.iter().map(PageError::reason).collect();

@@ -59,6 +59,7 @@ mod object_key;
 mod offset;
 mod page_number;
 mod parser;
+mod pass;
 mod query;
 mod scan;
 mod splice;
@@ -69,6 +70,7 @@ pub use cut::{Cut, CutReason};
 pub use error::{PageError, TopKeys};
 pub use header_link::{find_rel, parse_links, Link};
 pub use parser::PageParser;
+pub use pass::{Judged, PassRules};
 pub use scan::{scan_page, scan_page_with, PageSplitter, Scalar, Scan, ScanSpec, Want, MAX_DEPTH};
 pub use splice::{members, push_record};
 
@@ -149,7 +151,7 @@ pub enum Next {
 }
 
 /// The outcome of one page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Parsed {
     /// Records appended to the output buffer.
     pub records: u64,
@@ -158,6 +160,8 @@ pub struct Parsed {
     pub children: Vec<ChildJob>,
     /// (record, child resource) pairs without a usable URL placeholder value.
     pub children_skipped: u64,
+    /// An incremental resource's page: what judging its records found.
+    pub judged: Option<Judged>,
 }
 
 /// A resource's page shape: where the records are, how to find the next page.
@@ -172,6 +176,8 @@ pub struct PageRules {
     children: Vec<children::ChildLink>,
     /// Origins next links may lead to besides the page's own.
     allowed_origins: Vec<String>,
+    /// An incremental resource's current pass.
+    pass: Option<PassRules>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -233,7 +239,21 @@ impl PageRules {
             slots,
             children: Vec::new(),
             allowed_origins: resource.allowed_origins.clone(),
+            pass: None,
         }
+    }
+
+    /// These rules for the pages of `pass` (an incremental resource's).
+    pub fn with_pass(self, pass: PassRules) -> Self {
+        Self {
+            pass: Some(pass),
+            ..self
+        }
+    }
+
+    /// The pass these rules judge records by, if any.
+    pub fn pass(&self) -> Option<&PassRules> {
+        self.pass.as_ref()
     }
 
     /// The rules of every resource of `config`, by index, each knowing its
@@ -262,6 +282,10 @@ impl PageRules {
                 ..
             } => query::with_param(&url, param, &size.to_string()),
             _ => url,
+        };
+        let url = match &self.pass {
+            Some(pass) => pass.on_seed(url),
+            None => url,
         };
         PageRequest::seed(url)
     }
@@ -381,7 +405,23 @@ impl PageRules {
                 page_number::next(page, p, total, &found)
             }
         };
-        self.cap(next)
+        self.cap(self.carry(next))
+    }
+
+    /// The pass's parameters on every next page that lacks them.
+    fn carry(&self, next: Next) -> Next {
+        let Some(pass) = &self.pass else {
+            return next;
+        };
+        let on = |mut req: PageRequest| {
+            req.url = pass.on_next(req.url);
+            req
+        };
+        match next {
+            Next::Page(req) => Next::Page(on(req)),
+            Next::Pages(reqs) => Next::Pages(reqs.into_iter().map(on).collect()),
+            next => next,
+        }
     }
 
     /// Applies `max_pages`: a next page past it cuts the stream; a fan-out

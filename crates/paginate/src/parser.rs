@@ -6,7 +6,7 @@
 //! move the lines elsewhere (a spill file) between chunks. At the end of the
 //! body the pagination fields and headers give the next page(s). No I/O.
 
-use crate::{children, ChildJob, PageError, PageRequest, PageRules, PageSplitter, Parsed};
+use crate::{children, ChildJob, Judged, PageError, PageRequest, PageRules, PageSplitter, Parsed};
 
 /// A page being parsed; see [`PageRules::page_parser`].
 #[derive(Debug)]
@@ -16,6 +16,9 @@ pub struct PageParser<'r> {
     splitter: PageSplitter<'r>,
     /// Child pages found in the lines written so far.
     children: Children,
+    /// An incremental resource's page: the records judged so far, and how
+    /// many of them are kept.
+    judged: Option<(Judged, u64)>,
 }
 
 /// Child pages found so far, and (record, child) pairs skipped.
@@ -43,12 +46,16 @@ impl<'r> PageParser<'r> {
             page: page.clone(),
             splitter: PageSplitter::new(&rules.scan, members),
             children: Children::default(),
+            judged: rules.pass.as_ref().map(|_| (Judged::default(), 0)),
         }
     }
 
     /// Records written so far.
     pub fn records(&self) -> u64 {
-        self.splitter.records()
+        match &self.judged {
+            Some((_, kept)) => *kept,
+            None => self.splitter.records(),
+        }
     }
 
     /// Feeds the next chunk of the body (split anywhere), appending each
@@ -57,8 +64,7 @@ impl<'r> PageParser<'r> {
     pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<u8>) -> Result<(), PageError> {
         let mark = out.len();
         self.splitter.feed(chunk, out)?;
-        self.children.search(self.rules, &out[mark..]);
-        Ok(())
+        wrote(self.rules, &mut self.judged, &mut self.children, out, mark)
     }
 
     /// The end of the body: checks it was a complete page and derives what
@@ -73,15 +79,40 @@ impl<'r> PageParser<'r> {
             page,
             splitter,
             mut children,
+            mut judged,
         } = self;
         let mark = out.len();
         let scan = splitter.finish(out)?;
-        children.search(rules, &out[mark..]);
+        wrote(rules, &mut judged, &mut children, out, mark)?;
+        // The stream goes on by every record the page held (an offset
+        // advances past the ones left out), the page counts those written.
+        let (records, judged) = match judged {
+            Some((judged, kept)) => (kept, Some(judged)),
+            None => (scan.records, None),
+        };
         Ok(Parsed {
-            records: scan.records,
+            records,
             next: rules.next_of(&page, headers, &scan),
             children: children.jobs,
             children_skipped: children.skipped,
+            judged,
         })
     }
+}
+
+/// The lines in `out[mark..]` the splitter just wrote: judged (an
+/// incremental resource's, leaving only those to write), then searched for
+/// child pages.
+fn wrote(
+    rules: &PageRules,
+    judged: &mut Option<(Judged, u64)>,
+    children: &mut Children,
+    out: &mut Vec<u8>,
+    mark: usize,
+) -> Result<(), PageError> {
+    if let (Some(pass), Some((judged, kept))) = (&rules.pass, judged) {
+        *kept += pass.judge(out, mark, judged)?;
+    }
+    children.search(rules, &out[mark..]);
+    Ok(())
 }

@@ -19,6 +19,7 @@ fn rules(style: PageStyle, max_pages: Option<u32>) -> PageRules {
         request: Default::default(),
         auth: None,
         response_actions: Default::default(),
+        incremental: None,
         max_depth: harvest_config::DEFAULT_MAX_DEPTH,
     })
 }

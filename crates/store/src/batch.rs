@@ -56,6 +56,12 @@ impl CommitBatch {
         self.insert(&keys::seeds_source(name), hash.to_be_bytes().to_vec());
     }
 
+    /// Records an incremental resource's pass state (see
+    /// [`Store::pass_state`](crate::Store::pass_state)).
+    pub fn set_pass_state(&mut self, resource: &str, state: Vec<u8>) {
+        self.insert(&keys::pass_state(resource), state);
+    }
+
     pub fn set_sink_offset(&mut self, resource: &str, offset: u64) {
         self.insert(&keys::offset(resource), offset.to_be_bytes().to_vec());
     }

@@ -14,6 +14,7 @@
 //! | `F` seq (u64 BE)            | u64 BE ms: when pending job seq first failed (retried jobs only) |
 //! | `f` resource name           | u128 BE          |
 //! | `x` seq (u64 BE)            | [`CutStream`] (seq of the page that cut it) |
+//! | `i` resource name           | an incremental resource's pass state (bytes the engine encodes) |
 //!
 //! [`Job`]: crate::Job
 //! [`PageKey`]: crate::PageKey
@@ -67,6 +68,10 @@ pub(crate) fn resource(name: &str) -> Vec<u8> {
 
 pub(crate) fn seeds_source(resource: &str) -> Vec<u8> {
     [b"f", resource.as_bytes()].concat()
+}
+
+pub(crate) fn pass_state(resource: &str) -> Vec<u8> {
+    [b"i", resource.as_bytes()].concat()
 }
 
 pub(crate) fn counters(resource: &str) -> Vec<u8> {

@@ -226,6 +226,12 @@ impl Store {
         })
     }
 
+    /// An incremental resource's pass state, as the engine encoded it
+    /// (`harvest_incremental::PassState`); the store keeps only the bytes.
+    pub fn pass_state(&self, resource: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(keys::pass_state(resource), |v| Ok(v.to_vec()))
+    }
+
     /// Every resource the state knows, by name.
     pub fn resources(&self) -> Result<Vec<(String, ResourceMeta)>, StoreError> {
         self.db

@@ -5,9 +5,12 @@ use super::cadence::Cadence;
 use super::group::{Committed, Durable, Group};
 use super::lines::PageLines;
 use super::writer::Writer;
+use crate::passes::Passes;
 use crate::EngineError;
 use actix::Recipient;
 use harvest_config::Config;
+use harvest_incremental::{Lag, PassState};
+use harvest_paginate::Judged;
 use harvest_sink::Sink;
 use harvest_store::{CommitBatch, Counters, PageKey, Store};
 use std::collections::HashSet;
@@ -25,6 +28,9 @@ struct Staging {
     counters: Counters,
     /// Counters changed since the last group.
     dirty: bool,
+    /// An incremental resource's pass: its state with what is staged, and
+    /// whether it changed since the last group.
+    pass: Option<(PassState, Option<Lag>, bool)>,
 }
 
 pub(crate) struct Committer {
@@ -48,18 +54,19 @@ impl Committer {
     pub fn open(
         config: &Config,
         store: &Store,
+        passes: &Passes,
         reply: Recipient<Durable>,
     ) -> Result<Self, EngineError> {
         super::lines::clear_spill_dir(&super::lines::spill_dir(&config.crawl.state_dir))
             .map_err(|e| EngineError::Writer(format!("cannot prepare the spill directory: {e}")))?;
         let mut outputs = Vec::with_capacity(config.resources.len());
         let mut sinks = Vec::with_capacity(config.resources.len());
-        for r in &config.resources {
-            let path = config.crawl.output_dir.join(format!("{}.jsonl", r.name));
-            sinks.push((
-                r.name.clone(),
-                Sink::open(&path, store.sink_offset(&r.name)?)?,
-            ));
+        for (i, r) in config.resources.iter().enumerate() {
+            // An offset is kept under the output's name: one per pass file.
+            let output = passes.output(i, &r.name);
+            let path = config.crawl.output_dir.join(format!("{output}.jsonl"));
+            let committed = store.sink_offset(&output)?;
+            sinks.push((output, Sink::open(&path, committed)?));
             outputs.push(Staging {
                 name: r.name.clone(),
                 lines: Vec::new(),
@@ -67,6 +74,10 @@ impl Committer {
                 staged_records: 0,
                 counters: store.counters(&r.name)?,
                 dirty: false,
+                pass: passes.state(i).map(|state| {
+                    let lag = r.incremental.as_ref().and_then(|inc| inc.lag);
+                    (state.clone(), lag, false)
+                }),
             });
         }
         Ok(Self {
@@ -117,6 +128,32 @@ impl Committer {
         self.staged.bytes_out += bytes;
     }
 
+    /// Whether an incremental page's `judged` records can join resource
+    /// `resource`'s pass: its cursor values are of the kind the pass has
+    /// met so far (`Err`: what it met instead).
+    pub fn pass_accepts(&self, resource: usize, judged: &Judged) -> Result<(), String> {
+        let Some((state, ..)) = &self.outputs[resource].pass else {
+            return Ok(());
+        };
+        match (state.max.max(), judged.max.max()) {
+            (Some(ours), Some(theirs)) => ours.compare(theirs).map(drop).map_err(|e| e.to_string()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Stages an incremental page's judged records (after
+    /// [`Self::pass_accepts`]) and the `kept` records it writes.
+    pub fn stage_judged(&mut self, resource: usize, judged: Judged, kept: u64) {
+        let Some((state, lag, dirty)) = &mut self.outputs[resource].pass else {
+            return;
+        };
+        // Accepted: every value is of the pass's kind, the merge cannot fail.
+        let merged = state.max.merge(judged.max, *lag);
+        debug_assert!(merged.is_ok(), "{merged:?}");
+        state.records += kept;
+        *dirty = true;
+    }
+
     /// Stages a dead page of `resource`.
     pub fn count_dead(&mut self, resource: usize) {
         let out = &mut self.outputs[resource];
@@ -159,6 +196,10 @@ impl Committer {
                 out.counters.last_commit_ms = now_ms;
                 self.batch.set_counters(&out.name, &out.counters);
                 out.dirty = false;
+            }
+            if let Some((state, _, dirty @ true)) = &mut out.pass {
+                self.batch.set_pass_state(&out.name, state.encode());
+                *dirty = false;
             }
         }
         let mut done = std::mem::take(&mut self.staged);

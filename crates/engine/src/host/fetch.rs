@@ -255,6 +255,7 @@ async fn parse_page(
                 next: parsed.next,
                 children: parsed.children,
                 children_skipped: parsed.children_skipped,
+                judged: parsed.judged.map(Box::new),
             }
         }
         Err(e) => FetchResult::from_page_error(status, &e),

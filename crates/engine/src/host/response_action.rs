@@ -62,6 +62,7 @@ pub(super) async fn apply(
             next: Next::End,
             children: Vec::new(),
             children_skipped: 0,
+            judged: None,
         },
         ResponseAction::Retry => FetchResult::RetryStatus {
             status,

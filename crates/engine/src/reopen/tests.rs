@@ -56,7 +56,7 @@ fn cuts_stay_while_the_config_is_unchanged() {
         dir.path(),
         "paginator = { type = \"json_link\", max_pages = 3 }\n",
     );
-    assert_eq!(reopen(&same, &store).unwrap(), 0);
+    assert_eq!(reopen(&same, &store, &Passes::default()).unwrap(), 0);
     assert_eq!(reasons(&store), ["foreign_origin", "max_pages", "loop"]);
     assert_eq!(store.pending_count(), 0);
 }
@@ -70,7 +70,7 @@ fn an_allowed_origin_and_a_higher_max_pages_resume_their_streams() {
         "paginator = { type = \"json_link\", max_pages = 4 }\n\
          allowed_origins = [\"http://127.0.0.1:2\"]\n",
     );
-    assert_eq!(reopen(&allowed, &store).unwrap(), 2);
+    assert_eq!(reopen(&allowed, &store, &Passes::default()).unwrap(), 2);
     assert_eq!(reasons(&store), ["loop"], "a loop never resumes");
     let pending = store.pending_from(0, 10).unwrap();
     let queued: Vec<_> = pending
@@ -87,7 +87,11 @@ fn an_allowed_origin_and_a_higher_max_pages_resume_their_streams() {
     assert_eq!(store.next_seq().unwrap(), 7);
     assert_eq!(store.pending_count_kept().unwrap(), 2);
     assert!(store.is_seen(&pending[0].1.page_key()).unwrap());
-    assert_eq!(reopen(&allowed, &store).unwrap(), 0, "once");
+    assert_eq!(
+        reopen(&allowed, &store, &Passes::default()).unwrap(),
+        0,
+        "once"
+    );
 }
 
 #[test]
@@ -102,7 +106,7 @@ fn a_cut_page_queued_meanwhile_is_not_queued_again() {
     );
     store.commit(b).unwrap();
     let unlimited = config(dir.path(), "paginator = { type = \"json_link\" }\n");
-    assert_eq!(reopen(&unlimited, &store).unwrap(), 0);
+    assert_eq!(reopen(&unlimited, &store, &Passes::default()).unwrap(), 0);
     assert_eq!(reasons(&store), ["foreign_origin", "loop"]);
     assert_eq!(store.pending_count(), 0);
 }

@@ -10,6 +10,7 @@ use crate::event_sink::{Events, RunEvent};
 use crate::frontier::Frontier;
 use crate::host::HostShared;
 use crate::host::Http;
+use crate::passes::Passes;
 use crate::reach::Reachability;
 use crate::snapshot::Publisher;
 use crate::stats::{ProgressFn, RunStats, Summary};
@@ -30,6 +31,8 @@ use tokio::sync::{oneshot, watch, Semaphore};
 /// Everything the supervisor is built from (prepared outside the actor system).
 pub(crate) struct SupervisorParts {
     pub config: Arc<Config>,
+    /// The pass each resource's pages belong to (`passes`).
+    pub passes: Arc<Passes>,
     pub store: Store,
     pub committer: Committer,
     pub http: Http,
@@ -44,6 +47,7 @@ pub(crate) struct SupervisorParts {
 
 pub(crate) struct Supervisor {
     pub(super) config: Arc<Config>,
+    pub(super) passes: Arc<Passes>,
     pub(super) store: Store,
     pub(super) committer: Committer,
     pub(super) frontier: Frontier,
@@ -84,6 +88,7 @@ impl Supervisor {
     pub fn new(parts: SupervisorParts) -> Result<Self, EngineError> {
         let SupervisorParts {
             config,
+            passes,
             store,
             committer,
             http,
@@ -106,7 +111,7 @@ impl Supervisor {
         let per_origin_in_flight = per_origin_in_flight.max(config.client.defaults.max_in_flight);
         let origin_cap = (window / 8).max(4 * per_origin_in_flight);
         let frontier = Frontier::new(window, origin_cap, store.next_seq()?);
-        let rules: Arc<[PageRules]> = PageRules::for_config(&config).into();
+        let rules: Arc<[PageRules]> = passes.rules(&config).into();
         let resource_index = config
             .resources
             .iter()
@@ -138,6 +143,7 @@ impl Supervisor {
             shared: None,
             http,
             io,
+            passes,
             rules,
             resource_index,
             rng: StdRng::from_entropy(),

@@ -58,8 +58,26 @@ impl Supervisor {
                 next,
                 children,
                 children_skipped,
+                judged,
             } => {
                 self.stats.count_status(status);
+                if let Some(judged) = judged {
+                    // A page whose cursors are of another kind than the
+                    // pass's so far: dead, as a mix within one page is.
+                    if let Err(why) = self.committer.pass_accepts(leased.resource, &judged) {
+                        let path = self.config.resources[leased.resource]
+                            .incremental
+                            .as_ref()
+                            .map(|inc| inc.cursor_path.to_string())
+                            .unwrap_or_default();
+                        let detail = format!("the cursor `{path}` of a record: {why} (on earlier pages of this pass)");
+                        self.dead(origin, leased, Some(status), "bad_cursor", detail, None);
+                        return Ok(());
+                    }
+                    self.stats.judged(&judged);
+                    self.committer
+                        .stage_judged(leased.resource, *judged, records);
+                }
                 tracing::trace!(url = %Redacted(&leased.url), records, ?elapsed, "Page fetched.");
                 self.committer.stage_page(leased.resource, lines, records);
                 if leased.job.attempt > 0 {
@@ -188,7 +206,7 @@ impl Supervisor {
         url: url::Url,
         resource: usize,
     ) -> Result<Option<Job>, EngineError> {
-        let key = job.page_key();
+        let key = self.passes.page_key(&job);
         if self.committer.is_seen(&self.store, &key)? {
             return Ok(Some(job));
         }
