@@ -54,6 +54,36 @@ pub fn status(args: StatusArgs) -> Result<Outcome, Failure> {
             ago(c.last_commit_ms)
         );
     }
+    let passes: Vec<_> = status
+        .resources
+        .iter()
+        .filter_map(|(name, s)| Some((name, s.pass.as_ref()?, s.pending > 0)))
+        .collect();
+    if !passes.is_empty() {
+        println!();
+        println!(
+            "{:<20} {:<10} {:<26} {:>10}  {:<28} last finished",
+            "incremental", "pass", "start", "records", "output"
+        );
+        for (name, p, pending) in passes {
+            let state = if pending { "" } else { " (done)" };
+            let last = p.last.as_ref().map_or("-".to_owned(), |l| {
+                format!(
+                    "pass {}: {} records, {}",
+                    l.pass,
+                    l.records,
+                    ago(l.finished_ms)
+                )
+            });
+            println!(
+                "{name:<20} {:<10} {:<26} {:>10}  {:<28} {last}",
+                format!("{}{state}", p.pass),
+                p.start.as_deref().unwrap_or("-"),
+                p.records,
+                p.output,
+            );
+        }
+    }
     println!(
         "state {}  output {}",
         config.crawl.state_dir.display(),
@@ -64,6 +94,9 @@ pub fn status(args: StatusArgs) -> Result<Outcome, Failure> {
         match (&status.live, unfinished) {
             (Some(_), true) => "running",
             (None, true) => "unfinished: `harvest run` resumes it",
+            (_, false) if status.resources.values().any(|s| s.pass.is_some()) => {
+                "nothing pending: `harvest run` begins the next pass"
+            }
             (_, false) => "nothing pending",
         }
     );

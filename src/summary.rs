@@ -75,6 +75,15 @@ fn to_json(s: &Summary) -> serde_json::Value {
         "pending": s.pending,
         "already_complete": s.already_complete(),
         "crawl": { "pages": s.crawl.pages, "records": s.crawl.records },
+        "passes": s.passes.iter().map(|p| serde_json::json!({
+            "resource": p.resource,
+            "pass": p.pass,
+            "start": p.start,
+            "records": p.records,
+            "output": p.output,
+        })).collect::<Vec<_>>(),
+        "incremental_seen": run.incremental_seen,
+        "incremental_left_out": run.incremental_left_out,
         "elapsed_s": s.wall.as_secs_f64(),
         "pages_per_s": s.pages_per_sec(),
     })

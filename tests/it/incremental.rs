@@ -92,6 +92,43 @@ fn passes_write_what_changed_exactly_once() {
         "pass 2 starts at pass 1's newest record ({boundary}): {sent:?}"
     );
     assert!(added.iter().all(|id| *id >= 25));
+    let summary = crawl.summary();
+    assert_eq!(
+        summary["passes"][0],
+        serde_json::json!({
+            "resource": "orders", "pass": 2, "start": boundary, "records": 7,
+            "output": "orders/pass-000002.jsonl",
+        }),
+        "{summary}"
+    );
+    assert_eq!(summary["records"], 7, "{summary}");
+    assert_eq!(
+        summary["incremental_seen"], 1,
+        "record 24, at the boundary: {summary}"
+    );
+    let status = crawl.status();
+    let row = table_row(&status, "orders");
+    assert_eq!(row[0], "orders", "{status}");
+    let pass_row: Vec<&str> = status
+        .lines()
+        .skip_while(|l| !l.starts_with("incremental"))
+        .nth(1)
+        .expect("a pass table")
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        pass_row[..5],
+        ["orders", "2", "(done)", boundary.as_str(), "7"],
+        "{status}"
+    );
+    assert_contains(
+        &status,
+        &[
+            "orders/pass-000002.jsonl",
+            "pass 1: 25 records",
+            "`harvest run` begins the next pass",
+        ],
+    );
 
     api.log().clear();
     crawl.run_expect(0);

@@ -35,6 +35,56 @@ pub struct ResourceStatus {
     pub cut: u64,
     /// Whether the resource is in the config (false: left aside with --force).
     pub configured: bool,
+    /// An incremental resource's passes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass: Option<PassStatus>,
+}
+
+/// An incremental resource's pass under way (or just finished) and the
+/// last finished one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PassStatus {
+    /// The pass's number, from 1.
+    pub pass: u32,
+    /// The start value it sends (`None`: none).
+    pub start: Option<String>,
+    /// Records it wrote so far.
+    pub records: u64,
+    pub started_ms: u64,
+    /// Its output file, relative to `output_dir`.
+    pub output: String,
+    pub last: Option<FinishedPassStatus>,
+}
+
+/// A finished pass.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FinishedPassStatus {
+    pub pass: u32,
+    pub start: Option<String>,
+    /// Where the pass after it starts.
+    pub next_start: Option<String>,
+    pub records: u64,
+    pub finished_ms: u64,
+}
+
+impl PassStatus {
+    fn of(resource: &str, s: &harvest_incremental::PassState) -> Self {
+        let raw = |v: &harvest_incremental::CursorValue| v.raw().to_owned();
+        Self {
+            pass: s.pass,
+            start: s.start.as_ref().map(|st| raw(&st.value)),
+            records: s.records,
+            started_ms: s.started_ms,
+            output: format!("{}.jsonl", crate::passes::pass_output(resource, s.pass)),
+            last: s.last.as_ref().map(|l| FinishedPassStatus {
+                pass: l.pass,
+                start: l.start.as_ref().map(raw),
+                next_start: l.next_start.as_ref().map(raw),
+                records: l.records,
+                finished_ms: l.finished_ms,
+            }),
+        }
+    }
 }
 
 /// Per-resource status, by name: configured resources and any the state holds.
@@ -73,6 +123,7 @@ pub(crate) fn status_of(
     }
     for (name, status) in out.iter_mut() {
         status.counters = store.counters(name)?;
+        status.pass = crate::passes::read(store, name)?.map(|p| PassStatus::of(name, &p));
     }
     store.for_each_pending(|_, job| {
         let status = out.entry(job.resource).or_default();

@@ -40,5 +40,7 @@ pub mod telemetry;
 pub use error::EngineError;
 pub use event_sink::{EventSink, RunEvent};
 pub use run::{run, RunOptions};
-pub use stats::{total_known, CrawlTotals, Ending, Progress, ProgressFn, RunStats, Summary};
+pub use stats::{
+    total_known, CrawlTotals, Ending, PassSummary, Progress, ProgressFn, RunStats, Summary,
+};
 pub use stop::{StopHandle, StopReason};

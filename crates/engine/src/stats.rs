@@ -127,6 +127,21 @@ pub struct Summary {
     pub wall: Duration,
     pub output_dir: PathBuf,
     pub state_dir: PathBuf,
+    /// The incremental resources' passes, as this run leaves them.
+    pub passes: Vec<PassSummary>,
+}
+
+/// An incremental resource's pass at the end of a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassSummary {
+    pub resource: String,
+    pub pass: u32,
+    /// The start value it sends (`None`: none).
+    pub start: Option<String>,
+    /// Records the pass wrote, over every run of it.
+    pub records: u64,
+    /// Its output file, relative to `output_dir`.
+    pub output: String,
 }
 
 /// A crawl's committed totals, over every run on its state.
@@ -210,6 +225,24 @@ impl std::fmt::Display for Summary {
             "  the crawl: pages {}  records {} (every run on this state)",
             crawl.pages, crawl.records
         )?;
+        for p in &self.passes {
+            let from = p
+                .start
+                .as_deref()
+                .map_or("the start".to_owned(), |s| format!("`{s}`"));
+            writeln!(
+                f,
+                "  pass {} of {}: {} records from {from}, in {}",
+                p.pass, p.resource, p.records, p.output
+            )?;
+        }
+        if self.run.incremental_seen > 0 {
+            writeln!(
+                f,
+                "  {} records at the pass boundary were written by an earlier pass: not again",
+                self.run.incremental_seen
+            )?;
+        }
         let [c2, c3, c4, c5] = run.by_class;
         writeln!(
             f,
@@ -280,6 +313,7 @@ mod tests {
             wall: Duration::from_secs(1),
             output_dir: "out".into(),
             state_dir: "state".into(),
+            passes: Vec::new(),
         }
     }
 

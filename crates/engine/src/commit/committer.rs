@@ -154,6 +154,14 @@ impl Committer {
         *dirty = true;
     }
 
+    /// Incremental resource `resource`'s pass, with what is staged.
+    pub fn pass_state(&self, resource: usize) -> Option<&PassState> {
+        self.outputs[resource]
+            .pass
+            .as_ref()
+            .map(|(state, ..)| state)
+    }
+
     /// Stages a dead page of `resource`.
     pub fn count_dead(&mut self, resource: usize) {
         let out = &mut self.outputs[resource];

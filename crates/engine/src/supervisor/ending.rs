@@ -82,6 +82,22 @@ impl Supervisor {
             wall: self.cadence.elapsed(self.clock.now()),
             output_dir: self.config.crawl.output_dir.clone(),
             state_dir: self.config.crawl.state_dir.clone(),
+            passes: self
+                .config
+                .resources
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| {
+                    let state = self.committer.pass_state(i)?;
+                    Some(crate::stats::PassSummary {
+                        resource: r.name.clone(),
+                        pass: state.pass,
+                        start: state.start.as_ref().map(|s| s.value.raw().to_owned()),
+                        records: state.records,
+                        output: format!("{}.jsonl", self.passes.output(i, &r.name)),
+                    })
+                })
+                .collect(),
         }
     }
 }

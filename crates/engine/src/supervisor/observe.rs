@@ -5,7 +5,8 @@ use super::actor::Supervisor;
 use crate::commit::Committed;
 use crate::messages::{FetchResult, Returned};
 use crate::telemetry::{
-    CrawlStarted, InternalEvent, PageDeadLettered, PagesCommitted, QueuesSampled, RequestFinished,
+    CrawlStarted, InternalEvent, PageDeadLettered, PagesCommitted, PassSampled, QueuesSampled,
+    RequestFinished,
 };
 
 impl Supervisor {
@@ -80,5 +81,19 @@ impl Supervisor {
             hosts: self.hosts.len() as u64,
         }
         .emit();
+        let now_ns = i128::from(self.clock.now_ms()) * 1_000_000;
+        for (i, r) in self.config.resources.iter().enumerate() {
+            if let Some(state) = self.passes.state(i) {
+                PassSampled {
+                    resource: &r.name,
+                    pass: state.pass,
+                    behind: state
+                        .start
+                        .as_ref()
+                        .and_then(|s| s.value.seconds_behind(now_ns)),
+                }
+                .emit();
+            }
+        }
     }
 }

@@ -189,6 +189,7 @@ mod tests {
             wall: Duration::ZERO,
             output_dir: "out".into(),
             state_dir: "state".into(),
+            passes: Vec::new(),
         };
         shutdown.end(summary(Ending::Finished));
         assert!(shutdown.is_over());

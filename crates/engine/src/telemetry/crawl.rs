@@ -3,8 +3,8 @@
 //! crawl starts them where the state left them ([`PagesCommitted::restore`]).
 
 use super::names::{
-    BUILD_INFO, BYTES, COMMIT_DURATION, FRONTIER_PENDING, FRONTIER_WAITING, HOSTS, IN_FLIGHT,
-    PAGES, RECORDS, UP,
+    BUILD_INFO, BYTES, COMMIT_DURATION, CURSOR_BEHIND, FRONTIER_PENDING, FRONTIER_WAITING, HOSTS,
+    IN_FLIGHT, PAGES, PASS, RECORDS, UP,
 };
 use super::InternalEvent;
 use metrics::{counter, gauge, histogram};
@@ -40,6 +40,23 @@ impl InternalEvent for QueuesSampled {
         gauge!(FRONTIER_WAITING).set(self.waiting as f64);
         gauge!(FRONTIER_PENDING).set(self.pending as f64);
         gauge!(HOSTS).set(self.hosts as f64);
+    }
+}
+
+/// An incremental resource's pass, sampled with the queues.
+pub(crate) struct PassSampled<'a> {
+    pub resource: &'a str,
+    pub pass: u32,
+    /// Seconds from the pass's start value to now (timestamp cursors).
+    pub behind: Option<f64>,
+}
+
+impl InternalEvent for PassSampled<'_> {
+    fn emit(self) {
+        gauge!(PASS, "resource" => self.resource.to_string()).set(f64::from(self.pass));
+        if let Some(behind) = self.behind {
+            gauge!(CURSOR_BEHIND, "resource" => self.resource.to_string()).set(behind);
+        }
     }
 }
 

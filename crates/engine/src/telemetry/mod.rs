@@ -39,7 +39,7 @@ mod request;
 mod tests;
 
 use crawl::CrawlEnded;
-pub(crate) use crawl::{CrawlStarted, GroupCommitted, PagesCommitted, QueuesSampled};
+pub(crate) use crawl::{CrawlStarted, GroupCommitted, PagesCommitted, PassSampled, QueuesSampled};
 pub(crate) use host::{
     BreakerClosed, BreakerHalfOpened, BreakerOpened, BreakerSampled, BucketWaited, HostStarted,
     HostStopped, OriginSlowedDown,

@@ -23,6 +23,8 @@ pub const IN_FLIGHT: &str = "harvest_in_flight";
 pub const HOSTS: &str = "harvest_hosts";
 pub const COMMIT_DURATION: &str = "harvest_commit_duration_seconds";
 pub const UP: &str = "harvest_up";
+pub const PASS: &str = "harvest_pass";
+pub const CURSOR_BEHIND: &str = "harvest_incremental_cursor_seconds";
 pub const BUILD_INFO: &str = "harvest_build_info";
 
 /// Every metric name, for checks (the dashboard uses only these).
@@ -48,6 +50,8 @@ pub const ALL: &[&str] = &[
     COMMIT_DURATION,
     UP,
     BUILD_INFO,
+    PASS,
+    CURSOR_BEHIND,
 ];
 
 /// Histogram buckets (seconds) for request durations: 5 ms to 60 s.
@@ -127,6 +131,16 @@ pub fn describe() {
         BUCKET_WAIT,
         Unit::Microseconds,
         "Time jobs waited for a token of their origin's bucket, by origin."
+    );
+    describe_gauge!(
+        PASS,
+        Unit::Count,
+        "The pass under way, by incremental resource (from 1)."
+    );
+    describe_gauge!(
+        CURSOR_BEHIND,
+        Unit::Seconds,
+        "How far behind now the pass's start is, by incremental resource with a timestamp cursor."
     );
     describe_gauge!(
         FRONTIER_PENDING,
