@@ -94,6 +94,11 @@ pub struct RunArgs {
     /// changed, or a resource was removed, since the state was started.
     #[arg(long)]
     pub force: bool,
+    /// Keep running and begin a pass of the incremental resources on this
+    /// schedule (`15m`, `1h`, `1d`): passes start on a grid from the first
+    /// one, and one running past a tick is followed at the next tick ahead.
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "INTERVAL")]
+    pub every: Option<std::time::Duration>,
 }
 
 /// `harvest init`.

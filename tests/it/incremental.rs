@@ -9,14 +9,21 @@ use crate::util::*;
 use harvest_testkit::changing::ChangingApi;
 use serde_json::Value;
 use std::collections::BTreeSet;
+use std::process::Stdio;
+use std::time::Duration;
 
 /// A crawl of the changing API's orders, incremental on `updated_at`;
 /// `extra` goes inside the `incremental` table.
 fn orders_crawl(api: &ChangingApi, extra: &str) -> Crawl {
+    paced_orders_crawl(api, extra, "rate_per_sec = 1000.0\nburst = 100")
+}
+
+/// [`orders_crawl`] with these `[client]` settings.
+fn paced_orders_crawl(api: &ChangingApi, extra: &str, client: &str) -> Crawl {
     let crawl = Crawl::new();
     crawl.write_raw(&format!(
         "[crawl]\nstate_dir = {:?}\noutput_dir = {:?}\n\n\
-         [client]\nrate_per_sec = 1000.0\nburst = 100\n\n\
+         [client]\n{client}\n\n\
          [[resources]]\nname = \"orders\"\nseeds = [\"{}?limit=10\"]\n\
          data_selector = \"data\"\n\
          paginator = {{ type = \"cursor\", cursor_path = \"meta.next\", cursor_param = \"cursor\" }}\n\
@@ -162,4 +169,77 @@ fn without_an_initial_value_the_first_pass_sends_no_start() {
     api.add(2);
     crawl.run_expect(0);
     assert_eq!(pass_records(&crawl, 2).len(), 2);
+}
+
+#[test]
+fn every_begins_passes_on_schedule_and_a_long_pass_is_not_overlapped() {
+    // 30 records, 10 a page: pass 1 is 3 requests at 2 a second (a second,
+    // over the 600 ms interval); later passes, with the boundary second
+    // only, 1 request each.
+    let api = ChangingApi::start(30).unwrap();
+    let crawl = paced_orders_crawl(
+        &api,
+        ", initial_value = \"2024-01-01T00:00:00Z\"",
+        "rate_per_sec = 2.0\nburst = 1",
+    );
+    let interval = Duration::from_millis(600);
+    let child = crawl
+        .command_with_log("warn")
+        .args(["--quiet", "--every", "600ms"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("harvest starts");
+    let seeds = |api: &ChangingApi| -> Vec<Duration> {
+        let log = api.log().snapshot();
+        log.iter()
+            .filter(|r| !r.path.contains("cursor="))
+            .map(|r| r.at)
+            .collect()
+    };
+    wait_until("pass 1 ended", || {
+        !seeds(&api).is_empty() && api.log().len() >= 3
+    });
+    api.add(2);
+    wait_until("four passes began", || seeds(&api).len() >= 4);
+    terminate(&child);
+    let out = child.wait_with_output().unwrap();
+    assert_exit(&out, 143);
+
+    let log = api.log().snapshot();
+    let starts = seeds(&api);
+    // Pass 1's three pages all come before pass 2's seed: no overlap.
+    let pass_1_end = log
+        .iter()
+        .filter(|r| r.path.contains("cursor="))
+        .map(|r| r.at)
+        .max();
+    assert!(pass_1_end.unwrap() < starts[1], "{log:?}");
+    // Passes wait for their tick, one interval apart (less the start-up
+    // jitter of a run: a lower bound only, never a wall-clock equality).
+    for pair in starts.windows(2) {
+        assert!(pair[1] - pair[0] >= interval / 2, "{starts:?}");
+    }
+    assert_eq!(sorted(pass_records(&crawl, 1)).len(), 30);
+    let later: usize = (2..=starts.len() as u32)
+        .map(|p| pass_records(&crawl, p).len())
+        .sum();
+    assert_eq!(later, 2, "the two records added after pass 1, once");
+    assert_contains(
+        &stdout(&out),
+        &["pass 1 of orders: 30 records", "pass 2 of orders"],
+    );
+}
+
+#[test]
+fn every_without_an_incremental_resource_is_refused() {
+    let up = upstream(shape(1, 1, 1, 1));
+    let crawl = Crawl::of(&up).write();
+    let out = crawl.run_with(&["--every", "1m"]);
+    assert_exit(&out, 2);
+    assert_contains(
+        &stderr(&out),
+        &["--every runs passes of incremental resources"],
+    );
+    assert!(up.log().is_empty());
 }

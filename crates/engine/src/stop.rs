@@ -37,6 +37,31 @@ impl StopHandle {
         });
     }
 
+    /// The stop asked for so far, if any.
+    pub fn requested(&self) -> Option<StopReason> {
+        *self.tx.borrow()
+    }
+
+    /// Waits up to `timeout` for a stop to be asked for; returns it, or
+    /// `None` when the time ran out first (between `--every` passes).
+    pub fn wait(&self, timeout: std::time::Duration) -> Option<StopReason> {
+        if let Some(reason) = self.requested() {
+            return Some(reason);
+        }
+        let mut rx = self.tx.subscribe();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .ok()?;
+        runtime.block_on(async {
+            let asked = rx.wait_for(Option::is_some);
+            match tokio::time::timeout(timeout, asked).await {
+                Ok(Ok(reason)) => *reason,
+                _ => None,
+            }
+        })
+    }
+
     pub(crate) fn subscribe(&self) -> watch::Receiver<Option<StopReason>> {
         self.tx.subscribe()
     }
