@@ -7,6 +7,8 @@
 
 use crate::util::*;
 use harvest_testkit::changing::ChangingApi;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::process::Stdio;
@@ -242,4 +244,79 @@ fn every_without_an_incremental_resource_is_refused() {
         &["--every runs passes of incremental resources"],
     );
     assert!(up.log().is_empty());
+}
+
+/// Runs the crawl to its end, `kill -9`-ing each run once the API has
+/// received `0..max_draw` more requests, as `rng` draws (a point in the
+/// crawl's progress, not in time; a run commits every 100 ms, so a draw
+/// must let some runs live that long); returns the kills that landed.
+fn run_through_kills(
+    crawl: &Crawl,
+    api: &ChangingApi,
+    rng: &mut StdRng,
+    max_draw: usize,
+    replay: &str,
+) -> u32 {
+    let mut kills = 0;
+    loop {
+        assert!(kills < 100, "{replay}: no end after {kills} kills");
+        let kill_at = api.log().received() + rng.gen_range(0..max_draw);
+        let mut child = crawl.spawn();
+        let mut finished = false;
+        wait_until("the kill point or the end of the run", || {
+            finished = child.try_wait().unwrap().is_some();
+            finished || api.log().received() >= kill_at
+        });
+        if finished {
+            let out = child.wait_with_output().unwrap();
+            assert_exit(&out, 0);
+            return kills;
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        kills += 1;
+    }
+}
+
+#[test]
+fn kill_9_during_passes_keeps_each_pass_exact() {
+    let seed = std::env::var("HARVEST_KILL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x1ac_2026_u64);
+    let mut rng = StdRng::seed_from_u64(seed);
+    let replay = format!(
+        "seed {seed}; replay: HARVEST_KILL_SEED={seed} cargo test --test it kill_9_during_passes"
+    );
+    // 2,000 records, 10 a page: 200 sequential pages a pass, paced at 200
+    // a second so that a run commits (every 100 ms) before most kills.
+    let api = ChangingApi::start(2_000).unwrap();
+    let crawl = paced_orders_crawl(
+        &api,
+        ", initial_value = \"2024-01-01T00:00:00Z\"",
+        "rate_per_sec = 200.0\nburst = 1",
+    );
+
+    let kills_1 = run_through_kills(&crawl, &api, &mut rng, 60, &replay);
+    assert_eq!(
+        sorted(pass_records(&crawl, 1)),
+        api.current(),
+        "pass 1, {replay}"
+    );
+
+    let before: BTreeSet<(u64, u32)> = api.current().into_iter().collect();
+    api.add(1_500);
+    let updated: Vec<u64> = (0..500).map(|_| rng.gen_range(0..2_000)).collect();
+    api.update(&updated);
+    let kills_2 = run_through_kills(&crawl, &api, &mut rng, 60, &replay);
+    let changed: Vec<(u64, u32)> = api
+        .current()
+        .into_iter()
+        .filter(|r| !before.contains(r))
+        .collect();
+    assert_eq!(sorted(pass_records(&crawl, 2)), changed, "pass 2, {replay}");
+    assert!(
+        kills_1 >= 3 && kills_2 >= 3,
+        "{replay}: only {kills_1} and {kills_2} kills landed in passes 1 and 2"
+    );
 }
