@@ -320,3 +320,61 @@ fn kill_9_during_passes_keeps_each_pass_exact() {
         "{replay}: only {kills_1} and {kills_2} kills landed in passes 1 and 2"
     );
 }
+
+#[test]
+fn a_child_of_an_incremental_parent_follows_only_the_pass_s_records() {
+    let api = ChangingApi::start(12).unwrap();
+    let crawl = orders_crawl(&api, ", initial_value = \"2024-01-01T00:00:00Z\"");
+    let base = api.url();
+    crawl.append(&format!(
+        "\n[[resources]]\nname = \"lines\"\n\
+         parent = {{ resource = \"orders\", url = \"{base}/{{id}}/lines\" }}\n\
+         data_selector = \"data\"\npaginator = {{ type = \"single_page\" }}\n"
+    ));
+    let lines_of = |pass: u32| -> Vec<(u64, u64, u64)> {
+        let path = crawl.path(&format!("out/lines/pass-{pass:06}.jsonl"));
+        let mut got: Vec<(u64, u64, u64)> = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .lines()
+            .map(|l| {
+                let v: Value = serde_json::from_str(l).unwrap();
+                let n = |k: &str| v[k].as_u64().unwrap();
+                (n("order_id"), n("version"), n("line"))
+            })
+            .collect();
+        got.sort_unstable();
+        got
+    };
+    let lines_for = |orders: &[(u64, u32)]| -> Vec<(u64, u64, u64)> {
+        let mut want: Vec<(u64, u64, u64)> = orders
+            .iter()
+            .flat_map(|(id, v)| (0..2).map(move |line| (*id, u64::from(*v), line)))
+            .collect();
+        want.sort_unstable();
+        want
+    };
+
+    crawl.run_expect(0);
+    assert_eq!(lines_of(1), lines_for(&api.current()), "pass 1: every order's lines");
+
+    let before: BTreeSet<(u64, u32)> = api.current().into_iter().collect();
+    api.add(2);
+    api.update(&[3]);
+    api.log().clear();
+    crawl.run_expect(0);
+    let changed: Vec<(u64, u32)> = api
+        .current()
+        .into_iter()
+        .filter(|r| !before.contains(r))
+        .collect();
+    assert_eq!(changed.len(), 3);
+    assert_eq!(lines_of(2), lines_for(&changed), "pass 2: the changed orders' lines only");
+    let child_requests: Vec<String> = api
+        .log()
+        .snapshot()
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| p.ends_with("/lines"))
+        .collect();
+    assert_eq!(child_requests.len(), 3, "{child_requests:?}");
+}

@@ -12,6 +12,10 @@
 //! changes the data between passes ([`ChangingApi::add`],
 //! [`ChangingApi::update`]) and checks a harvest against
 //! [`ChangingApi::current`]. A malformed `updated_since` is a 400.
+//!
+//! Each order also has a child page, `GET /orders/{id}/lines`: one page of
+//! [`LINES`] records `{"order_id":N,"version":V,"line":K}` (the order's
+//! current version), for parent → child harvests.
 
 use crate::log::{RequestLog, Seen};
 use crate::server::json;
@@ -27,6 +31,8 @@ use time::OffsetDateTime;
 pub const ORDERS_PATH: &str = "/orders";
 /// The query parameter the API filters by.
 pub const SINCE_PARAM: &str = "updated_since";
+/// Lines per order on its `/orders/{id}/lines` page.
+pub const LINES: u64 = 2;
 /// Records that share one second of the API's clock when added together.
 pub const PER_SECOND: u64 = 3;
 
@@ -174,16 +180,32 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         .await
         .unwrap_or_default();
     let seen = Seen::of(&parts, &body);
+    let table = shared.table.lock().unwrap();
     let (status, text) = if parts.uri.path() == ORDERS_PATH {
-        page(
-            &shared.table.lock().unwrap(),
-            parts.uri.query().unwrap_or(""),
-        )
+        page(&table, parts.uri.query().unwrap_or(""))
+    } else if let Some(body) = lines(&table, parts.uri.path()) {
+        (StatusCode::OK, body)
     } else {
         (StatusCode::NOT_FOUND, "{\"error\":\"no such page\"}".into())
     };
+    drop(table);
     shared.log.push(0, path, status.as_u16(), seen);
     json(status, text)
+}
+
+/// The body of `/orders/{id}/lines`, for an order that exists.
+fn lines(table: &Table, path: &str) -> Option<String> {
+    let id: u64 = path
+        .strip_prefix(ORDERS_PATH)?
+        .strip_prefix('/')?
+        .strip_suffix("/lines")?
+        .parse()
+        .ok()?;
+    let (version, _) = table.rows.get(&id)?;
+    let data: Vec<serde_json::Value> = (0..LINES)
+        .map(|line| serde_json::json!({ "order_id": id, "version": version, "line": line }))
+        .collect();
+    Some(serde_json::json!({ "data": data }).to_string())
 }
 
 /// One page of the records the query asks for.
