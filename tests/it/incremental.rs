@@ -355,7 +355,11 @@ fn a_child_of_an_incremental_parent_follows_only_the_pass_s_records() {
     };
 
     crawl.run_expect(0);
-    assert_eq!(lines_of(1), lines_for(&api.current()), "pass 1: every order's lines");
+    assert_eq!(
+        lines_of(1),
+        lines_for(&api.current()),
+        "pass 1: every order's lines"
+    );
 
     let before: BTreeSet<(u64, u32)> = api.current().into_iter().collect();
     api.add(2);
@@ -368,7 +372,11 @@ fn a_child_of_an_incremental_parent_follows_only_the_pass_s_records() {
         .filter(|r| !before.contains(r))
         .collect();
     assert_eq!(changed.len(), 3);
-    assert_eq!(lines_of(2), lines_for(&changed), "pass 2: the changed orders' lines only");
+    assert_eq!(
+        lines_of(2),
+        lines_for(&changed),
+        "pass 2: the changed orders' lines only"
+    );
     let child_requests: Vec<String> = api
         .log()
         .snapshot()
@@ -377,4 +385,88 @@ fn a_child_of_an_incremental_parent_follows_only_the_pass_s_records() {
         .filter(|p| p.ends_with("/lines"))
         .collect();
     assert_eq!(child_requests.len(), 3, "{child_requests:?}");
+}
+
+#[test]
+fn bad_incremental_settings_are_all_reported_at_once() {
+    let crawl = Crawl::new();
+    crawl.write_raw(
+        "[crawl]\nstate_dir = \"state\"\noutput_dir = \"out\"\n\n\
+         [[resources]]\nname = \"orders\"\nseeds = [\"http://127.0.0.1:1/orders\"]\n\
+         data_selector = \"data\"\n\
+         paginator = { type = \"cursor\", cursor_path = \"meta.next\", cursor_param = \"cursor\" }\n\
+         incremental = { cursor_path = \"updated_at\", param = \"cursor\", initial_value = 1000, \
+         lag = \"10m\", end_param = \"until\", on_missing = \"skip\" }\n\n\
+         [[resources]]\nname = \"lines\"\n\
+         parent = { resource = \"orders\", url = \"http://127.0.0.1:1/orders/{id}/lines\" }\n\
+         data_selector = \"data\"\npaginator = { type = \"single_page\" }\n\
+         incremental = { cursor_path = \"at\", param = \"since\", initial_value = true }\n",
+    );
+    let out = crawl.run_expect(2);
+    let err = stderr(&out);
+    assert_contains(
+        &err,
+        &[
+            "`resources[0] (orders).incremental.param`",
+            "`cursor` is the paginator's own cursor_param: pages could not carry the pass's value",
+            "`resources[0] (orders).incremental.lag`",
+            "a duration fits timestamp cursors, and this cursor is a number",
+            "`resources[0] (orders).incremental.end_value`",
+            "`end_param` needs `end_value`",
+            "`resources[0] (orders).incremental.on_missing`",
+            "`skip`: use dead_letter, include, exclude",
+            "`resources[1] (lines).incremental`",
+            "put it on `orders`",
+            "`resources[1] (lines).incremental.initial_value`",
+            "expected a string or a number",
+        ],
+    );
+    assert!(!exists(&crawl.path("state")));
+}
+
+/// A crawl of the ordinary testkit API (records `{"id":N,...}`) with
+/// `incremental = { param = "since", INC }`; run once, exit `code`.
+fn judged_crawl(inc: &str, code: i32) -> (Crawl, harvest_testkit::Upstream) {
+    let up = upstream(shape(1, 1, 2, 3));
+    let crawl = Crawl::new();
+    crawl.write_raw(&format!(
+        "[crawl]\nstate_dir = {:?}\noutput_dir = {:?}\n\n[client]\nrate_per_sec = 1000.0\n\n\
+         [[resources]]\nname = \"items\"\nseeds = {:?}\ndata_selector = \"data\"\n\
+         paginator = {{ type = \"json_link\" }}\nincremental = {{ param = \"since\", {inc} }}\n",
+        crawl.path("state"),
+        crawl.path("out"),
+        up.seeds(),
+    ));
+    crawl.run_expect(code);
+    (crawl, up)
+}
+
+#[test]
+fn a_cursor_of_another_kind_than_the_start_dead_letters_its_page() {
+    let (crawl, _up) = judged_crawl(
+        "cursor_path = \"id\", initial_value = \"2024-01-01T00:00:00Z\"",
+        3,
+    );
+    let listing = crawl.dead_letters();
+    assert_contains(
+        &listing,
+        &[
+            "bad_cursor",
+            "the cursor `id` of a record: the cursor holds a number (`0`) where the others hold an RFC 3339 timestamp",
+            "since=2024-01-01T00%3A00%3A00Z",
+        ],
+    );
+}
+
+#[test]
+fn a_record_without_its_cursor_follows_on_missing() {
+    let (crawl, _up) = judged_crawl("cursor_path = \"updated_at\"", 3);
+    assert_contains(
+        &crawl.dead_letters(),
+        &["cursor_missing", "on_missing = \"include\""],
+    );
+    let (crawl, up) = judged_crawl("cursor_path = \"updated_at\", on_missing = \"include\"", 0);
+    assert_exactly_once(&crawl.ids("items/pass-000001"), up.spec().total_records());
+    let (crawl, _up) = judged_crawl("cursor_path = \"updated_at\", on_missing = \"exclude\"", 0);
+    assert!(crawl.ids("items/pass-000001").is_empty());
 }
