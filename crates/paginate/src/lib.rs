@@ -456,3 +456,6 @@ impl PageRules {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod pass_tests;
