@@ -1,6 +1,7 @@
 //! `harvest demo`: starts the bundled demo API (testkit) on loopback, runs
 //! `config/demo.toml` against it, then checks the output: every record id
-//! exactly once.
+//! exactly once. Then two incremental passes (`passes`): the second writes
+//! only what the API changed.
 //!
 //! The demo API gets new ports on every start, so each demo needs a fresh
 //! state. Rather than clearing `state/demo` and `out/demo` (and whatever
@@ -10,12 +11,13 @@
 
 use crate::cli::DemoArgs;
 use crate::exit::{Failure, Outcome};
-use crate::run::execute;
 use anyhow::{anyhow, Context};
 use harvest_testkit::{LinkStyle, Upstream, UpstreamSpec};
 use std::collections::HashSet;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
+
+mod passes;
 
 const DEMO_CONFIG: &str = include_str!("../config/demo.toml");
 
@@ -66,12 +68,18 @@ pub fn run(args: DemoArgs) -> Result<Outcome, Failure> {
     );
     let output_dir = config.crawl.output_dir.clone();
     let names: Vec<String> = config.resources.iter().map(|r| r.name.clone()).collect();
-    let outcome = execute(config, None, false)?;
-    if matches!(outcome, Outcome::Done) {
-        let seen = verify(&output_dir, &names, spec.total_records()).map_err(Failure::Runtime)?;
-        println!("  verified: {seen} records, every id exactly once");
-        println!("  output: {}", output_dir.display());
+    crate::metrics::install(&config).map_err(Failure::Usage)?;
+    let metrics = config.metrics;
+    let stop = crate::signals::install().map_err(Failure::Runtime)?;
+    let outcome = crate::run::one_run(config, &stop, None, false)?;
+    if !matches!(outcome, Outcome::Done) {
+        return Ok(outcome);
     }
+    let seen = verify(&output_dir, &names, spec.total_records()).map_err(Failure::Runtime)?;
+    println!("  verified: {seen} records, every id exactly once");
+    println!("  output: {}", output_dir.display());
+    let outcome = passes::run(&dir, &stop)?;
+    crate::metrics::linger(&metrics);
     Ok(outcome)
 }
 

@@ -87,7 +87,7 @@ pub fn execute(
 }
 
 /// One run of the crawl: progress bar, summary printed (and written).
-fn one_run(
+pub(crate) fn one_run(
     config: harvest_config::Config,
     stop: &harvest_engine::StopHandle,
     summary_json: Option<&std::path::Path>,
