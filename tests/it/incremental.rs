@@ -470,3 +470,36 @@ fn a_record_without_its_cursor_follows_on_missing() {
     let (crawl, _up) = judged_crawl("cursor_path = \"updated_at\", on_missing = \"exclude\"", 0);
     assert!(crawl.ids("items/pass-000001").is_empty());
 }
+
+#[test]
+fn sample_asks_for_the_first_pass_s_page_and_checks_the_cursor() {
+    let api = ChangingApi::start(25).unwrap();
+    let crawl = orders_crawl(&api, ", initial_value = \"2024-01-01T00:00:05Z\"");
+    let sample = |crawl: &Crawl| -> Value {
+        let out = crawl.admin(&["sample", "--json"]);
+        serde_json::from_str(stdout(&out).trim())
+            .unwrap_or_else(|e| panic!("{e}: {}", stdout(&out)))
+    };
+    let page = sample(&crawl);
+    assert!(
+        page["url"]
+            .as_str()
+            .unwrap()
+            .contains("updated_since=2024-01-01T00%3A00%3A05Z"),
+        "{page}"
+    );
+    assert_eq!(page["outcome"], "parsed", "{page}");
+    assert_eq!(page["records"], 10, "{page}");
+    assert!(!crawl.path("state").exists(), "sample writes no state");
+    let wrong = orders_crawl(&api, ", initial_value = \"2024-01-01T00:00:05Z\"");
+    let text = std::fs::read_to_string(wrong.path("crawl.toml"))
+        .unwrap()
+        .replace(
+            "cursor_path = \"updated_at\"",
+            "cursor_path = \"updatedAt\"",
+        );
+    wrong.write_raw(&text);
+    let page = sample(&wrong);
+    assert_eq!(page["outcome"], "dead", "{page}");
+    assert_eq!(page["reason"], "cursor_missing", "{page}");
+}

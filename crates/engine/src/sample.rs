@@ -109,7 +109,16 @@ pub fn sample(
     let mut sampler = Sampler {
         config,
         http,
-        rules: PageRules::for_config(config),
+        // An incremental resource's first page as its first pass asks for
+        // it (the start parameter at `initial_value`); no state is read.
+        rules: PageRules::for_config(config)
+            .into_iter()
+            .zip(&config.resources)
+            .map(|(rules, r)| match &r.incremental {
+                Some(inc) => rules.with_pass(harvest_paginate::PassRules::new(inc, None)),
+                None => rules,
+            })
+            .collect(),
         runtime,
         first_children: vec![None; config.resources.len()],
     };
