@@ -385,6 +385,19 @@ fn a_child_of_an_incremental_parent_follows_only_the_pass_s_records() {
         .filter(|p| p.ends_with("/lines"))
         .collect();
     assert_eq!(child_requests.len(), 3, "{child_requests:?}");
+
+    // reset removes every pass file it wrote, and nothing else.
+    std::fs::write(crawl.path("out/orders/notes.txt"), "mine").unwrap();
+    assert_exit(&crawl.admin(&["reset", "--yes"]), 0);
+    assert!(
+        !crawl.path("out/lines").exists(),
+        "the emptied pass directory goes"
+    );
+    let left: Vec<String> = std::fs::read_dir(crawl.path("out/orders"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["notes.txt"]);
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! `harvest reset`: start a crawl over. Removes the crawl's state and the
 //! output files that state says it wrote (`<output_dir>/<resource>.jsonl`
-//! for each resource the state knows), and nothing else: other files in
+//! for each resource the state knows, and each pass file
+//! `<output_dir>/<resource>/pass-NNNNNN.jsonl` it keeps an offset of, with
+//! the resource's directory once empty), and nothing else: other files in
 //! `output_dir`, and anything in `state_dir` that is not harvest's (sled's
 //! `conf`, `db`, `blobs/`, `snap.*`; `spill/`; the status snapshot), stay.
 //! The state is opened first, so a missing state or one a run holds is
@@ -25,14 +27,18 @@ pub struct ResetPlan {
 /// touched) when there is no state, or a run holds it.
 pub fn plan(config: &Config) -> Result<ResetPlan, EngineError> {
     let state_dir = config.crawl.state_dir.clone();
-    let resources = {
+    let (resources, written) = {
         // Dropped at the end of the block: the state's lock goes with it.
         let store = Store::open_existing(&state_dir)?;
-        store.resources()?
+        (store.resources()?, store.outputs()?)
     };
-    let outputs = resources
+    let mut names: Vec<String> = resources.into_iter().map(|(name, _)| name).collect();
+    names.extend(written);
+    names.sort();
+    names.dedup();
+    let outputs = names
         .into_iter()
-        .map(|(name, _)| config.crawl.output_dir.join(format!("{name}.jsonl")))
+        .map(|name| config.crawl.output_dir.join(format!("{name}.jsonl")))
         .filter(|path| path.is_file())
         .collect();
     Ok(ResetPlan {
@@ -50,6 +56,15 @@ pub fn apply(plan: &ResetPlan) -> Result<bool, EngineError> {
     };
     for path in &plan.outputs {
         std::fs::remove_file(path).map_err(|e| io(path, e))?;
+        // A pass file's directory (`<output_dir>/<resource>/`), once empty.
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("pass-"))
+        {
+            if let Some(dir) = path.parent() {
+                let _ = std::fs::remove_dir(dir);
+            }
+        }
     }
     for path in &plan.state {
         let removed = if path.is_dir() {

@@ -58,8 +58,10 @@ pub(crate) fn seen_block(block: u64) -> [u8; 9] {
     prefixed(SEEN, block)
 }
 
+pub(crate) const OFFSET: &[u8] = b"o";
+
 pub(crate) fn offset(resource: &str) -> Vec<u8> {
-    [b"o", resource.as_bytes()].concat()
+    [OFFSET, resource.as_bytes()].concat()
 }
 
 pub(crate) fn resource(name: &str) -> Vec<u8> {

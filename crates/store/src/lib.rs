@@ -246,6 +246,16 @@ impl Store {
             .collect()
     }
 
+    /// The name of every output the state keeps an offset of (`orders`,
+    /// or `orders/pass-000002` for an incremental resource's pass): the
+    /// files it wrote are `<output_dir>/<name>.jsonl`.
+    pub fn outputs(&self) -> Result<Vec<String>, StoreError> {
+        self.db
+            .scan_prefix(keys::OFFSET)
+            .map(|item| Ok(String::from_utf8_lossy(&item?.0[1..]).into_owned()))
+            .collect()
+    }
+
     /// The next free job sequence number.
     pub fn next_seq(&self) -> Result<u64, StoreError> {
         Ok(self.read(keys::NEXT_SEQ, keys::decode_u64)?.unwrap_or(0))
