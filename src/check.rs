@@ -39,6 +39,28 @@ pub fn check(args: ConfigArg) -> Result<Outcome, Failure> {
         if let Some(p) = &r.parent {
             println!("    + one stream per `{}` record at {}", p.resource, p.url);
         }
+        if let Some(inc) = &r.incremental {
+            let from = inc
+                .initial_value
+                .as_ref()
+                .map_or("no start on pass 1".to_owned(), |v| {
+                    format!("pass 1 from `{v}`")
+                });
+            let key = if inc.primary_key.is_empty() {
+                "the record's bytes".to_owned()
+            } else {
+                let keys: Vec<String> = inc.primary_key.iter().map(|k| format!("`{k}`")).collect();
+                keys.join(", ")
+            };
+            println!(
+                "    incremental: passes by `{}`, the start sent as `{}`, {from}; boundary records told apart by {key}; \
+                 output {}/{}/pass-NNNNNN.jsonl",
+                inc.cursor_path,
+                inc.param,
+                absolute(&config.crawl.output_dir).display(),
+                r.name
+            );
+        }
         // Names and origins only: a secret has no Display.
         if let Some(auth) = &r.auth {
             println!(

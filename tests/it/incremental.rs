@@ -64,6 +64,12 @@ fn passes_write_what_changed_exactly_once() {
     let api = ChangingApi::start(25).unwrap();
     let crawl = orders_crawl(&api, ", initial_value = \"2024-01-01T00:00:00Z\"");
 
+    let check = crawl.admin(&["check"]);
+    assert_exit(&check, 0);
+    assert_contains(
+        &stdout(&check),
+        &["incremental: passes by `updated_at`, the start sent as `updated_since`, pass 1 from `2024-01-01T00:00:00Z`; boundary records told apart by `id`"],
+    );
     crawl.run_expect(0);
     let first = pass_records(&crawl, 1);
     assert_eq!(

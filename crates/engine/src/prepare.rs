@@ -62,6 +62,17 @@ pub(crate) fn prepare(
         if meta.is_none() && !force {
             refuse_foreign_output(config, &passes.output(i, &resource.name))?;
         }
+        // A pass begun (`passes`): the resource is seeded again, which must
+        // not slip in a changed shape. Its seeds may change between passes.
+        if let Some(old) = meta.as_ref().filter(|m| !m.seeded && m.shape != shape) {
+            if !force {
+                return Err(EngineError::Incompatible {
+                    resource: resource.name.clone(),
+                    what: "changed its data_selector, paginator, parent or incremental".into(),
+                });
+            }
+            tracing::warn!(resource = %resource.name, old = old.shape, "Resource changed its shape; its next pass goes on with the new definition (--force).");
+        }
         if let Some(old) = meta.filter(|m| m.seeded) {
             // Only a seeded resource needs its seeds hashed apart; seeding
             // hashes them on its own pass. An unchanged source (file bytes,
@@ -79,6 +90,9 @@ pub(crate) fn prepare(
                     batch.set_seeds_source(&resource.name, source);
                     store.commit(batch)?;
                     continue;
+                }
+                (true, _) if resource.incremental.is_some() => {
+                    "changed its data_selector, paginator, parent or incremental"
                 }
                 (true, _) => "changed its data_selector, paginator or parent",
                 (false, true) => "changed its seeds",
