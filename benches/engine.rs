@@ -139,6 +139,62 @@ fn split(body: &[u8], chunk: usize, scan: &ScanSpec, out: &mut Vec<u8>) -> harve
     splitter.finish(out).unwrap()
 }
 
+/// One page of 100 records through the page parser, as an ordinary
+/// resource and as an incremental one (each record judged: its cursor and
+/// key picked, compared with the pass's start, folded into the maximum).
+fn incremental_page(c: &mut Criterion) {
+    use harvest_paginate::{PageRequest, PageRules, PassRules};
+    let records: Vec<String> = (0..100)
+        .map(|i| {
+            format!(
+                r#"{{"id":{i},"version":1,"updated_at":"2024-01-01T00:{:02}:{:02}Z","note":"{}"}}"#,
+                i / 60,
+                i % 60,
+                "x".repeat(80)
+            )
+        })
+        .collect();
+    let body = format!(
+        r#"{{"data":[{}],"meta":{{"next":"100"}}}}"#,
+        records.join(",")
+    );
+    let toml = |inc: &str| {
+        format!(
+            "[crawl]\nstate_dir = \"s\"\noutput_dir = \"o\"\n[[resources]]\nname = \"orders\"\n\
+             seeds = [\"http://127.0.0.1:9/orders\"]\ndata_selector = \"data\"\n\
+             paginator = {{ type = \"cursor\", cursor_path = \"meta.next\" }}\n{inc}"
+        )
+    };
+    let plain = harvest_config::parse(&toml(""), Path::new("b.toml")).unwrap();
+    let inc = harvest_config::parse(
+        &toml("incremental = { cursor_path = \"updated_at\", param = \"since\", initial_value = \"2024-01-01T00:00:30Z\", primary_key = \"id\" }"),
+        Path::new("b.toml"),
+    )
+    .unwrap();
+    let plain_rules = PageRules::new(&plain.resources[0]);
+    let r = &inc.resources[0];
+    let inc_rules =
+        PageRules::new(r).with_pass(PassRules::new(r.incremental.as_ref().unwrap(), None));
+    let page = PageRequest::seed("http://127.0.0.1:9/orders?since=x".parse().unwrap());
+    let mut group = c.benchmark_group("incremental_page");
+    group.throughput(Throughput::Elements(100));
+    for (name, rules) in [
+        ("plain_100_records", &plain_rules),
+        ("judged_100_records", &inc_rules),
+    ] {
+        group.bench_function(name, |b| {
+            let mut out = Vec::with_capacity(body.len());
+            b.iter(|| {
+                out.clear();
+                rules
+                    .parse(&page, &|_| Vec::new(), body.as_bytes(), &mut out)
+                    .unwrap()
+            })
+        });
+    }
+    group.finish();
+}
+
 fn bucket(c: &mut Criterion) {
     c.bench_function("bucket_reserve", |b| {
         let t0 = Instant::now();
@@ -151,5 +207,12 @@ fn bucket(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, page_scan, big_array, bucket, end_to_end);
+criterion_group!(
+    benches,
+    page_scan,
+    big_array,
+    incremental_page,
+    bucket,
+    end_to_end
+);
 criterion_main!(benches);

@@ -522,3 +522,56 @@ fn sample_asks_for_the_first_pass_s_page_and_checks_the_cursor() {
     assert_eq!(page["outcome"], "dead", "{page}");
     assert_eq!(page["reason"], "cursor_missing", "{page}");
 }
+
+#[test]
+fn a_lag_re_reads_a_window_without_writing_it_again_and_an_end_closes_it() {
+    // 25 records at seconds 1..=9 (three a second). With a 5 s lag, pass 2
+    // starts 5 s before pass 1's newest: those records come back, none is
+    // written again; only the changes are.
+    let api = ChangingApi::start(25).unwrap();
+    let crawl = orders_crawl(
+        &api,
+        ", initial_value = \"2024-01-01T00:00:00Z\", lag = \"5s\"",
+    );
+    crawl.run_expect(0);
+    assert_eq!(pass_records(&crawl, 1).len(), 25);
+    let before: BTreeSet<(u64, u32)> = api.current().into_iter().collect();
+    api.add(2);
+    api.log().clear();
+    crawl.run_expect(0);
+    let changed: Vec<(u64, u32)> = api
+        .current()
+        .into_iter()
+        .filter(|r| !before.contains(r))
+        .collect();
+    assert_eq!(sorted(pass_records(&crawl, 2)), changed);
+    let sent = api.log().snapshot()[0].path.clone();
+    assert!(
+        sent.contains("updated_since=2024-01-01T00%3A00%3A04Z"),
+        "9 s less 5: {sent}"
+    );
+    assert!(
+        crawl.summary()["incremental_seen"].as_u64().unwrap() >= 15,
+        "{}",
+        crawl.summary()
+    );
+
+    // A closed window: records at or past end_value are left out, the end
+    // is sent too.
+    let api = ChangingApi::start(25).unwrap();
+    let crawl = orders_crawl(
+        &api,
+        ", initial_value = \"2024-01-01T00:00:00Z\", end_param = \"updated_before\", \
+         end_value = \"2024-01-01T00:00:05Z\"",
+    );
+    crawl.run_expect(0);
+    let ids: Vec<u64> = sorted(pass_records(&crawl, 1))
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(ids, (0..12).collect::<Vec<_>>(), "seconds 1 to 4");
+    assert!(api.log().snapshot()[0]
+        .path
+        .contains("updated_before=2024-01-01T00%3A00%3A05Z"));
+    assert_eq!(crawl.summary()["incremental_left_out"], 13);
+}
