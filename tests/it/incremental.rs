@@ -54,6 +54,19 @@ fn pass_records(crawl: &Crawl, pass: u32) -> Vec<(u64, u32)> {
         .collect()
 }
 
+/// Every request's path and query, in arrival order.
+fn sent_paths(api: &ChangingApi) -> Vec<String> {
+    api.log().snapshot().into_iter().map(|r| r.path).collect()
+}
+
+/// The record versions the API holds now that `before` did not.
+fn changed_since(api: &ChangingApi, before: &BTreeSet<(u64, u32)>) -> Vec<(u64, u32)> {
+    api.current()
+        .into_iter()
+        .filter(|r| !before.contains(r))
+        .collect()
+}
+
 fn sorted(mut v: Vec<(u64, u32)>) -> Vec<(u64, u32)> {
     v.sort_unstable();
     v
@@ -77,7 +90,7 @@ fn passes_write_what_changed_exactly_once() {
         api.current(),
         "pass 1: every record once"
     );
-    let sent: Vec<String> = api.log().snapshot().into_iter().map(|r| r.path).collect();
+    let sent = sent_paths(&api);
     assert!(
         sent.iter()
             .all(|p| p.contains("updated_since=2024-01-01T00%3A00%3A00Z")),
@@ -91,15 +104,11 @@ fn passes_write_what_changed_exactly_once() {
     api.log().clear();
     crawl.run_expect(0);
     let second = pass_records(&crawl, 2);
-    let changed: Vec<(u64, u32)> = api
-        .current()
-        .into_iter()
-        .filter(|r| !before.contains(r))
-        .collect();
+    let changed: Vec<(u64, u32)> = changed_since(&api, &before);
     assert_eq!(changed.len(), 4 + 3);
     assert_eq!(sorted(second), changed, "pass 2: the M added and K updated");
     let boundary = api.updated_at(24).unwrap();
-    let sent: Vec<String> = api.log().snapshot().into_iter().map(|r| r.path).collect();
+    let sent = sent_paths(&api);
     let encoded = boundary.replace(':', "%3A");
     assert!(
         sent.iter()
@@ -169,7 +178,7 @@ fn without_an_initial_value_the_first_pass_sends_no_start() {
     let crawl = orders_crawl(&api, "");
     crawl.run_expect(0);
     assert_eq!(sorted(pass_records(&crawl, 1)), api.current());
-    let sent: Vec<String> = api.log().snapshot().into_iter().map(|r| r.path).collect();
+    let sent = sent_paths(&api);
     assert!(
         sent.iter().all(|p| !p.contains("updated_since")),
         "{sent:?}"
@@ -315,11 +324,7 @@ fn kill_9_during_passes_keeps_each_pass_exact() {
     let updated: Vec<u64> = (0..500).map(|_| rng.gen_range(0..2_000)).collect();
     api.update(&updated);
     let kills_2 = run_through_kills(&crawl, &api, &mut rng, 60, &replay);
-    let changed: Vec<(u64, u32)> = api
-        .current()
-        .into_iter()
-        .filter(|r| !before.contains(r))
-        .collect();
+    let changed: Vec<(u64, u32)> = changed_since(&api, &before);
     assert_eq!(sorted(pass_records(&crawl, 2)), changed, "pass 2, {replay}");
     assert!(
         kills_1 >= 3 && kills_2 >= 3,
@@ -372,11 +377,7 @@ fn a_child_of_an_incremental_parent_follows_only_the_pass_s_records() {
     api.update(&[3]);
     api.log().clear();
     crawl.run_expect(0);
-    let changed: Vec<(u64, u32)> = api
-        .current()
-        .into_iter()
-        .filter(|r| !before.contains(r))
-        .collect();
+    let changed: Vec<(u64, u32)> = changed_since(&api, &before);
     assert_eq!(changed.len(), 3);
     assert_eq!(
         lines_of(2),
@@ -539,11 +540,7 @@ fn a_lag_re_reads_a_window_without_writing_it_again_and_an_end_closes_it() {
     api.add(2);
     api.log().clear();
     crawl.run_expect(0);
-    let changed: Vec<(u64, u32)> = api
-        .current()
-        .into_iter()
-        .filter(|r| !before.contains(r))
-        .collect();
+    let changed: Vec<(u64, u32)> = changed_since(&api, &before);
     assert_eq!(sorted(pass_records(&crawl, 2)), changed);
     let sent = api.log().snapshot()[0].path.clone();
     assert!(

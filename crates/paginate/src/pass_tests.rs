@@ -3,7 +3,7 @@
 //! from the kept records.
 
 use crate::*;
-use harvest_config::{Incremental, OnMissing, Paginator, Seeds, Selector};
+use harvest_config::{Incremental, OnMissing, Selector};
 use harvest_incremental::{CursorValue, PassStart, RecordKey};
 
 fn sel(p: &str) -> Selector {
@@ -23,20 +23,7 @@ fn inc(on_missing: OnMissing) -> Incremental {
 }
 
 fn rules(style: PageStyle, pass: PassRules) -> PageRules {
-    PageRules::new(&Resource {
-        name: "r".into(),
-        seeds: Seeds::default(),
-        parent: None,
-        data_selector: sel("data").into(),
-        paginator: Paginator::new(style),
-        allowed_origins: Vec::new(),
-        request: Default::default(),
-        auth: None,
-        response_actions: Default::default(),
-        incremental: None,
-        max_depth: harvest_config::DEFAULT_MAX_DEPTH,
-    })
-    .with_pass(pass)
+    PageRules::new(&crate::tests::resource(style, None)).with_pass(pass)
 }
 
 fn json_link() -> PageStyle {

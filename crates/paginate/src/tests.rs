@@ -9,7 +9,12 @@ fn sel(p: &str) -> Selector {
 }
 
 fn rules(style: PageStyle, max_pages: Option<u32>) -> PageRules {
-    PageRules::new(&Resource {
+    PageRules::new(&resource(style, max_pages))
+}
+
+/// A resource `r` of records at `data`, paginated by `style`.
+pub(crate) fn resource(style: PageStyle, max_pages: Option<u32>) -> Resource {
+    Resource {
         name: "r".into(),
         seeds: Seeds::default(),
         parent: None,
@@ -21,7 +26,7 @@ fn rules(style: PageStyle, max_pages: Option<u32>) -> PageRules {
         response_actions: Default::default(),
         incremental: None,
         max_depth: harvest_config::DEFAULT_MAX_DEPTH,
-    })
+    }
 }
 
 fn url(s: &str) -> Url {

@@ -329,7 +329,9 @@ impl<'s> PageSplitter<'s> {
     /// A key of a walked object: the member is walked or skipped.
     fn key(&mut self, token: &[u8]) -> Result<(), PageError> {
         let key = token::key(token).map_err(PageError::NotJson)?;
-        if self.frames.len() == 1 {
+        // Only a page whose data path is missing names its keys: once the
+        // data is found, a page pays nothing more for them.
+        if self.frames.len() == 1 && !self.data_found {
             self.top_keys.push(&key);
         }
         let Some(Frame::Object(node)) = self.frames.last() else {
